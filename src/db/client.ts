@@ -1,0 +1,95 @@
+// Opens the database: migrates it, then hands out one Prisma client over the matching driver adapter.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { parseDatabaseUrl, type DatabaseTarget } from '../config.ts';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import type { Database, OpenDatabaseOptions } from './database.ts';
+import { migrate, pgClientConnection, pgliteConnection, type MigrateOptions } from './migrator.ts';
+
+export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
+  /** Longest an interactive transaction may run (Prisma's default, 5 s, is tight for PGlite). */
+  transactionTimeoutMs?: number;
+  /** Longest to wait for a connection to start a transaction. */
+  transactionMaxWaitMs?: number;
+}
+
+export const PING_TIMEOUT_MS = 2_000;
+
+/**
+ * `options` can be the whole Config: its transaction settings are picked up by name.
+ * PostgreSQL is migrated over its own connection first; the advisory lock lets replicas
+ * start together.
+ */
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  const migrateOptions: MigrateOptions = { migrationsDir: options.migrationsDir, log: options.log };
+  let adapter: PrismaPGlite | PrismaPg;
+  let pglite: PGlite | undefined;
+
+  if (target.kind === 'pglite') {
+    if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
+    pglite = target.dataDir === null ? await PGlite.create() : await PGlite.create(target.dataDir);
+    try {
+      await migrate(pgliteConnection(pglite), migrateOptions);
+    } catch (error) {
+      await pglite.close();
+      throw error;
+    }
+    adapter = new PrismaPGlite(pglite);
+  } else {
+    const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 10_000 });
+    // A broken connection emits 'error'; without a listener that would crash the process.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await migrate(pgClientConnection(client), migrateOptions);
+    } finally {
+      await client.end().catch(() => {});
+    }
+    adapter = new PrismaPg(
+      { connectionString: target.url, connectionTimeoutMillis: 10_000 },
+      { onPoolError: (error) => console.warn(`PostgreSQL pool: idle connection failed: ${error.message}`) },
+    );
+  }
+
+  const { onQuery } = options;
+  const prisma = new PrismaClient({
+    adapter,
+    transactionOptions: {
+      timeout: options.transactionTimeoutMs ?? 15_000,
+      maxWait: options.transactionMaxWaitMs ?? 10_000,
+    },
+    ...(onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {}),
+  });
+  if (onQuery) (prisma as unknown as PrismaClient<'query'>).$on('query', (event) => onQuery(event.query));
+
+  const engine = pglite;
+  return {
+    kind: target.kind,
+    prisma,
+    async ping() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`database did not answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+        timer.unref();
+      });
+      try {
+        await Promise.race([prisma.$queryRaw`SELECT 1`, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      // For PrismaPg built from a connection string, $disconnect ends its pool.
+      await prisma.$disconnect();
+      if (engine && !engine.closed) await engine.close();
+    },
+  };
+}
+
+/** `openDatabase(parseDatabaseUrl(url))`; an unset url means the default PGlite folder. */
+export function openDatabaseFromUrl(url?: string, options?: OpenOptions): Promise<Database> {
+  return openDatabase(parseDatabaseUrl(url), options);
+}

@@ -1,0 +1,108 @@
+import type { AuditAction, AuditEvent } from '../../generated/prisma/client.ts';
+import { cursorOf } from '../../registry/paging.ts';
+import { EVENT_SORT, type EventFilter, listEvents } from '../../registry/queries.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { type ConnectionShape, connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
+import { NodeRef } from './node.ts';
+import { AuditEventConnectionRef, AuditEventRef, RegisteredModelRef } from './refs.ts';
+import { DateTime } from './scalars.ts';
+
+export const AuditActionRef = builder.enumType('AuditAction', {
+  description: 'What a recorded change did.',
+  values: {
+    MODEL_CREATED: { description: 'A model was created (newValue: its description).' },
+    MODEL_UPDATED: { description: "A model's description changed (key: description; previousValue, newValue)." },
+    MODEL_RENAMED: { description: 'A model was renamed (previousValue: old name, newValue: new name).' },
+    MODEL_DELETED: { description: 'A model was deleted with its versions, tags and aliases (newValue: how many versions).' },
+    VERSION_CREATED: { description: 'A version was registered (version; newValue: its source).' },
+    VERSION_UPDATED: { description: 'A version field changed (key: description, status or statusMessage; previousValue, newValue).' },
+    VERSION_DELETED: { description: 'A version was deleted (version).' },
+    MODEL_TAG_SET: { description: 'A model tag was added or overwritten (key; previousValue, newValue).' },
+    MODEL_TAG_DELETED: { description: 'A model tag was removed (key; previousValue).' },
+    VERSION_TAG_SET: { description: 'A version tag was added or overwritten (version, key; previousValue, newValue).' },
+    VERSION_TAG_DELETED: { description: 'A version tag was removed (version, key; previousValue).' },
+    ALIAS_SET: { description: 'An alias was created or moved (alias, version; previousVersion).' },
+    ALIAS_DELETED: { description: 'An alias was removed, directly or with its version (alias; previousVersion).' },
+  } as const,
+});
+
+export const AuditEventFilterRef = builder.inputType('AuditEventFilter', {
+  description: 'Conditions a recorded change must meet; all given conditions must hold.',
+  fields: (t) => ({
+    modelName: t.string({
+      description: 'Events recorded under this model name, plus every event of the model that has this name now (across renames).',
+    }),
+    alias: t.string({ description: 'Only events about this alias.' }),
+    actions: t.field({ type: [AuditActionRef], description: 'Only events with one of these actions.' }),
+    actor: t.string({ description: 'Only changes made by this actor (token name).' }),
+    since: t.field({ type: DateTime, description: 'Only events at or after this instant.' }),
+    until: t.field({ type: DateTime, description: 'Only events before this instant.' }),
+  }),
+});
+
+AuditEventRef.implement({
+  description: 'One recorded change. Events are append-only and totally ordered by `sequence`.',
+  interfaces: [NodeRef],
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'sequence' in value,
+  fields: (t) => ({
+    sequence: t.exposeInt('sequence', { description: 'Position in the history of the whole registry; increases with every event.' }),
+    at: t.field({ type: DateTime, description: "When the change was made (the database's clock).", resolve: (e) => e.at }),
+    actor: t.exposeString('actor', { nullable: true, description: 'Who made the change (token name), or null when anonymous.' }),
+    action: t.field({ type: AuditActionRef, description: 'What the change did.', resolve: (e) => e.action }),
+    modelName: t.exposeString('modelName', { description: "The model's name when the change was made." }),
+    model: t.field({
+      type: RegisteredModelRef,
+      nullable: true,
+      description: 'The model as it is now; null if it was deleted.',
+      resolve: (e, _args, ctx) => ctx.loaders.modelById.load(e.modelId),
+    }),
+    version: t.exposeInt('version', {
+      nullable: true,
+      description: 'The version number the change concerns: the tagged, created, deleted or newly aliased version.',
+    }),
+    previousVersion: t.exposeInt('previousVersion', {
+      nullable: true,
+      description: 'For ALIAS_SET / ALIAS_DELETED: the version the alias pointed to before (null if it did not exist).',
+    }),
+    alias: t.exposeString('alias', { nullable: true, description: 'The alias, for alias actions.' }),
+    key: t.exposeString('key', {
+      nullable: true,
+      description: 'Tag key for tag actions; the changed field for MODEL_UPDATED and VERSION_UPDATED.',
+    }),
+    previousValue: t.exposeString('previousValue', {
+      nullable: true,
+      description: 'Old value for tag changes, description updates and renames (old name).',
+    }),
+    newValue: t.exposeString('newValue', {
+      nullable: true,
+      description: 'New value for tag changes, description updates and renames (new name).',
+    }),
+  }),
+});
+
+/** A page of history; shared by Query.auditEvents and RegisteredModel.history. */
+export function historyConnection(
+  ctx: GraphQLContext,
+  args: { first?: number | null; after?: string | null },
+  filter: EventFilter,
+): Promise<ConnectionShape<AuditEvent>> {
+  const { first, after } = pageArgs(args);
+  return withCursorErrors(async () => ({
+    page: await listEvents(ctx.prisma, { first, after, filter }),
+    cursorOf: (e: AuditEvent) => cursorOf(e, EVENT_SORT),
+    afterGiven: after != null,
+  }));
+}
+
+builder.queryField('auditEvents', (t) =>
+  t.field({
+    type: AuditEventConnectionRef,
+    description: 'All recorded changes, newest first.',
+    args: {
+      ...connectionArgs,
+      filter: t.arg({ type: AuditEventFilterRef, description: 'Only events that match.' }),
+    },
+    resolve: (_root, args, ctx) => historyConnection(ctx, args, { ...args.filter, actions: args.filter?.actions as AuditAction[] | undefined }),
+  }),
+);

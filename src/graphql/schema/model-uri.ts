@@ -1,0 +1,38 @@
+import { GraphQLError } from 'graphql';
+import { MalformedUriError, parseModelUri } from '../../registry/uri.ts';
+import { builder } from '../builder.ts';
+import { ModelVersionRef } from './refs.ts';
+
+builder.queryField('resolveModelUri', (t) =>
+  t.field({
+    type: ModelVersionRef,
+    nullable: true,
+    description:
+      'Resolves models:/<name>/<version>, models:/<name>@<alias> and models:/<name>/latest; null if nothing matches; ' +
+      'a malformed URI is a GraphQL error.',
+    args: { uri: t.arg.string({ required: true, description: 'The URI, e.g. models:/fraud@champion.' }) },
+    resolve: async (_root, { uri }, ctx) => {
+      let parsed;
+      try {
+        parsed = parseModelUri(uri);
+      } catch (error) {
+        if (error instanceof MalformedUriError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+        throw error;
+      }
+      const model = await ctx.loaders.modelByName.load(parsed.name);
+      if (!model) return null;
+      switch (parsed.kind) {
+        case 'version':
+          return ctx.loaders.versionByNumber.load({ modelId: model.id, version: parsed.version });
+        case 'latest': {
+          const number = await ctx.loaders.latestVersionNumber.load(model.id);
+          return number == null ? null : ctx.loaders.versionByNumber.load({ modelId: model.id, version: number });
+        }
+        case 'alias': {
+          const alias = (await ctx.loaders.modelAliases.load(model.id)).find((a) => a.alias === parsed.alias);
+          return alias ? ctx.loaders.versionById.load(alias.versionId) : null;
+        }
+      }
+    },
+  }),
+);

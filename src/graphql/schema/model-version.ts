@@ -1,0 +1,150 @@
+import type { ModelVersion } from '../../generated/prisma/client.ts';
+import { cursorOf } from '../../registry/paging.ts';
+import {
+  VERSION_SORT,
+  type VersionFilter,
+  type VersionOrder,
+  countVersions,
+  listVersions,
+} from '../../registry/queries.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { type ConnectionShape, connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
+import { NodeRef } from './node.ts';
+import { ModelVersionConnectionRef, ModelVersionRef, RegisteredModelRef, TagRef } from './refs.ts';
+import { DateTime } from './scalars.ts';
+import { TagFilterRef, tagValue } from './tag.ts';
+
+export const ModelVersionStatusRef = builder.enumType('ModelVersionStatus', {
+  description: 'Where a version is in its registration.',
+  values: {
+    PENDING_REGISTRATION: { description: 'Registered, artifacts still being prepared.' },
+    READY: { description: 'Ready to serve (the status of a new version).' },
+    FAILED_REGISTRATION: { description: 'Registration failed; see statusMessage.' },
+  } as const,
+});
+
+export const ModelVersionOrderRef = builder.enumType('ModelVersionOrder', {
+  description: 'Sort orders for model versions.',
+  values: {
+    VERSION_DESC: { description: 'Highest version number first.' },
+    VERSION_ASC: { description: 'Lowest version number first.' },
+    CREATED_AT_DESC: { description: 'Most recently registered first.' },
+  } as const,
+});
+
+export const ModelVersionFilterRef = builder.inputType('ModelVersionFilter', {
+  description: 'Conditions a version must meet; all given conditions must hold.',
+  fields: (t) => ({
+    runId: t.string({ description: 'Only versions produced by this run.' }),
+    status: t.field({ type: ModelVersionStatusRef, description: 'Only versions with this status.' }),
+    tags: t.field({ type: [TagFilterRef], description: 'Every listed tag must match.' }),
+  }),
+});
+
+ModelVersionRef.implement({
+  description: 'One numbered version of a registered model.',
+  interfaces: [NodeRef],
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'source' in value,
+  fields: (t) => ({
+    model: t.field({
+      type: RegisteredModelRef,
+      description: 'The model this version belongs to.',
+      resolve: async (v, _args, ctx) => (await ctx.loaders.modelById.load(v.modelId))!,
+    }),
+    version: t.exposeInt('version', { description: 'The version number: 1, 2, 3, ... per model, never reused.' }),
+    source: t.exposeString('source', {
+      description: 'Where the artifacts live, e.g. s3://bucket/path or runs:/<run id>/model.',
+    }),
+    runId: t.exposeString('runId', { nullable: true, description: 'The run that produced this version, if any.' }),
+    runLink: t.exposeString('runLink', { nullable: true, description: 'A link to that run, if any.' }),
+    description: t.exposeString('description', { nullable: true, description: 'Free text, up to 65,536 characters.' }),
+    status: t.field({ type: ModelVersionStatusRef, description: 'Registration status.', resolve: (v) => v.status }),
+    statusMessage: t.exposeString('statusMessage', { nullable: true, description: 'Detail on the status, e.g. why registration failed.' }),
+    createdAt: t.field({ type: DateTime, description: 'When the version was registered.', resolve: (v) => v.createdAt }),
+    updatedAt: t.field({
+      type: DateTime,
+      description: 'When the version or its tags last changed.',
+      resolve: (v) => v.updatedAt,
+    }),
+    tags: t.field({
+      type: [TagRef],
+      description: 'Tags sorted by key.',
+      resolve: (v, _args, ctx) => ctx.loaders.versionTags.load(v.id),
+    }),
+    tag: t.string({
+      nullable: true,
+      description: 'The value of one tag, or null.',
+      args: { key: t.arg.string({ required: true, description: 'The tag key.' }) },
+      resolve: async (v, { key }, ctx) => tagValue(await ctx.loaders.versionTags.load(v.id), key),
+    }),
+    aliases: t.stringList({
+      description: 'Names of the aliases that point at this version, sorted.',
+      resolve: async (v, _args, ctx) => (await ctx.loaders.versionAliases.load(v.id)).map((a) => a.alias),
+    }),
+  }),
+});
+
+interface VersionListArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: VersionFilter | null;
+  orderBy?: VersionOrder | null;
+}
+
+function versionConnection(
+  after: string | null,
+  orderBy: VersionOrder,
+  load: () => Promise<Omit<ConnectionShape<ModelVersion>, 'cursorOf' | 'afterGiven'>>,
+): Promise<ConnectionShape<ModelVersion>> {
+  return withCursorErrors(async () => ({
+    ...(await load()),
+    cursorOf: (v: ModelVersion) => cursorOf(v, VERSION_SORT[orderBy]),
+    afterGiven: after != null,
+  }));
+}
+
+/** RegisteredModel.versions: batched across all models of the request. */
+export function versionsOfModel(ctx: GraphQLContext, modelId: number, args: VersionListArgs) {
+  const { first, after } = pageArgs(args);
+  const orderBy = args.orderBy ?? 'VERSION_DESC';
+  const filter = args.filter ?? null;
+  return versionConnection(after, orderBy, async () => ({
+    page: await ctx.loaders.versionPage.load({ modelId, args: { first, after, orderBy, filter } }),
+    totalCount: () => ctx.loaders.versionCount.load({ modelId, filter }),
+  }));
+}
+
+builder.queryFields((t) => ({
+  modelVersion: t.field({
+    type: ModelVersionRef,
+    nullable: true,
+    description: 'One version of a model, or null if the model or the version does not exist.',
+    args: {
+      name: t.arg.string({ required: true, description: 'The model name.' }),
+      version: t.arg.int({ required: true, description: 'The version number.' }),
+    },
+    resolve: async (_root, { name, version }, ctx) => {
+      const model = await ctx.loaders.modelByName.load(name);
+      return model ? ctx.loaders.versionByNumber.load({ modelId: model.id, version }) : null;
+    },
+  }),
+  modelVersions: t.field({
+    type: ModelVersionConnectionRef,
+    description: 'Versions across all models (or of model `name`), newest first by default.',
+    args: {
+      ...connectionArgs,
+      name: t.arg.string({ description: 'Only versions of the model with this name.' }),
+      filter: t.arg({ type: ModelVersionFilterRef, description: 'Only versions that match.' }),
+      orderBy: t.arg({ type: ModelVersionOrderRef, description: 'Sort order; CREATED_AT_DESC by default.' }),
+    },
+    resolve: (_root, args, ctx) => {
+      const { first, after } = pageArgs(args);
+      const orderBy = args.orderBy ?? 'CREATED_AT_DESC';
+      return versionConnection(after, orderBy, async () => ({
+        page: await listVersions(ctx.prisma, { first, after, orderBy, name: args.name, filter: args.filter }),
+        totalCount: () => countVersions(ctx.prisma, { name: args.name, filter: args.filter }),
+      }));
+    },
+  }),
+}));

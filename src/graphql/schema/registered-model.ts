@@ -1,0 +1,155 @@
+import type { RegisteredModel } from '../../generated/prisma/client.ts';
+import { type ModelOrder, MODEL_SORT, countModels, listModels } from '../../registry/queries.ts';
+import { cursorOf } from '../../registry/paging.ts';
+import { builder } from '../builder.ts';
+import { AuditActionRef, historyConnection } from './audit-event.ts';
+import { connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
+import { ModelVersionFilterRef, ModelVersionOrderRef, versionsOfModel } from './model-version.ts';
+import { NodeRef } from './node.ts';
+import {
+  AuditEventConnectionRef,
+  ModelAliasRef,
+  ModelVersionConnectionRef,
+  ModelVersionRef,
+  RegisteredModelConnectionRef,
+  RegisteredModelRef,
+  TagRef,
+} from './refs.ts';
+import { DateTime } from './scalars.ts';
+import { TagFilterRef, tagValue } from './tag.ts';
+
+export const RegisteredModelOrderRef = builder.enumType('RegisteredModelOrder', {
+  description: 'Sort orders for registered models.',
+  values: {
+    NAME_ASC: { description: 'By name, A to Z (the default).' },
+    NAME_DESC: { description: 'By name, Z to A.' },
+    UPDATED_AT_DESC: { description: 'Most recently changed first (any change to the model, its tags, aliases or versions).' },
+    CREATED_AT_DESC: { description: 'Newest first.' },
+  } as const,
+});
+
+export const RegisteredModelFilterRef = builder.inputType('RegisteredModelFilter', {
+  description: 'Conditions a model must meet; all given conditions must hold.',
+  fields: (t) => ({
+    nameContains: t.string({ description: 'Case-insensitive substring of the name.' }),
+    tags: t.field({ type: [TagFilterRef], description: 'Every listed tag must match.' }),
+    hasAlias: t.string({ description: 'Only models that have this alias.' }),
+  }),
+});
+
+RegisteredModelRef.implement({
+  description: 'A named model; its versions are numbered 1, 2, 3, ... and a number is never reused.',
+  interfaces: [NodeRef],
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'lastVersion' in value,
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Unique name: 1-256 characters, no `/`, `:` or control characters.' }),
+    description: t.exposeString('description', { nullable: true, description: 'Free text, up to 65,536 characters.' }),
+    createdAt: t.field({ type: DateTime, description: 'When the model was registered.', resolve: (m) => m.createdAt }),
+    updatedAt: t.field({
+      type: DateTime,
+      description: 'When the model, its tags, its aliases or any of its versions last changed.',
+      resolve: (m) => m.updatedAt,
+    }),
+    tags: t.field({
+      type: [TagRef],
+      description: 'Tags sorted by key.',
+      resolve: (m, _args, ctx) => ctx.loaders.modelTags.load(m.id),
+    }),
+    tag: t.string({
+      nullable: true,
+      description: 'The value of one tag, or null.',
+      args: { key: t.arg.string({ required: true, description: 'The tag key.' }) },
+      resolve: async (m, { key }, ctx) => tagValue(await ctx.loaders.modelTags.load(m.id), key),
+    }),
+    aliases: t.field({
+      type: [ModelAliasRef],
+      description: 'Aliases of this model sorted by name.',
+      resolve: (m, _args, ctx) => ctx.loaders.modelAliases.load(m.id),
+    }),
+    versionByAlias: t.field({
+      type: ModelVersionRef,
+      nullable: true,
+      description:
+        'The version `alias` points to now or, with `at`, the one it pointed to at that instant (null if none). ' +
+        'Past answers come from the recorded history.',
+      args: {
+        alias: t.arg.string({ required: true, description: 'The alias name, e.g. champion.' }),
+        at: t.arg({ type: DateTime, description: 'An instant in the past; omitted means now.' }),
+      },
+      resolve: async (m, { alias, at }, ctx) => {
+        if (at == null) {
+          const current = (await ctx.loaders.modelAliases.load(m.id)).find((a) => a.alias === alias);
+          return current ? ctx.loaders.versionById.load(current.versionId) : null;
+        }
+        const number = await ctx.loaders.aliasVersionAt.load({ modelId: m.id, alias, at });
+        return number == null ? null : ctx.loaders.versionByNumber.load({ modelId: m.id, version: number });
+      },
+    }),
+    version: t.field({
+      type: ModelVersionRef,
+      nullable: true,
+      description: 'One version by number, or null if it does not exist.',
+      args: { version: t.arg.int({ required: true, description: 'The version number.' }) },
+      resolve: (m, { version }, ctx) => ctx.loaders.versionByNumber.load({ modelId: m.id, version }),
+    }),
+    latestVersion: t.field({
+      type: ModelVersionRef,
+      nullable: true,
+      description: 'The version with the highest number, or null.',
+      resolve: async (m, _args, ctx) => {
+        const number = await ctx.loaders.latestVersionNumber.load(m.id);
+        return number == null ? null : ctx.loaders.versionByNumber.load({ modelId: m.id, version: number });
+      },
+    }),
+    versions: t.field({
+      type: ModelVersionConnectionRef,
+      description: "This model's versions; newest (highest number) first unless orderBy says otherwise.",
+      args: {
+        ...connectionArgs,
+        filter: t.arg({ type: ModelVersionFilterRef, description: 'Only versions that match.' }),
+        orderBy: t.arg({ type: ModelVersionOrderRef, description: 'Sort order; VERSION_DESC by default.' }),
+      },
+      resolve: (m, args, ctx) => versionsOfModel(ctx, m.id, args),
+    }),
+    history: t.field({
+      type: AuditEventConnectionRef,
+      description: "Recorded changes to this model, newest first; `alias` limits it to one alias's history.",
+      args: {
+        ...connectionArgs,
+        alias: t.arg.string({ description: 'Only events about this alias.' }),
+        actions: t.arg({ type: [AuditActionRef], description: 'Only events with one of these actions.' }),
+      },
+      resolve: (m, args, ctx) =>
+        historyConnection(ctx, args, { modelId: m.id, alias: args.alias, actions: args.actions }),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  registeredModel: t.field({
+    type: RegisteredModelRef,
+    nullable: true,
+    description: 'One model by its exact name, or null.',
+    args: { name: t.arg.string({ required: true, description: 'The exact model name.' }) },
+    resolve: (_root, { name }, ctx) => ctx.loaders.modelByName.load(name),
+  }),
+  registeredModels: t.field({
+    type: RegisteredModelConnectionRef,
+    description: 'Models, by name (NAME_ASC) unless orderBy says otherwise.',
+    args: {
+      ...connectionArgs,
+      filter: t.arg({ type: RegisteredModelFilterRef, description: 'Only models that match.' }),
+      orderBy: t.arg({ type: RegisteredModelOrderRef, description: 'Sort order; NAME_ASC by default.' }),
+    },
+    resolve: (_root, args, ctx) => {
+      const { first, after } = pageArgs(args);
+      const orderBy: ModelOrder = args.orderBy ?? 'NAME_ASC';
+      return withCursorErrors(async () => ({
+        page: await listModels(ctx.prisma, { first, after, orderBy, filter: args.filter }),
+        cursorOf: (m: RegisteredModel) => cursorOf(m, MODEL_SORT[orderBy]),
+        afterGiven: after != null,
+        totalCount: () => countModels(ctx.prisma, args.filter),
+      }));
+    },
+  }),
+}));

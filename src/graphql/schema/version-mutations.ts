@@ -1,0 +1,100 @@
+import type { ModelVersion } from '../../generated/prisma/client.ts';
+import { createModelVersion, deleteModelVersion, updateModelVersion } from '../../registry/versions.ts';
+import { builder } from '../builder.ts';
+import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
+import { ModelVersionStatusRef } from './model-version.ts';
+import { ModelVersionRef } from './refs.ts';
+import { TagInputRef } from './tag.ts';
+
+const ModelVersionPayloadRef = builder.objectRef<{ modelVersion: ModelVersion }>('ModelVersionPayload').implement({
+  description: 'The version as the mutation left it.',
+  fields: (t) => ({
+    modelVersion: t.field({ type: ModelVersionRef, description: 'The version.', resolve: (p) => p.modelVersion }),
+  }),
+});
+
+const DeleteModelVersionPayloadRef = builder
+  .objectRef<{ name: string; version: number; removedAliases: string[] }>('DeleteModelVersionPayload')
+  .implement({
+    description: 'What a version deletion removed.',
+    fields: (t) => ({
+      name: t.exposeString('name', { description: 'The model name.' }),
+      version: t.exposeInt('version', { description: 'The deleted version number (never handed out again).' }),
+      removedAliases: t.exposeStringList('removedAliases', {
+        description: 'Aliases that pointed at the version and were removed with it, sorted.',
+      }),
+    }),
+  });
+
+const CreateInput = builder.inputType('CreateModelVersionInput', {
+  description: 'A new version of an existing model.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'The model to add a version to.' }),
+    source: t.string({ required: true, description: 'Where the artifacts live (1-4,096 characters), e.g. s3://bucket/path.' }),
+    runId: t.string({ description: 'The run that produced it (up to 256 characters).' }),
+    runLink: t.string({ description: 'A link to that run (up to 4,096 characters).' }),
+    description: t.string({ description: 'Free text, up to 65,536 characters.' }),
+    tags: t.field({ type: [TagInputRef], description: 'Tags to set at registration, keys unique.' }),
+  }),
+});
+
+const UpdateInput = builder.inputType('UpdateModelVersionInput', {
+  description: 'Changes to a version; omitted fields stay as they are.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'The model name.' }),
+    version: t.int({ required: true, description: 'The version number.' }),
+    description: t.string({ description: 'The new description; null clears it.' }),
+    status: t.field({ type: ModelVersionStatusRef, description: 'The new status.' }),
+    statusMessage: t.string({ description: 'The new status message (up to 4,096 characters); null clears it.' }),
+  }),
+});
+
+const DeleteInput = builder.inputType('DeleteModelVersionInput', {
+  description: 'The version to delete.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'The model name.' }),
+    version: t.int({ required: true, description: 'The version number.' }),
+  }),
+});
+
+const create = resultUnion<{ modelVersion: ModelVersion }>(
+  'CreateModelVersionResult',
+  'The new version, or why it was not registered.',
+  ModelVersionPayloadRef,
+  [ValidationErrorRef, NotFoundErrorRef],
+);
+const update = resultUnion<{ modelVersion: ModelVersion }>(
+  'UpdateModelVersionResult',
+  'The updated version, or why it was not updated.',
+  ModelVersionPayloadRef,
+  [ValidationErrorRef, NotFoundErrorRef],
+);
+const remove = resultUnion<{ name: string; version: number; removedAliases: string[] }>(
+  'DeleteModelVersionResult',
+  'What was deleted, or why nothing was.',
+  DeleteModelVersionPayloadRef,
+  [NotFoundErrorRef],
+);
+
+builder.mutationFields((t) => ({
+  createModelVersion: t.field({
+    type: create.union,
+    description: 'Registers the next version (highest number ever used + 1).',
+    args: { input: t.arg({ type: CreateInput, required: true, description: 'The new version.' }) },
+    resolve: (_root, { input }, ctx) =>
+      create.run(ctx, async (tx, actor) => ({ modelVersion: await createModelVersion(tx, actor, input) })),
+  }),
+  updateModelVersion: t.field({
+    type: update.union,
+    description: "Changes a version's description, status or status message.",
+    args: { input: t.arg({ type: UpdateInput, required: true, description: 'The change.' }) },
+    resolve: (_root, { input }, ctx) =>
+      update.run(ctx, async (tx, actor) => ({ modelVersion: await updateModelVersion(tx, actor, input) })),
+  }),
+  deleteModelVersion: t.field({
+    type: remove.union,
+    description: 'Deletes a version and the aliases pointing at it; the number is never reused.',
+    args: { input: t.arg({ type: DeleteInput, required: true, description: 'The version to delete.' }) },
+    resolve: (_root, { input }, ctx) => remove.run(ctx, (tx, actor) => deleteModelVersion(tx, actor, input)),
+  }),
+}));

@@ -1,0 +1,92 @@
+// Aliases: named, movable pointers to one version. Set creates or moves; compare-and-set through
+// `expectedVersion` lets release bots promote without overwriting someone else's move.
+import type { ModelAlias, ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
+import { recordEvent } from './audit.ts';
+import { type Actor, type LockedModel, type Tx, lockModel, versionNotFound } from './context.ts';
+import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { checkAlias, isStorableText } from './validation.ts';
+
+export interface SetAliasResult {
+  alias: ModelAlias;
+  /** Where the alias pointed before; null if it is new or did not move. */
+  previousVersion: ModelVersion | null;
+  changed: boolean;
+}
+
+export interface DeleteAliasResult {
+  alias: string;
+  registeredModel: RegisteredModel;
+  previousVersion: ModelVersion | null;
+}
+
+function checkExpectedVersion(expected: number | null | undefined): void {
+  if (expected != null && (!Number.isInteger(expected) || expected < 0)) {
+    throw new ValidationError('expectedVersion', `expectedVersion must be 0 (alias must not exist) or a version number (got ${expected})`);
+  }
+}
+
+/** Compare-and-set: `expected` 0 means "must not exist yet", n means "must point at version n now". */
+function checkExpectation(model: LockedModel, alias: string, expected: number | null | undefined, current: number | null): void {
+  if (expected == null || (expected === 0 ? current === null : current === expected)) return;
+  const now = current === null ? 'does not exist' : `points to version ${current}`;
+  const wanted = expected === 0 ? 'not to exist' : `to point to version ${expected}`;
+  throw new ConflictError(`alias "${alias}" of registered model "${model.name}" ${now}, expected it ${wanted}`, current);
+}
+
+async function currentAlias(tx: Tx, modelId: number, alias: string) {
+  return tx.modelAlias.findUnique({
+    where: { modelId_alias: { modelId, alias } },
+    include: { version: true },
+  });
+}
+
+export async function setModelAlias(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; alias: string; version: number; expectedVersion?: number | null },
+): Promise<SetAliasResult> {
+  checkAlias(input.alias);
+  checkExpectedVersion(input.expectedVersion);
+  const { model, now } = await lockModel(tx, input.name);
+  const target = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: input.version } } });
+  if (!target) throw versionNotFound(model.name, input.version);
+  const existing = await currentAlias(tx, model.id, input.alias);
+  const previous = existing?.version ?? null;
+  checkExpectation(model, input.alias, input.expectedVersion, previous?.version ?? null);
+  if (existing && previous?.id === target.id) {
+    const { version: _version, ...alias } = existing;
+    return { alias, previousVersion: null, changed: false };
+  }
+  const key = { modelId_alias: { modelId: model.id, alias: input.alias } };
+  const alias = await tx.modelAlias.upsert({
+    where: key,
+    create: { modelId: model.id, alias: input.alias, versionId: target.id, updatedAt: now },
+    update: { versionId: target.id, updatedAt: now },
+  });
+  await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now }, select: { id: true } });
+  await recordEvent({ tx, actor, now }, model, 'ALIAS_SET', {
+    alias: input.alias,
+    version: target.version,
+    previousVersion: previous?.version ?? null,
+  });
+  return { alias, previousVersion: previous, changed: true };
+}
+
+export async function deleteModelAlias(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; alias: string; expectedVersion?: number | null },
+): Promise<DeleteAliasResult> {
+  checkExpectedVersion(input.expectedVersion);
+  const { model, now } = await lockModel(tx, input.name);
+  const existing = isStorableText(input.alias) ? await currentAlias(tx, model.id, input.alias) : null;
+  checkExpectation(model, input.alias, input.expectedVersion, existing?.version.version ?? null);
+  if (!existing) throw new NotFoundError(`alias "${input.alias}" not found on registered model "${model.name}"`);
+  await tx.modelAlias.delete({ where: { modelId_alias: { modelId: model.id, alias: input.alias } } });
+  const registeredModel = await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now } });
+  await recordEvent({ tx, actor, now }, model, 'ALIAS_DELETED', {
+    alias: input.alias,
+    previousVersion: existing.version.version,
+  });
+  return { alias: input.alias, registeredModel, previousVersion: existing.version };
+}

@@ -1,0 +1,78 @@
+// The handle every registry write runs with: one Prisma transaction, who is acting, and one
+// database timestamp shared by the state change and its audit events.
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { NotFoundError } from './errors.ts';
+import { isStorableText } from './validation.ts';
+
+export type Tx = Prisma.TransactionClient;
+
+/** Who makes a change: a token name once authentication exists, null when anonymous. */
+export type Actor = string | null;
+
+export interface WriteContext {
+  readonly tx: Tx;
+  readonly actor: Actor;
+  /**
+   * The database clock, read after the model row is locked, so that per model `at` never runs
+   * backwards as `sequence` grows.
+   */
+  readonly now: Date;
+}
+
+export interface LockedModel {
+  id: number;
+  name: string;
+  lastVersion: number;
+}
+
+export interface TransactionSettings {
+  maxWaitMs: number;
+  timeoutMs: number;
+}
+
+const defaultSettings: TransactionSettings = { maxWaitMs: 10_000, timeoutMs: 15_000 };
+
+/** Runs `work` in one transaction: state and audit events commit together or not at all. */
+export function inTransaction<T>(
+  prisma: PrismaClient,
+  work: (tx: Tx) => Promise<T>,
+  settings: TransactionSettings = defaultSettings,
+): Promise<T> {
+  return prisma.$transaction(work, { maxWait: settings.maxWaitMs, timeout: settings.timeoutMs });
+}
+
+export async function databaseNow(tx: Tx): Promise<Date> {
+  const rows = await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
+  return new Date(rows[0].now);
+}
+
+/**
+ * Locks the model row for the rest of the transaction. Every write to a model goes through here,
+ * which serialises writers per model: version numbers stay gap-free and each alias's history forms
+ * an unbroken chain even with many concurrent writers and replicas.
+ */
+export async function lockModel(tx: Tx, name: string): Promise<{ model: LockedModel; now: Date }> {
+  if (!isStorableText(name)) throw modelNotFound(name);
+  const rows = await tx.$queryRaw<{ id: number; name: string; last_version: number; now: Date }[]>`
+    SELECT id, name, last_version, clock_timestamp() AS now
+    FROM registered_model WHERE name = ${name} FOR UPDATE`;
+  const row = rows[0];
+  if (!row) throw modelNotFound(name);
+  return {
+    model: { id: Number(row.id), name: row.name, lastVersion: Number(row.last_version) },
+    now: new Date(row.now),
+  };
+}
+
+export function modelNotFound(name: string): NotFoundError {
+  return new NotFoundError(`registered model "${name}" not found`);
+}
+
+export function versionNotFound(name: string, version: number): NotFoundError {
+  return new NotFoundError(`version ${version} of registered model "${name}" not found`);
+}
+
+/** True when `error` is a unique-constraint violation (P2002 on both adapters). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}

@@ -1,0 +1,118 @@
+// Registered models: create, describe, rename, delete.
+import type { RegisteredModel } from '../generated/prisma/client.ts';
+import { recordEvent, recordEvents } from './audit.ts';
+import { type Actor, type Tx, type WriteContext, databaseNow, isUniqueViolation, lockModel } from './context.ts';
+import { AlreadyExistsError, NotFoundError } from './errors.ts';
+import { checkDescription, checkModelName, checkTags } from './validation.ts';
+
+export interface TagInput {
+  key: string;
+  value: string;
+}
+
+export interface CreateModelInput {
+  name: string;
+  description?: string | null;
+  tags?: readonly TagInput[] | null;
+}
+
+function alreadyExists(name: string): AlreadyExistsError {
+  return new AlreadyExistsError(`registered model "${name}" already exists`);
+}
+
+export async function createRegisteredModel(tx: Tx, actor: Actor, input: CreateModelInput): Promise<RegisteredModel> {
+  checkModelName(input.name);
+  checkDescription(input.description);
+  checkTags(input.tags);
+  if (await tx.registeredModel.findUnique({ where: { name: input.name }, select: { id: true } })) {
+    throw alreadyExists(input.name);
+  }
+  const ctx: WriteContext = { tx, actor, now: await databaseNow(tx) };
+  const tags = input.tags ?? [];
+  let model: RegisteredModel;
+  try {
+    model = await tx.registeredModel.create({
+      data: {
+        name: input.name,
+        description: input.description ?? null,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+        tags: { create: tags.map((t) => ({ key: t.key, value: t.value })) },
+      },
+    });
+  } catch (error) {
+    // A concurrent create of the same name won the race between our check and our insert.
+    if (isUniqueViolation(error)) throw alreadyExists(input.name);
+    throw error;
+  }
+  await recordEvents(ctx, model, [
+    { action: 'MODEL_CREATED', newValue: model.description },
+    ...tags.map((t) => ({ action: 'MODEL_TAG_SET' as const, key: t.key, newValue: t.value })),
+  ]);
+  return model;
+}
+
+export interface UpdateModelInput {
+  name: string;
+  /** Omitted: left as it is; null: cleared. */
+  description?: string | null;
+}
+
+export async function updateRegisteredModel(tx: Tx, actor: Actor, input: UpdateModelInput): Promise<RegisteredModel> {
+  checkDescription(input.description);
+  const { model, now } = await lockModel(tx, input.name);
+  const current = await tx.registeredModel.findUniqueOrThrow({ where: { id: model.id } });
+  if (input.description === undefined || input.description === current.description) return current;
+  const updated = await tx.registeredModel.update({
+    where: { id: model.id },
+    data: { description: input.description, updatedAt: now },
+  });
+  await recordEvent({ tx, actor, now }, model, 'MODEL_UPDATED', {
+    key: 'description',
+    previousValue: current.description,
+    newValue: updated.description,
+  });
+  return updated;
+}
+
+export async function renameRegisteredModel(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; newName: string },
+): Promise<RegisteredModel> {
+  checkModelName(input.newName, 'newName');
+  const { model, now } = await lockModel(tx, input.name);
+  if (input.newName === model.name) return tx.registeredModel.findUniqueOrThrow({ where: { id: model.id } });
+  if (await tx.registeredModel.findUnique({ where: { name: input.newName }, select: { id: true } })) {
+    throw alreadyExists(input.newName);
+  }
+  let renamed: RegisteredModel;
+  try {
+    renamed = await tx.registeredModel.update({ where: { id: model.id }, data: { name: input.newName, updatedAt: now } });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw alreadyExists(input.newName);
+    throw error;
+  }
+  // History hangs on the model's id, so it follows the rename; the event keeps the old name.
+  await recordEvent({ tx, actor, now }, model, 'MODEL_RENAMED', { previousValue: model.name, newValue: renamed.name });
+  return renamed;
+}
+
+export async function deleteRegisteredModel(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string },
+): Promise<{ name: string; deletedVersions: number }> {
+  const { model, now } = await lockModel(tx, input.name);
+  const deletedVersions = await tx.modelVersion.count({ where: { modelId: model.id } });
+  // Versions, tags and aliases go by ON DELETE CASCADE; the events stay (they have no foreign key).
+  await tx.registeredModel.delete({ where: { id: model.id } });
+  await recordEvent({ tx, actor, now }, model, 'MODEL_DELETED', { newValue: String(deletedVersions) });
+  return { name: model.name, deletedVersions };
+}
+
+export async function findModelByName(tx: Tx, name: string): Promise<RegisteredModel> {
+  const model = await tx.registeredModel.findUnique({ where: { name } });
+  if (!model) throw new NotFoundError(`registered model "${name}" not found`);
+  return model;
+}

@@ -1,0 +1,66 @@
+// Keyset pagination: a cursor holds the sort-key values of the last row of a page, so the next
+// page starts right after it by index, however deep the page and whatever was inserted meanwhile.
+
+export type SortDirection = 'asc' | 'desc';
+export type SortKey<F extends string> = readonly { field: F; direction: SortDirection }[];
+type CursorValue = string | number | Date;
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('after is not a cursor this server handed out (use a pageInfo.endCursor)');
+  }
+}
+
+export function encodeCursor(values: readonly CursorValue[]): string {
+  const plain = values.map((v) => (v instanceof Date ? { d: v.toISOString() } : v));
+  return Buffer.from(JSON.stringify(plain)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, length: number): CursorValue[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(values) || values.length !== length) throw new InvalidCursorError();
+  return values.map((v) => {
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return v;
+    if (v && typeof v === 'object' && typeof v.d === 'string' && !Number.isNaN(Date.parse(v.d))) return new Date(v.d);
+    throw new InvalidCursorError();
+  });
+}
+
+/** The rows' cursor: the values of the sort-key fields. */
+export function cursorOf<F extends string>(row: Record<F, CursorValue>, key: SortKey<F>): string {
+  return encodeCursor(key.map((k) => row[k.field]));
+}
+
+/**
+ * The Prisma `where` that selects rows strictly after the cursor in `key` order:
+ * (a > x) OR (a = x AND b > y) ... with > or < per direction.
+ */
+export function afterCursorWhere<F extends string>(key: SortKey<F>, cursor: string): Record<string, unknown> {
+  const values = decodeCursor(cursor, key.length);
+  const alternatives = key.map((k, i) => {
+    const condition: Record<string, unknown> = {};
+    for (let j = 0; j < i; j++) condition[key[j].field] = values[j];
+    condition[k.field] = { [k.direction === 'asc' ? 'gt' : 'lt']: values[i] };
+    return condition;
+  });
+  return { OR: alternatives };
+}
+
+export function orderByOf<F extends string>(key: SortKey<F>): Record<F, SortDirection>[] {
+  return key.map((k) => ({ [k.field]: k.direction }) as Record<F, SortDirection>);
+}
+
+export interface Page<T> {
+  rows: T[];
+  hasNextPage: boolean;
+}
+
+/** Rows were fetched with `take: first + 1`: the extra row only says there is a next page. */
+export function toPage<T>(rows: T[], first: number): Page<T> {
+  return { rows: rows.slice(0, first), hasNextPage: rows.length > first };
+}

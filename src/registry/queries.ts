@@ -1,0 +1,306 @@
+// Reads: paged listings with filters, and batch loads by key for the GraphQL layer's DataLoaders.
+// Every batch function answers many keys with one statement, so nested queries cost a number of
+// statements bounded by their depth, not by the number of rows.
+import type {
+  AuditAction,
+  AuditEvent,
+  ModelAlias,
+  ModelVersion,
+  ModelVersionStatus,
+  ModelVersionTag,
+  Prisma,
+  PrismaClient,
+  RegisteredModel,
+  RegisteredModelTag,
+} from '../generated/prisma/client.ts';
+import type { Tx } from './context.ts';
+import { type Page, type SortKey, afterCursorWhere, orderByOf, toPage } from './paging.ts';
+import { isStorableText } from './validation.ts';
+
+export type Reader = PrismaClient | Tx;
+
+export interface TagFilter {
+  key: string;
+  value?: string | null;
+}
+
+export interface PageArgs<O> {
+  first: number;
+  after?: string | null;
+  orderBy?: O | null;
+}
+
+/** A filter holding text PostgreSQL cannot store matches nothing; it must not reach the database. */
+function storable(...values: (string | null | undefined)[]): boolean {
+  return values.every((v) => v == null || isStorableText(v));
+}
+
+function tagsStorable(tags: readonly TagFilter[] | null | undefined): boolean {
+  return (tags ?? []).every((t) => storable(t.key, t.value));
+}
+
+const NOTHING = { id: { in: [] as number[] } };
+
+// ---- Registered models
+
+export type ModelOrder = 'NAME_ASC' | 'NAME_DESC' | 'UPDATED_AT_DESC' | 'CREATED_AT_DESC';
+type ModelSortField = 'name' | 'updatedAt' | 'createdAt' | 'id';
+export const MODEL_SORT: Record<ModelOrder, SortKey<ModelSortField>> = {
+  NAME_ASC: [{ field: 'name', direction: 'asc' }],
+  NAME_DESC: [{ field: 'name', direction: 'desc' }],
+  UPDATED_AT_DESC: [
+    { field: 'updatedAt', direction: 'desc' },
+    { field: 'id', direction: 'desc' },
+  ],
+  CREATED_AT_DESC: [
+    { field: 'createdAt', direction: 'desc' },
+    { field: 'id', direction: 'desc' },
+  ],
+};
+
+export interface ModelFilter {
+  nameContains?: string | null;
+  tags?: readonly TagFilter[] | null;
+  hasAlias?: string | null;
+}
+
+export function modelWhere(filter: ModelFilter | null | undefined): Prisma.RegisteredModelWhereInput {
+  if (!filter) return {};
+  if (!storable(filter.nameContains, filter.hasAlias) || !tagsStorable(filter.tags)) return NOTHING;
+  const and: Prisma.RegisteredModelWhereInput[] = [];
+  if (filter.nameContains != null) and.push({ name: { contains: filter.nameContains, mode: 'insensitive' } });
+  for (const tag of filter.tags ?? []) and.push({ tags: { some: tagWhere(tag) } });
+  if (filter.hasAlias != null) and.push({ aliases: { some: { alias: filter.hasAlias } } });
+  return { AND: and };
+}
+
+function tagWhere(tag: TagFilter): { key: string; value?: string } {
+  return tag.value == null ? { key: tag.key } : { key: tag.key, value: tag.value };
+}
+
+export async function listModels(
+  db: Reader,
+  args: PageArgs<ModelOrder> & { filter?: ModelFilter | null },
+): Promise<Page<RegisteredModel>> {
+  const key = MODEL_SORT[args.orderBy ?? 'NAME_ASC'];
+  const where = { AND: [modelWhere(args.filter), args.after ? afterCursorWhere(key, args.after) : {}] };
+  const rows = await db.registeredModel.findMany({ where, orderBy: orderByOf(key), take: args.first + 1 });
+  return toPage(rows, args.first);
+}
+
+export function countModels(db: Reader, filter: ModelFilter | null | undefined): Promise<number> {
+  return db.registeredModel.count({ where: modelWhere(filter) });
+}
+
+// ---- Model versions
+
+export type VersionOrder = 'VERSION_DESC' | 'VERSION_ASC' | 'CREATED_AT_DESC';
+type VersionSortField = 'version' | 'createdAt' | 'id';
+export const VERSION_SORT: Record<VersionOrder, SortKey<VersionSortField>> = {
+  VERSION_DESC: [
+    { field: 'version', direction: 'desc' },
+    { field: 'id', direction: 'desc' },
+  ],
+  VERSION_ASC: [
+    { field: 'version', direction: 'asc' },
+    { field: 'id', direction: 'asc' },
+  ],
+  CREATED_AT_DESC: [
+    { field: 'createdAt', direction: 'desc' },
+    { field: 'id', direction: 'desc' },
+  ],
+};
+
+export interface VersionFilter {
+  runId?: string | null;
+  status?: ModelVersionStatus | null;
+  tags?: readonly TagFilter[] | null;
+}
+
+export function versionWhere(filter: VersionFilter | null | undefined): Prisma.ModelVersionWhereInput {
+  if (!filter) return {};
+  if (!storable(filter.runId) || !tagsStorable(filter.tags)) return NOTHING;
+  const and: Prisma.ModelVersionWhereInput[] = [];
+  if (filter.runId != null) and.push({ runId: filter.runId });
+  if (filter.status != null) and.push({ status: filter.status });
+  for (const tag of filter.tags ?? []) and.push({ tags: { some: tagWhere(tag) } });
+  return { AND: and };
+}
+
+function versionsOfModelWhere(name: string | null | undefined, filter: VersionFilter | null | undefined) {
+  if (name == null) return versionWhere(filter);
+  if (!storable(name)) return NOTHING;
+  return { AND: [{ model: { name } }, versionWhere(filter)] };
+}
+
+/** Versions across models (or of the model `name`): newest first by default. */
+export async function listVersions(
+  db: Reader,
+  args: PageArgs<VersionOrder> & { name?: string | null; filter?: VersionFilter | null },
+): Promise<Page<ModelVersion>> {
+  const key = VERSION_SORT[args.orderBy ?? 'CREATED_AT_DESC'];
+  const where = { AND: [versionsOfModelWhere(args.name, args.filter), args.after ? afterCursorWhere(key, args.after) : {}] };
+  const rows = await db.modelVersion.findMany({ where, orderBy: orderByOf(key), take: args.first + 1 });
+  return toPage(rows, args.first);
+}
+
+export function countVersions(db: Reader, args: { name?: string | null; filter?: VersionFilter | null }): Promise<number> {
+  return db.modelVersion.count({ where: versionsOfModelWhere(args.name, args.filter) });
+}
+
+/** One page of versions for each of many models, in one statement (a dashboard's nested lists). */
+export async function listVersionsOfModels(
+  db: Reader,
+  modelIds: readonly number[],
+  args: PageArgs<VersionOrder> & { filter?: VersionFilter | null },
+): Promise<Map<number, Page<ModelVersion>>> {
+  const key = VERSION_SORT[args.orderBy ?? 'VERSION_DESC'];
+  const where = {
+    AND: [{ modelId: { in: [...modelIds] } }, versionWhere(args.filter), args.after ? afterCursorWhere(key, args.after) : {}],
+  };
+  const rows = await db.modelVersion.findMany({ where, orderBy: orderByOf(key) });
+  const byModel = groupBy(rows, (v) => v.modelId);
+  return new Map(modelIds.map((id) => [id, toPage(byModel.get(id) ?? [], args.first)]));
+}
+
+export async function countVersionsOfModels(
+  db: Reader,
+  modelIds: readonly number[],
+  filter: VersionFilter | null | undefined,
+): Promise<Map<number, number>> {
+  const groups = await db.modelVersion.groupBy({
+    by: ['modelId'],
+    where: { AND: [{ modelId: { in: [...modelIds] } }, versionWhere(filter)] },
+    _count: { _all: true },
+  });
+  return new Map(groups.map((g) => [g.modelId, g._count._all]));
+}
+
+// ---- Batch loads by key
+
+export function modelsByIds(db: Reader, ids: readonly number[]): Promise<RegisteredModel[]> {
+  return db.registeredModel.findMany({ where: { id: { in: [...ids] } } });
+}
+
+export function modelsByNames(db: Reader, names: readonly string[]): Promise<RegisteredModel[]> {
+  return db.registeredModel.findMany({ where: { name: { in: names.filter((n) => storable(n)) } } });
+}
+
+export function versionsByIds(db: Reader, ids: readonly number[]): Promise<ModelVersion[]> {
+  return db.modelVersion.findMany({ where: { id: { in: [...ids] } } });
+}
+
+export function versionsByNumbers(db: Reader, keys: readonly { modelId: number; version: number }[]): Promise<ModelVersion[]> {
+  return db.modelVersion.findMany({
+    where: { modelId: { in: unique(keys.map((k) => k.modelId)) }, version: { in: unique(keys.map((k) => k.version)) } },
+  });
+}
+
+/** The highest existing version number of each model (models without versions are absent). */
+export async function latestVersionNumbers(db: Reader, modelIds: readonly number[]): Promise<Map<number, number>> {
+  const groups = await db.modelVersion.groupBy({
+    by: ['modelId'],
+    where: { modelId: { in: [...modelIds] } },
+    _max: { version: true },
+  });
+  return new Map(groups.flatMap((g) => (g._max.version == null ? [] : [[g.modelId, g._max.version] as const])));
+}
+
+export function modelTags(db: Reader, modelIds: readonly number[]): Promise<RegisteredModelTag[]> {
+  return db.registeredModelTag.findMany({ where: { modelId: { in: [...modelIds] } }, orderBy: { key: 'asc' } });
+}
+
+export function versionTags(db: Reader, versionIds: readonly number[]): Promise<ModelVersionTag[]> {
+  return db.modelVersionTag.findMany({ where: { versionId: { in: [...versionIds] } }, orderBy: { key: 'asc' } });
+}
+
+export function aliasesOfModels(db: Reader, modelIds: readonly number[]): Promise<ModelAlias[]> {
+  return db.modelAlias.findMany({ where: { modelId: { in: [...modelIds] } }, orderBy: { alias: 'asc' } });
+}
+
+export function aliasesOfVersions(db: Reader, versionIds: readonly number[]): Promise<ModelAlias[]> {
+  return db.modelAlias.findMany({ where: { versionId: { in: [...versionIds] } }, orderBy: { alias: 'asc' } });
+}
+
+// ---- History
+
+export interface EventFilter {
+  /** Events of the model with this id (its whole history, across renames). */
+  modelId?: number | null;
+  /** Events recorded under this name, plus all events of the model that has this name now. */
+  modelName?: string | null;
+  alias?: string | null;
+  actions?: readonly AuditAction[] | null;
+  actor?: string | null;
+  since?: Date | null;
+  until?: Date | null;
+}
+
+export const EVENT_SORT: SortKey<'sequence'> = [{ field: 'sequence', direction: 'desc' }];
+
+async function eventWhere(db: Reader, filter: EventFilter): Promise<Prisma.AuditEventWhereInput> {
+  if (!storable(filter.modelName, filter.alias, filter.actor)) return { sequence: { in: [] } };
+  const and: Prisma.AuditEventWhereInput[] = [];
+  if (filter.modelId != null) and.push({ modelId: filter.modelId });
+  if (filter.modelName != null) {
+    const current = await db.registeredModel.findUnique({ where: { name: filter.modelName }, select: { id: true } });
+    and.push(current ? { OR: [{ modelName: filter.modelName }, { modelId: current.id }] } : { modelName: filter.modelName });
+  }
+  if (filter.alias != null) and.push({ alias: filter.alias });
+  if (filter.actions != null) and.push({ action: { in: [...filter.actions] } });
+  if (filter.actor != null) and.push({ actor: filter.actor });
+  if (filter.since != null) and.push({ at: { gte: filter.since } });
+  if (filter.until != null) and.push({ at: { lt: filter.until } });
+  return { AND: and };
+}
+
+/** Recorded changes, newest first. */
+export async function listEvents(
+  db: Reader,
+  args: { first: number; after?: string | null; filter: EventFilter },
+): Promise<Page<AuditEvent>> {
+  const where = { AND: [await eventWhere(db, args.filter), args.after ? afterCursorWhere(EVENT_SORT, args.after) : {}] };
+  const rows = await db.auditEvent.findMany({ where, orderBy: { sequence: 'desc' }, take: args.first + 1 });
+  return toPage(rows, args.first);
+}
+
+export interface AliasAtKey {
+  modelId: number;
+  alias: string;
+  at: Date;
+}
+
+/**
+ * Time travel: the version number each alias pointed to at an instant, answered from history as
+ * the state after the alias's last event at or before that instant (null: it did not exist).
+ */
+export async function aliasVersionsAt(db: Reader, keys: readonly AliasAtKey[]): Promise<(number | null)[]> {
+  return Promise.all(
+    keys.map(async (k) => {
+      if (!storable(k.alias)) return null;
+      const last = await db.auditEvent.findFirst({
+        where: { modelId: k.modelId, alias: k.alias, action: { in: ['ALIAS_SET', 'ALIAS_DELETED'] }, at: { lte: k.at } },
+        orderBy: { sequence: 'desc' },
+        select: { action: true, version: true },
+      });
+      return last?.action === 'ALIAS_SET' ? last.version : null;
+    }),
+  );
+}
+
+// ---- helpers
+
+export function groupBy<T, K>(rows: readonly T[], keyOf: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,109 @@
+// Tags on models and on versions: set (add or overwrite) and delete, each recorded.
+import type { ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
+import { recordEvent } from './audit.ts';
+import { type Actor, type Tx, lockModel } from './context.ts';
+import { NotFoundError } from './errors.ts';
+import type { TagInput } from './models.ts';
+import { checkTagKey, checkTagValue, isStorableText } from './validation.ts';
+import { lockVersion, touchModel } from './versions.ts';
+
+export interface ModelTagResult {
+  registeredModel: RegisteredModel;
+  tag: TagInput;
+}
+
+export interface VersionTagResult {
+  modelVersion: ModelVersion;
+  tag: TagInput;
+}
+
+function tagNotFound(key: string, owner: string): NotFoundError {
+  return new NotFoundError(`tag "${key}" not found on ${owner}`);
+}
+
+export async function setRegisteredModelTag(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; key: string; value: string },
+): Promise<ModelTagResult> {
+  checkTagKey(input.key);
+  checkTagValue(input.value);
+  const { model, now } = await lockModel(tx, input.name);
+  const where = { modelId_key: { modelId: model.id, key: input.key } };
+  const previous = await tx.registeredModelTag.findUnique({ where });
+  const tag = { key: input.key, value: input.value };
+  if (previous?.value === input.value) {
+    return { registeredModel: await tx.registeredModel.findUniqueOrThrow({ where: { id: model.id } }), tag };
+  }
+  await tx.registeredModelTag.upsert({ where, create: { modelId: model.id, ...tag }, update: { value: input.value } });
+  const registeredModel = await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now } });
+  await recordEvent({ tx, actor, now }, model, 'MODEL_TAG_SET', {
+    key: input.key,
+    previousValue: previous?.value ?? null,
+    newValue: input.value,
+  });
+  return { registeredModel, tag };
+}
+
+export async function deleteRegisteredModelTag(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; key: string },
+): Promise<ModelTagResult> {
+  const { model, now } = await lockModel(tx, input.name);
+  const owner = `registered model "${model.name}"`;
+  if (!isStorableText(input.key)) throw tagNotFound(input.key, owner);
+  const where = { modelId_key: { modelId: model.id, key: input.key } };
+  const previous = await tx.registeredModelTag.findUnique({ where });
+  if (!previous) throw tagNotFound(input.key, owner);
+  await tx.registeredModelTag.delete({ where });
+  const registeredModel = await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now } });
+  await recordEvent({ tx, actor, now }, model, 'MODEL_TAG_DELETED', { key: input.key, previousValue: previous.value });
+  return { registeredModel, tag: { key: previous.key, value: previous.value } };
+}
+
+export async function setModelVersionTag(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; version: number; key: string; value: string },
+): Promise<VersionTagResult> {
+  checkTagKey(input.key);
+  checkTagValue(input.value);
+  const { model, version, now } = await lockVersion(tx, input.name, input.version);
+  const where = { versionId_key: { versionId: version.id, key: input.key } };
+  const previous = await tx.modelVersionTag.findUnique({ where });
+  const tag = { key: input.key, value: input.value };
+  if (previous?.value === input.value) return { modelVersion: version, tag };
+  await tx.modelVersionTag.upsert({ where, create: { versionId: version.id, ...tag }, update: { value: input.value } });
+  const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
+  await touchModel(tx, model.id, now);
+  await recordEvent({ tx, actor, now }, model, 'VERSION_TAG_SET', {
+    version: version.version,
+    key: input.key,
+    previousValue: previous?.value ?? null,
+    newValue: input.value,
+  });
+  return { modelVersion, tag };
+}
+
+export async function deleteModelVersionTag(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; version: number; key: string },
+): Promise<VersionTagResult> {
+  const { model, version, now } = await lockVersion(tx, input.name, input.version);
+  const owner = `version ${version.version} of registered model "${model.name}"`;
+  if (!isStorableText(input.key)) throw tagNotFound(input.key, owner);
+  const where = { versionId_key: { versionId: version.id, key: input.key } };
+  const previous = await tx.modelVersionTag.findUnique({ where });
+  if (!previous) throw tagNotFound(input.key, owner);
+  await tx.modelVersionTag.delete({ where });
+  const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
+  await touchModel(tx, model.id, now);
+  await recordEvent({ tx, actor, now }, model, 'VERSION_TAG_DELETED', {
+    version: version.version,
+    key: input.key,
+    previousValue: previous.value,
+  });
+  return { modelVersion, tag: { key: previous.key, value: previous.value } };
+}

@@ -1,0 +1,128 @@
+// Model versions: register the next number, update, delete (with the aliases that point at it).
+import type { ModelVersion, ModelVersionStatus } from '../generated/prisma/client.ts';
+import { type EventDetails, recordEvents } from './audit.ts';
+import { type Actor, type LockedModel, type Tx, lockModel, versionNotFound } from './context.ts';
+import type { TagInput } from './models.ts';
+import {
+  checkDescription,
+  checkRunId,
+  checkRunLink,
+  checkSource,
+  checkStatusMessage,
+  checkTags,
+} from './validation.ts';
+
+export interface CreateVersionInput {
+  name: string;
+  source: string;
+  runId?: string | null;
+  runLink?: string | null;
+  description?: string | null;
+  tags?: readonly TagInput[] | null;
+}
+
+export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVersionInput): Promise<ModelVersion> {
+  checkSource(input.source);
+  checkRunId(input.runId);
+  checkRunLink(input.runLink);
+  checkDescription(input.description);
+  checkTags(input.tags);
+  const { model, now } = await lockModel(tx, input.name);
+  // The highest number ever used + 1: deleted numbers are never handed out again.
+  const number = model.lastVersion + 1;
+  await tx.registeredModel.update({ where: { id: model.id }, data: { lastVersion: number, updatedAt: now } });
+  const tags = input.tags ?? [];
+  const version = await tx.modelVersion.create({
+    data: {
+      modelId: model.id,
+      version: number,
+      source: input.source,
+      runId: input.runId ?? null,
+      runLink: input.runLink ?? null,
+      description: input.description ?? null,
+      status: 'READY',
+      createdAt: now,
+      updatedAt: now,
+      tags: { create: tags.map((t) => ({ key: t.key, value: t.value })) },
+    },
+  });
+  await recordEvents({ tx, actor, now }, model, [
+    { action: 'VERSION_CREATED', version: number, newValue: input.source },
+    ...tags.map((t) => ({ action: 'VERSION_TAG_SET' as const, version: number, key: t.key, newValue: t.value })),
+  ]);
+  return version;
+}
+
+/** Locks the model and finds one of its versions, or fails with NotFoundError naming what is missing. */
+export async function lockVersion(
+  tx: Tx,
+  name: string,
+  number: number,
+): Promise<{ model: LockedModel; version: ModelVersion; now: Date }> {
+  const { model, now } = await lockModel(tx, name);
+  const version = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: number } } });
+  if (!version) throw versionNotFound(name, number);
+  return { model, version, now };
+}
+
+export interface UpdateVersionInput {
+  name: string;
+  version: number;
+  description?: string | null;
+  status?: ModelVersionStatus | null;
+  statusMessage?: string | null;
+}
+
+export async function updateModelVersion(tx: Tx, actor: Actor, input: UpdateVersionInput): Promise<ModelVersion> {
+  checkDescription(input.description);
+  checkStatusMessage(input.statusMessage);
+  const { model, version, now } = await lockVersion(tx, input.name, input.version);
+  // Omitted fields stay as they are; status cannot be cleared, the text fields can (null).
+  const changes: { field: 'description' | 'status' | 'statusMessage'; from: string | null; to: string | null }[] = [];
+  if (input.description !== undefined && input.description !== version.description) {
+    changes.push({ field: 'description', from: version.description, to: input.description });
+  }
+  if (input.status != null && input.status !== version.status) {
+    changes.push({ field: 'status', from: version.status, to: input.status });
+  }
+  if (input.statusMessage !== undefined && input.statusMessage !== version.statusMessage) {
+    changes.push({ field: 'statusMessage', from: version.statusMessage, to: input.statusMessage });
+  }
+  if (changes.length === 0) return version;
+  const updated = await tx.modelVersion.update({
+    where: { id: version.id },
+    data: { ...Object.fromEntries(changes.map((c) => [c.field, c.to])), updatedAt: now },
+  });
+  await touchModel(tx, model.id, now);
+  await recordEvents(
+    { tx, actor, now },
+    model,
+    changes.map((c) => ({ action: 'VERSION_UPDATED', version: version.version, key: c.field, previousValue: c.from, newValue: c.to })),
+  );
+  return updated;
+}
+
+export async function deleteModelVersion(
+  tx: Tx,
+  actor: Actor,
+  input: { name: string; version: number },
+): Promise<{ name: string; version: number; removedAliases: string[] }> {
+  const { model, version, now } = await lockVersion(tx, input.name, input.version);
+  const aliases = await tx.modelAlias.findMany({ where: { versionId: version.id }, orderBy: { alias: 'asc' } });
+  // The aliases go with the version (ON DELETE CASCADE); each removal is recorded so that the
+  // alias's history still says where it pointed and when it stopped.
+  await tx.modelVersion.delete({ where: { id: version.id } });
+  await touchModel(tx, model.id, now);
+  const events: ({ action: 'ALIAS_DELETED' | 'VERSION_DELETED' } & EventDetails)[] = aliases.map((a) => ({
+    action: 'ALIAS_DELETED',
+    alias: a.alias,
+    previousVersion: version.version,
+  }));
+  events.push({ action: 'VERSION_DELETED', version: version.version });
+  await recordEvents({ tx, actor, now }, model, events);
+  return { name: model.name, version: version.version, removedAliases: aliases.map((a) => a.alias) };
+}
+
+export async function touchModel(tx: Tx, modelId: number, now: Date): Promise<void> {
+  await tx.registeredModel.update({ where: { id: modelId }, data: { updatedAt: now }, select: { id: true } });
+}
