@@ -59,6 +59,8 @@ describe('parseModelUri: malformed', () => {
     ['models:/m/Production', 'neither a positive integer nor "latest"'], // MLflow's stages are not supported
     ['models:/m/ 1', 'neither a positive integer nor "latest"'],
     ['models:/m/1 ', 'neither a positive integer nor "latest"'],
+    ['models:/m/1\n', 'neither a positive integer nor "latest"'],
+    ['models:/m/\n1', 'neither a positive integer nor "latest"'],
     ['models:/m/١', 'neither a positive integer nor "latest"'], // only ASCII digits
     ['models:/m/latest1', 'neither a positive integer nor "latest"'],
     ['models:/m/2147483648', 'above the highest possible, 2147483647'],

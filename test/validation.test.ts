@@ -277,10 +277,10 @@ describe('checkTagKey', () => {
 
   it.each([
     ['a!b', '"!" (U+0021)'],
-    ['a@b', '"@"'],
-    ['a,b', '","'],
-    ['a#b', '"#"'],
-    ['a\\b', '"\\"'],
+    ['a@b', '"@" (U+0040)'],
+    ['a,b', '"," (U+002C)'],
+    ['a#b', '"#" (U+0023)'],
+    ['a\\b', '"\\" (U+005C)'],
     [EMOJI, '"😀" (U+1F600)'],
     ['key\n', 'U+000A'], // MLflow's `$` lets a trailing newline through; we do not
     ['a\tb', 'U+0009'],
@@ -403,12 +403,12 @@ describe('checkAlias', () => {
     ['champion\n', 'U+000A'], // no trailing-newline hole
     ['\nchampion', 'U+000A'],
     ['a b', 'U+0020'],
-    ['a.b', '"."'],
-    ['a/b', '"/"'],
-    ['a@b', '"@"'],
-    ['a:b', '":"'],
+    ['a.b', '"." (U+002E)'],
+    ['a/b', '"/" (U+002F)'],
+    ['a@b', '"@" (U+0040)'],
+    ['a:b', '":" (U+003A)'],
     ['e\u0301', 'U+0301'],
-    [EMOJI, '"😀"'],
+    [EMOJI, '"😀" (U+1F600)'],
   ])('rejects %j, naming the character %s', (alias, found) => {
     expectRejected(() => checkAlias(alias), 'alias', `alias may contain only letters, digits, "_" and "-" (found ${found})`);
   });

@@ -59,12 +59,12 @@ function groupedLoader<K, V>(
 }
 
 export function createLoaders(db: PrismaClient) {
-  return {
+  const loaders = {
     modelById: new DataLoader<number, RegisteredModel | null>(async (ids) =>
-      byKey(ids, await reads.modelsByIds(db, ids), (m) => m.id),
+      byKey(ids, primeModels(await reads.modelsByIds(db, ids)), (m) => m.id),
     ),
     modelByName: new DataLoader<string, RegisteredModel | null>(async (names) =>
-      byKey(names, await reads.modelsByNames(db, names), (m) => m.name),
+      byKey(names, primeModels(await reads.modelsByNames(db, names)), (m) => m.name),
     ),
     versionById: new DataLoader<number, ModelVersion | null>(async (ids) =>
       byKey(ids, await reads.versionsByIds(db, ids), (v) => v.id),
@@ -124,6 +124,26 @@ export function createLoaders(db: PrismaClient) {
       cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,
     }),
   };
+
+  // Rows from a top-level lookup or listing answer the nested lookups of the same rows without
+  // another statement. Only there: priming from loads that race each other would make the number
+  // of statements depend on which query returned first.
+  function primeModels(models: RegisteredModel[]): RegisteredModel[] {
+    for (const m of models) {
+      loaders.modelById.prime(m.id, m);
+      loaders.modelByName.prime(m.name, m);
+    }
+    return models;
+  }
+  function primeVersions(versions: ModelVersion[]): ModelVersion[] {
+    for (const v of versions) {
+      loaders.versionById.prime(v.id, v);
+      loaders.versionByNumber.prime({ modelId: v.modelId, version: v.version }, v);
+    }
+    return versions;
+  }
+
+  return { ...loaders, primeModels, primeVersions };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

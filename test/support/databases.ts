@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { openDatabase, type OpenOptions } from '../../src/db/client.ts';
 import type { Database, DatabaseKind } from '../../src/db/database.ts';
 
-/** A database the tests may use; `drop` (PostgreSQL) removes it after `close`. */
-export type TestDatabase = Database & { drop?(): Promise<void> };
+/** A database the tests may use. PostgreSQL ones have a name, and `drop` removes them after `close`. */
+export type TestDatabase = Database & { databaseName?: string; drop?(): Promise<void> };
 
 export interface DatabaseProvider {
   name: DatabaseKind;
@@ -86,7 +86,7 @@ const providers: Record<DatabaseKind, DatabaseProvider> = {
       const created = await createPostgresDatabase();
       try {
         const db = await openDatabase({ kind: 'postgres', url: created.url }, { log: false, ...options });
-        return Object.assign(db, { drop: created.drop });
+        return Object.assign(db, { databaseName: created.name, drop: created.drop });
       } catch (error) {
         await created.drop().catch(() => {});
         throw error;

@@ -99,3 +99,9 @@ export async function withCursorErrors<T>(work: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
+
+/** Hands a page's rows to the request's loaders so nested lookups of them need no statement. */
+export function primed<T>(page: Page<T>, prime: (rows: T[]) => unknown): Page<T> {
+  prime(page.rows);
+  return page;
+}

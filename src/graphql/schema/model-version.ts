@@ -9,7 +9,7 @@ import {
 } from '../../registry/queries.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
-import { type ConnectionShape, connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
+import { type ConnectionShape, connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
 import { NodeRef } from './node.ts';
 import { ModelVersionConnectionRef, ModelVersionRef, RegisteredModelRef, TagRef } from './refs.ts';
 import { DateTime } from './scalars.ts';
@@ -142,7 +142,10 @@ builder.queryFields((t) => ({
       const { first, after } = pageArgs(args);
       const orderBy = args.orderBy ?? 'CREATED_AT_DESC';
       return versionConnection(after, orderBy, async () => ({
-        page: await listVersions(ctx.prisma, { first, after, orderBy, name: args.name, filter: args.filter }),
+        page: primed(
+          await listVersions(ctx.prisma, { first, after, orderBy, name: args.name, filter: args.filter }),
+          ctx.loaders.primeVersions,
+        ),
         totalCount: () => countVersions(ctx.prisma, { name: args.name, filter: args.filter }),
       }));
     },

@@ -3,7 +3,7 @@ import { type ModelOrder, MODEL_SORT, countModels, listModels } from '../../regi
 import { cursorOf } from '../../registry/paging.ts';
 import { builder } from '../builder.ts';
 import { AuditActionRef, historyConnection } from './audit-event.ts';
-import { connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
+import { connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
 import { ModelVersionFilterRef, ModelVersionOrderRef, versionsOfModel } from './model-version.ts';
 import { NodeRef } from './node.ts';
 import {
@@ -145,7 +145,7 @@ builder.queryFields((t) => ({
       const { first, after } = pageArgs(args);
       const orderBy: ModelOrder = args.orderBy ?? 'NAME_ASC';
       return withCursorErrors(async () => ({
-        page: await listModels(ctx.prisma, { first, after, orderBy, filter: args.filter }),
+        page: primed(await listModels(ctx.prisma, { first, after, orderBy, filter: args.filter }), ctx.loaders.primeModels),
         cursorOf: (m: RegisteredModel) => cursorOf(m, MODEL_SORT[orderBy]),
         afterGiven: after != null,
         totalCount: () => countModels(ctx.prisma, args.filter),

@@ -1,0 +1,96 @@
+// A dashboard-shaped query costs the same number of SQL statements for 5 models as for 50:
+// every nested field is loaded through per-request DataLoaders (no N+1).
+import { beforeAll, expect, it } from 'vitest';
+import { describeEachDatabase } from './support/databases.ts';
+import { graphqlClient } from './support/graphql.ts';
+import { seedModels } from './support/seed.ts';
+
+const statements: string[] = [];
+let counting = false;
+
+export const DASHBOARD_QUERY = /* GraphQL */ `
+  query Dashboard($first: Int!) {
+    registeredModels(first: $first, filter: { nameContains: "dash-" }) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id
+        name
+        description
+        updatedAt
+        tags { key value }
+        aliases { alias updatedAt model { name } version { version source } }
+        latestVersion { version }
+        champion: versionByAlias(alias: "champion") { version }
+        versions(first: 10) {
+          totalCount
+          nodes {
+            id
+            version
+            status
+            source
+            createdAt
+            tags { key value }
+            aliases
+            model { name }
+          }
+        }
+      }
+    }
+  }
+`;
+
+describeEachDatabase(
+  'dashboard batching',
+  (ctx) => {
+    beforeAll(async () => {
+      await seedModels(ctx.db.prisma, { prefix: 'dash', models: 50, versions: 3, tagsPerVersion: 3 });
+    });
+
+    async function countStatements(first: number) {
+      const client = graphqlClient(ctx.db);
+      statements.length = 0;
+      counting = true;
+      const data = await client.data(DASHBOARD_QUERY, { first });
+      counting = false;
+      return { data, count: statements.filter((s) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(s.trim())).length };
+    }
+
+    it('answers the whole page correctly', async () => {
+      const { data } = await countStatements(50);
+      const models = data.registeredModels.nodes;
+      expect(data.registeredModels.totalCount).toBe(50);
+      expect(models).toHaveLength(50);
+      for (const model of models) {
+        expect(model.tags.map((t: { key: string }) => t.key)).toEqual(['task', 'team']);
+        expect(model.aliases.map((a: { alias: string }) => a.alias)).toEqual(['challenger', 'champion']);
+        expect(model.aliases.every((a: { model: { name: string } }) => a.model.name === model.name)).toBe(true);
+        expect(model.latestVersion.version).toBe(3);
+        expect(model.champion.version).toBe(3);
+        expect(model.versions.totalCount).toBe(3);
+        expect(model.versions.nodes.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+        expect(model.versions.nodes.map((v: { aliases: string[] }) => v.aliases)).toEqual([['champion'], ['challenger'], []]);
+        expect(model.versions.nodes[0].tags).toEqual([
+          { key: 't0', value: '3' },
+          { key: 't1', value: '3' },
+          { key: 't2', value: '3' },
+        ]);
+        expect(model.versions.nodes[0].source).toBe(`s3://models/${model.name}/3`);
+        expect(model.versions.nodes[0].model.name).toBe(model.name);
+      }
+    });
+
+    it('uses the same number of SQL statements for 5 models as for 50', async () => {
+      const five = await countStatements(5);
+      const fifty = await countStatements(50);
+      expect(five.data.registeredModels.nodes).toHaveLength(5);
+      expect(fifty.data.registeredModels.nodes).toHaveLength(50);
+      expect(fifty.count).toBe(five.count);
+      // One statement per nested list level or lookup, not per row.
+      expect(fifty.count).toBeLessThanOrEqual(12);
+      console.info(`[${ctx.kind}] dashboard query: ${fifty.count} SQL statements for 5 and for 50 models`);
+      if (process.env.SHOW_SQL) console.info(statements.join("\n"));
+    });
+  },
+  { onQuery: (sql) => counting && statements.push(sql) },
+);

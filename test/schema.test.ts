@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import {
+  type GraphQLNamedType,
+  buildSchema,
+  findBreakingChanges,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isIntrospectionType,
+  isSpecifiedScalarType,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { SCHEMA_FILE, printSchemaFile } from '../src/graphql/print.ts';
+import { schema } from '../src/graphql/schema/index.ts';
+
+const contract = buildSchema(readFileSync(new URL('../../shared/api-contract.graphql', import.meta.url), 'utf8'));
+
+/** Every type, field, argument, input field and enum value without a description. */
+function undocumented(types: readonly GraphQLNamedType[]): string[] {
+  const missing: string[] = [];
+  for (const type of types) {
+    if (isIntrospectionType(type) || isSpecifiedScalarType(type)) continue;
+    if (!type.description) missing.push(type.name);
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        if (!field.description) missing.push(`${type.name}.${field.name}`);
+        for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+      }
+    }
+    if (isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
+    }
+    if (isEnumType(type)) {
+      for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+    }
+  }
+  return missing;
+}
+
+describe('schema', () => {
+  it('schema.graphql is the printed Pothos schema (run `npm run print-schema` after changing the schema)', () => {
+    expect(readFileSync(SCHEMA_FILE, 'utf8')).toBe(printSchemaFile());
+  });
+
+  it('has no breaking change against the API contract', () => {
+    expect(findBreakingChanges(contract, schema).map((c) => c.description)).toEqual([]);
+    // The committed file too: it is what clients read.
+    const committed = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));
+    expect(findBreakingChanges(contract, committed).map((c) => c.description)).toEqual([]);
+  });
+
+  it('the breaking-change check would notice a removed field', () => {
+    const text = readFileSync(new URL('../../shared/api-contract.graphql', import.meta.url), 'utf8');
+    const broken = buildSchema(text.replace(/^\s+"The version with the highest number, or null."\n\s+latestVersion: ModelVersion$/m, ''));
+    expect(findBreakingChanges(contract, broken).map((c) => c.description)).toContain('RegisteredModel.latestVersion was removed.');
+  });
+
+  it('documents every type, field, argument, input field and enum value', () => {
+    expect(undocumented(Object.values(schema.getTypeMap()))).toEqual([]);
+  });
+
+  it('the documentation check finds a missing description', () => {
+    const bare = buildSchema('type Query { a(x: Int): Int }');
+    expect(undocumented(Object.values(bare.getTypeMap()))).toEqual(['Query', 'Query.a', 'Query.a(x)']);
+  });
+});

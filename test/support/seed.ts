@@ -1,0 +1,38 @@
+// Small deterministic registries for tests, written through the registry's own functions.
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { setModelAlias } from '../../src/registry/aliases.ts';
+import { inTransaction } from '../../src/registry/context.ts';
+import { createRegisteredModel } from '../../src/registry/models.ts';
+import { createModelVersion } from '../../src/registry/versions.ts';
+
+export async function seedModels(
+  prisma: PrismaClient,
+  options: { prefix: string; models: number; versions: number; tagsPerVersion?: number },
+): Promise<string[]> {
+  const names: string[] = [];
+  for (let m = 0; m < options.models; m++) {
+    const name = `${options.prefix}-${String(m).padStart(3, '0')}`;
+    names.push(name);
+    await inTransaction(prisma, async (tx) => {
+      await createRegisteredModel(tx, 'seed', {
+        name,
+        description: `model ${m}`,
+        tags: [
+          { key: 'team', value: `team-${m % 3}` },
+          { key: 'task', value: 'classification' },
+        ],
+      });
+      for (let v = 1; v <= options.versions; v++) {
+        await createModelVersion(tx, 'seed', {
+          name,
+          source: `s3://models/${name}/${v}`,
+          runId: `run-${m}-${v}`,
+          tags: Array.from({ length: options.tagsPerVersion ?? 2 }, (_, k) => ({ key: `t${k}`, value: `${v}` })),
+        });
+      }
+      await setModelAlias(tx, 'seed', { name, alias: 'champion', version: options.versions });
+      if (options.versions > 1) await setModelAlias(tx, 'seed', { name, alias: 'challenger', version: options.versions - 1 });
+    });
+  }
+  return names;
+}
