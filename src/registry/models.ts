@@ -2,7 +2,7 @@
 import type { RegisteredModel } from '../generated/prisma/client.ts';
 import { recordEvent, recordEvents } from './audit.ts';
 import { type Actor, type Tx, type WriteContext, databaseNow, isUniqueViolation, lockModel } from './context.ts';
-import { AlreadyExistsError, NotFoundError } from './errors.ts';
+import { AlreadyExistsError } from './errors.ts';
 import { checkDescription, checkModelName, checkTags } from './validation.ts';
 
 export interface TagInput {
@@ -109,10 +109,4 @@ export async function deleteRegisteredModel(
   await tx.registeredModel.delete({ where: { id: model.id } });
   await recordEvent({ tx, actor, now }, model, 'MODEL_DELETED', { newValue: String(deletedVersions) });
   return { name: model.name, deletedVersions };
-}
-
-export async function findModelByName(tx: Tx, name: string): Promise<RegisteredModel> {
-  const model = await tx.registeredModel.findUnique({ where: { name } });
-  if (!model) throw new NotFoundError(`registered model "${name}" not found`);
-  return model;
 }

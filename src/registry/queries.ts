@@ -275,17 +275,23 @@ export interface AliasAtKey {
  * the state after the alias's last event at or before that instant (null: it did not exist).
  */
 export async function aliasVersionsAt(db: Reader, keys: readonly AliasAtKey[]): Promise<(number | null)[]> {
-  return Promise.all(
-    keys.map(async (k) => {
-      if (!storable(k.alias)) return null;
-      const last = await db.auditEvent.findFirst({
-        where: { modelId: k.modelId, alias: k.alias, action: { in: ['ALIAS_SET', 'ALIAS_DELETED'] }, at: { lte: k.at } },
-        orderBy: { sequence: 'desc' },
-        select: { action: true, version: true },
-      });
-      return last?.action === 'ALIAS_SET' ? last.version : null;
-    }),
-  );
+  const wanted = keys.map((k, i) => ({ ...k, i })).filter((k) => storable(k.alias));
+  if (wanted.length === 0) return keys.map(() => null);
+  // One statement for all keys: per key, the last alias event at or before its instant, found
+  // through the (model_id, alias, sequence) index.
+  const rows = await db.$queryRaw<{ i: number; action: AuditAction; version: number | null }[]>`
+    SELECT k.i, e.action, e.version
+    FROM unnest(${wanted.map((k) => k.modelId)}::int[], ${wanted.map((k) => k.alias)}::text[],
+                ${wanted.map((k) => k.at.toISOString())}::timestamptz[], ${wanted.map((k) => k.i)}::int[])
+         AS k(model_id, alias, at, i)
+    CROSS JOIN LATERAL (
+      SELECT action, version FROM audit_event e
+      WHERE e.model_id = k.model_id AND e.alias = k.alias AND e.at <= k.at
+        AND e.action IN ('ALIAS_SET', 'ALIAS_DELETED')
+      ORDER BY e.sequence DESC LIMIT 1
+    ) e`;
+  const found = new Map(rows.map((r) => [Number(r.i), r.action === 'ALIAS_SET' ? r.version : null]));
+  return keys.map((_k, i) => found.get(i) ?? null);
 }
 
 // ---- helpers
