@@ -1,7 +1,7 @@
 // Per-request state: the database, who is asking, and DataLoaders that batch every nested field.
 // A plain object: yoga copies the context's own properties into its per-request context.
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { type Actor, type TransactionSettings, type Tx, inTransaction } from '../registry/context.ts';
+import { type Actor, type Tx, inTransaction } from '../registry/context.ts';
 import { type Loaders, createLoaders } from './loaders.ts';
 
 export interface GraphQLContext {
@@ -15,14 +15,14 @@ export interface GraphQLContext {
   write<T>(work: (tx: Tx, actor: Actor) => Promise<T>): Promise<T>;
 }
 
-export function createContext(prisma: PrismaClient, actor: Actor, transactions?: TransactionSettings): GraphQLContext {
+export function createContext(prisma: PrismaClient, actor: Actor): GraphQLContext {
   return {
     prisma,
     actor,
     loaders: createLoaders(prisma),
     async write(work) {
       try {
-        return await inTransaction(this.prisma, (tx) => work(tx, this.actor), transactions);
+        return await inTransaction(this.prisma, (tx) => work(tx, this.actor));
       } finally {
         this.loaders = createLoaders(this.prisma);
       }

@@ -3,7 +3,6 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import type { Database } from '../db/database.ts';
-import type { TransactionSettings } from '../registry/context.ts';
 import { createContext } from './context.ts';
 import { schema } from './schema/index.ts';
 
@@ -33,7 +32,6 @@ query Dashboard {
 `;
 
 export interface YogaOptions {
-  transactions?: TransactionSettings;
   /** Where unexpected errors are reported in full (clients only see "Unexpected error."). */
   logError?: (error: unknown) => void;
 }
@@ -46,7 +44,7 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     landingPage: false,
     graphiql: { title: 'Model registry', defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
-    context: () => createContext(db.prisma, null, options.transactions),
+    context: () => createContext(db.prisma, null),
     maskedErrors: {
       maskError(error, message, isDev) {
         // GraphQL errors we raise on purpose (bad `first`, malformed URI, ...) reach the client as

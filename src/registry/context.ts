@@ -25,20 +25,12 @@ export interface LockedModel {
   lastVersion: number;
 }
 
-export interface TransactionSettings {
-  maxWaitMs: number;
-  timeoutMs: number;
-}
-
-const defaultSettings: TransactionSettings = { maxWaitMs: 10_000, timeoutMs: 15_000 };
-
-/** Runs `work` in one transaction: state and audit events commit together or not at all. */
-export function inTransaction<T>(
-  prisma: PrismaClient,
-  work: (tx: Tx) => Promise<T>,
-  settings: TransactionSettings = defaultSettings,
-): Promise<T> {
-  return prisma.$transaction(work, { maxWait: settings.maxWaitMs, timeout: settings.timeoutMs });
+/**
+ * Runs `work` in one transaction: state and audit events commit together or not at all.
+ * Time limits are the client's (set from the configuration in src/db/client.ts).
+ */
+export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return prisma.$transaction(work);
 }
 
 export async function databaseNow(tx: Tx): Promise<Date> {

@@ -1,20 +1,20 @@
 // Reads: paged listings with filters, and batch loads by key for the GraphQL layer's DataLoaders.
 // Every batch function answers many keys with one statement, so nested queries cost a number of
 // statements bounded by their depth, not by the number of rows.
-import type {
-  AuditAction,
-  AuditEvent,
-  ModelAlias,
-  ModelVersion,
-  ModelVersionStatus,
-  ModelVersionTag,
+import {
+  type AuditAction,
+  type AuditEvent,
+  type ModelAlias,
+  type ModelVersion,
+  type ModelVersionStatus,
+  type ModelVersionTag,
   Prisma,
-  PrismaClient,
-  RegisteredModel,
-  RegisteredModelTag,
+  type PrismaClient,
+  type RegisteredModel,
+  type RegisteredModelTag,
 } from '../generated/prisma/client.ts';
 import type { Tx } from './context.ts';
-import { type Page, type SortKey, afterCursorWhere, orderByOf, toPage } from './paging.ts';
+import { type Page, type SortKey, afterCursorWhere, decodeCursor, orderByOf, toPage } from './paging.ts';
 import { isStorableText } from './validation.ts';
 
 export type Reader = PrismaClient | Tx;
@@ -148,18 +148,79 @@ export function countVersions(db: Reader, args: { name?: string | null; filter?:
   return db.modelVersion.count({ where: versionsOfModelWhere(args.name, args.filter) });
 }
 
-/** One page of versions for each of many models, in one statement (a dashboard's nested lists). */
+/**
+ * Sort keys within one model: the version number is unique there, so a cursor taken from one
+ * model's page means the same position in every model's page.
+ */
+export const VERSION_IN_MODEL_SORT: Record<VersionOrder, SortKey<VersionSortField>> = {
+  VERSION_DESC: [{ field: 'version', direction: 'desc' }],
+  VERSION_ASC: [{ field: 'version', direction: 'asc' }],
+  CREATED_AT_DESC: [
+    { field: 'createdAt', direction: 'desc' },
+    { field: 'version', direction: 'desc' },
+  ],
+};
+
+const VERSION_COLUMNS: Record<VersionSortField, Prisma.Sql> = {
+  version: Prisma.sql`v.version`,
+  createdAt: Prisma.sql`v.created_at`,
+  id: Prisma.sql`v.id`,
+};
+
+/** ORDER BY and "after the cursor" for a sort key whose fields all run the same direction. */
+function keysetSql(key: SortKey<VersionSortField>, after: string | null | undefined) {
+  const direction = key[0].direction === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const orderBy = Prisma.join(key.map((k) => Prisma.sql`${VERSION_COLUMNS[k.field]} ${direction}`));
+  if (!after) return { orderBy, after: Prisma.empty };
+  const values = decodeCursor(after, key.length).map((v) =>
+    v instanceof Date ? Prisma.sql`${v.toISOString()}::timestamptz` : Prisma.sql`${v}`,
+  );
+  const columns = Prisma.join(key.map((k) => VERSION_COLUMNS[k.field]));
+  const operator = key[0].direction === 'asc' ? Prisma.sql`>` : Prisma.sql`<`;
+  return { orderBy, after: Prisma.sql`AND (${columns}) ${operator} (${Prisma.join(values)})` };
+}
+
+/** versionWhere, as SQL over `model_version v`, for the per-model LATERAL page below. */
+function versionFilterSql(filter: VersionFilter | null | undefined): Prisma.Sql {
+  const parts = [Prisma.sql`TRUE`];
+  if (filter?.runId != null) parts.push(Prisma.sql`v.run_id = ${filter.runId}`);
+  if (filter?.status != null) parts.push(Prisma.sql`v.status = ${filter.status}::"ModelVersionStatus"`);
+  for (const tag of filter?.tags ?? []) {
+    const value = tag.value == null ? Prisma.empty : Prisma.sql`AND t.value = ${tag.value}`;
+    parts.push(Prisma.sql`EXISTS (SELECT 1 FROM model_version_tag t WHERE t.version_id = v.id AND t.key = ${tag.key} ${value})`);
+  }
+  return Prisma.join(parts, ' AND ');
+}
+
+/**
+ * One page of versions for each of many models, in one statement (a dashboard's nested lists):
+ * a LATERAL subquery per model reads only that model's first rows through the
+ * (model_id, version) index, however many versions the models have.
+ */
 export async function listVersionsOfModels(
   db: Reader,
   modelIds: readonly number[],
   args: PageArgs<VersionOrder> & { filter?: VersionFilter | null },
 ): Promise<Map<number, Page<ModelVersion>>> {
-  const key = VERSION_SORT[args.orderBy ?? 'VERSION_DESC'];
-  const where = {
-    AND: [{ modelId: { in: [...modelIds] } }, versionWhere(args.filter), args.after ? afterCursorWhere(key, args.after) : {}],
-  };
-  const rows = await db.modelVersion.findMany({ where, orderBy: orderByOf(key) });
-  const byModel = groupBy(rows, (v) => v.modelId);
+  if (!storable(args.filter?.runId) || !tagsStorable(args.filter?.tags)) {
+    return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
+  }
+  const sql = keysetSql(VERSION_IN_MODEL_SORT[args.orderBy ?? 'VERSION_DESC'], args.after);
+  const rows = await db.$queryRaw<ModelVersion[]>`
+    SELECT v.id, v.model_id AS "modelId", v.version, v.source, v.run_id AS "runId", v.run_link AS "runLink",
+           v.description, v.status::text AS status, v.status_message AS "statusMessage",
+           v.created_at AS "createdAt", v.updated_at AS "updatedAt"
+    FROM unnest(${[...modelIds]}::int[]) AS m(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM model_version v
+      WHERE v.model_id = m.id AND ${versionFilterSql(args.filter)} ${sql.after}
+      ORDER BY ${sql.orderBy}
+      LIMIT ${args.first + 1}
+    ) v`;
+  const byModel = groupBy(
+    rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) })),
+    (v) => v.modelId,
+  );
   return new Map(modelIds.map((id) => [id, toPage(byModel.get(id) ?? [], args.first)]));
 }
 

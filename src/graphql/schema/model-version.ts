@@ -1,6 +1,7 @@
 import type { ModelVersion } from '../../generated/prisma/client.ts';
-import { cursorOf } from '../../registry/paging.ts';
+import { type SortKey, cursorOf } from '../../registry/paging.ts';
 import {
+  VERSION_IN_MODEL_SORT,
   VERSION_SORT,
   type VersionFilter,
   type VersionOrder,
@@ -94,12 +95,12 @@ interface VersionListArgs {
 
 function versionConnection(
   after: string | null,
-  orderBy: VersionOrder,
+  sortKey: SortKey<'version' | 'createdAt' | 'id'>,
   load: () => Promise<Omit<ConnectionShape<ModelVersion>, 'cursorOf' | 'afterGiven'>>,
 ): Promise<ConnectionShape<ModelVersion>> {
   return withCursorErrors(async () => ({
     ...(await load()),
-    cursorOf: (v: ModelVersion) => cursorOf(v, VERSION_SORT[orderBy]),
+    cursorOf: (v: ModelVersion) => cursorOf(v, sortKey),
     afterGiven: after != null,
   }));
 }
@@ -109,7 +110,7 @@ export function versionsOfModel(ctx: GraphQLContext, modelId: number, args: Vers
   const { first, after } = pageArgs(args);
   const orderBy = args.orderBy ?? 'VERSION_DESC';
   const filter = args.filter ?? null;
-  return versionConnection(after, orderBy, async () => ({
+  return versionConnection(after, VERSION_IN_MODEL_SORT[orderBy], async () => ({
     page: await ctx.loaders.versionPage.load({ modelId, args: { first, after, orderBy, filter } }),
     totalCount: () => ctx.loaders.versionCount.load({ modelId, filter }),
   }));
@@ -141,7 +142,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) => {
       const { first, after } = pageArgs(args);
       const orderBy = args.orderBy ?? 'CREATED_AT_DESC';
-      return versionConnection(after, orderBy, async () => ({
+      return versionConnection(after, VERSION_SORT[orderBy], async () => ({
         page: primed(
           await listVersions(ctx.prisma, { first, after, orderBy, name: args.name, filter: args.filter }),
           ctx.loaders.primeVersions,
