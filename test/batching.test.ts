@@ -22,6 +22,7 @@ export const DASHBOARD_QUERY = /* GraphQL */ `
         aliases { alias updatedAt model { name } version { version source } }
         latestVersion { version }
         champion: versionByAlias(alias: "champion") { version }
+        recent: history(first: 3) { nodes { action alias version model { name } } }
         versions(first: 10) {
           totalCount
           nodes {
@@ -77,6 +78,12 @@ describeEachDatabase(
         ]);
         expect(model.versions.nodes[0].source).toBe(`s3://models/${model.name}/3`);
         expect(model.versions.nodes[0].model.name).toBe(model.name);
+        expect(model.recent.nodes.map((e: { action: string; alias: string | null }) => [e.action, e.alias])).toEqual([
+          ['ALIAS_SET', 'challenger'],
+          ['ALIAS_SET', 'champion'],
+          ['VERSION_TAG_SET', null],
+        ]);
+        expect(model.recent.nodes[0].model.name).toBe(model.name);
       }
     });
 
@@ -87,7 +94,7 @@ describeEachDatabase(
       expect(fifty.data.registeredModels.nodes).toHaveLength(50);
       expect(fifty.count).toBe(five.count);
       // One statement per nested list level or lookup, not per row.
-      expect(fifty.count).toBeLessThanOrEqual(12);
+      expect(fifty.count).toBeLessThanOrEqual(13);
       console.info(`[${ctx.kind}] dashboard query: ${fifty.count} SQL statements for 5 and for 50 models`);
       if (process.env.SHOW_SQL) console.info(statements.join("\n"));
     });

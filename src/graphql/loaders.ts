@@ -1,6 +1,7 @@
 // DataLoaders, created per request. Each turns all loads of one tick into one SQL statement.
 import DataLoader from 'dataloader';
 import type {
+  AuditEvent,
   ModelAlias,
   ModelVersion,
   ModelVersionTag,
@@ -119,6 +120,18 @@ export function createLoaders(db: PrismaClient) {
         return keys.map((k) => counts.get(k.modelId) ?? 0);
       },
       (k) => `${k.modelId}|${JSON.stringify(k.filter ?? null)}`,
+    ),
+    historyPage: groupedLoader<{ modelId: number; args: reads.ModelHistoryArgs }, Page<AuditEvent>>(
+      (k) => JSON.stringify(k.args),
+      async (keys) => {
+        const pages = await reads.listEventsOfModels(
+          db,
+          keys.map((k) => k.modelId),
+          keys[0].args,
+        );
+        return keys.map((k) => pages.get(k.modelId)!);
+      },
+      (k) => `${k.modelId}|${JSON.stringify(k.args)}`,
     ),
     aliasVersionAt: new DataLoader<reads.AliasAtKey, number | null, string>((keys) => reads.aliasVersionsAt(db, keys), {
       cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,

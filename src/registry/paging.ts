@@ -11,22 +11,38 @@ export class InvalidCursorError extends Error {
   }
 }
 
+// What each sort field holds, so a cursor from another listing (or a forged one) is refused here
+// instead of reaching the database as a value of the wrong type.
+const FIELD_KINDS: Record<string, 'string' | 'number' | 'date'> = {
+  name: 'string',
+  id: 'number',
+  version: 'number',
+  sequence: 'number',
+  createdAt: 'date',
+  updatedAt: 'date',
+};
+
 export function encodeCursor(values: readonly CursorValue[]): string {
   const plain = values.map((v) => (v instanceof Date ? { d: v.toISOString() } : v));
   return Buffer.from(JSON.stringify(plain)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, length: number): CursorValue[] {
+/** The sort-key values a cursor holds, checked against the kinds of the key's fields. */
+export function decodeCursor<F extends string>(cursor: string, key: SortKey<F>): CursorValue[] {
   let values: unknown;
   try {
     values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidCursorError();
   }
-  if (!Array.isArray(values) || values.length !== length) throw new InvalidCursorError();
-  return values.map((v) => {
-    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return v;
-    if (v && typeof v === 'object' && typeof v.d === 'string' && !Number.isNaN(Date.parse(v.d))) return new Date(v.d);
+  if (!Array.isArray(values) || values.length !== key.length) throw new InvalidCursorError();
+  return values.map((v, i) => {
+    const kind = FIELD_KINDS[key[i].field];
+    if (kind === 'string' && typeof v === 'string') return v;
+    if (kind === 'number' && Number.isSafeInteger(v)) return v as number;
+    if (kind === 'date' && v && typeof v === 'object' && typeof v.d === 'string' && !Number.isNaN(Date.parse(v.d))) {
+      return new Date(v.d);
+    }
     throw new InvalidCursorError();
   });
 }
@@ -41,7 +57,7 @@ export function cursorOf<F extends string>(row: Record<F, CursorValue>, key: Sor
  * (a > x) OR (a = x AND b > y) ... with > or < per direction.
  */
 export function afterCursorWhere<F extends string>(key: SortKey<F>, cursor: string): Record<string, unknown> {
-  const values = decodeCursor(cursor, key.length);
+  const values = decodeCursor(cursor, key);
   const alternatives = key.map((k, i) => {
     const condition: Record<string, unknown> = {};
     for (let j = 0; j < i; j++) condition[key[j].field] = values[j];

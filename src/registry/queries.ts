@@ -172,7 +172,7 @@ function keysetSql(key: SortKey<VersionSortField>, after: string | null | undefi
   const direction = key[0].direction === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   const orderBy = Prisma.join(key.map((k) => Prisma.sql`${VERSION_COLUMNS[k.field]} ${direction}`));
   if (!after) return { orderBy, after: Prisma.empty };
-  const values = decodeCursor(after, key.length).map((v) =>
+  const values = decodeCursor(after, key).map((v) =>
     v instanceof Date ? Prisma.sql`${v.toISOString()}::timestamptz` : Prisma.sql`${v}`,
   );
   const columns = Prisma.join(key.map((k) => VERSION_COLUMNS[k.field]));
@@ -286,8 +286,6 @@ export function aliasesOfVersions(db: Reader, versionIds: readonly number[]): Pr
 // ---- History
 
 export interface EventFilter {
-  /** Events of the model with this id (its whole history, across renames). */
-  modelId?: number | null;
   /** Events recorded under this name, plus all events of the model that has this name now. */
   modelName?: string | null;
   alias?: string | null;
@@ -302,7 +300,6 @@ export const EVENT_SORT: SortKey<'sequence'> = [{ field: 'sequence', direction: 
 async function eventWhere(db: Reader, filter: EventFilter): Promise<Prisma.AuditEventWhereInput> {
   if (!storable(filter.modelName, filter.alias, filter.actor)) return { sequence: { in: [] } };
   const and: Prisma.AuditEventWhereInput[] = [];
-  if (filter.modelId != null) and.push({ modelId: filter.modelId });
   if (filter.modelName != null) {
     const current = await db.registeredModel.findUnique({ where: { name: filter.modelName }, select: { id: true } });
     and.push(current ? { OR: [{ modelName: filter.modelName }, { modelId: current.id }] } : { modelName: filter.modelName });
@@ -323,6 +320,41 @@ export async function listEvents(
   const where = { AND: [await eventWhere(db, args.filter), args.after ? afterCursorWhere(EVENT_SORT, args.after) : {}] };
   const rows = await db.auditEvent.findMany({ where, orderBy: { sequence: 'desc' }, take: args.first + 1 });
   return toPage(rows, args.first);
+}
+
+export interface ModelHistoryArgs {
+  first: number;
+  after?: string | null;
+  alias?: string | null;
+  actions?: readonly AuditAction[] | null;
+}
+
+/** One page of history for each of many models, in one statement (newest first). */
+export async function listEventsOfModels(
+  db: Reader,
+  modelIds: readonly number[],
+  args: ModelHistoryArgs,
+): Promise<Map<number, Page<AuditEvent>>> {
+  if (!storable(args.alias)) return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
+  const alias = args.alias == null ? Prisma.empty : Prisma.sql`AND e.alias = ${args.alias}`;
+  const actions = args.actions == null ? Prisma.empty : Prisma.sql`AND e.action::text = ANY(${[...args.actions]}::text[])`;
+  const after = args.after ? Prisma.sql`AND e.sequence < ${decodeCursor(args.after, EVENT_SORT)[0]}` : Prisma.empty;
+  const rows = await db.$queryRaw<AuditEvent[]>`
+    SELECT e.sequence, e.at, e.actor, e.action::text AS action, e.model_id AS "modelId", e.model_name AS "modelName",
+           e.version, e.previous_version AS "previousVersion", e.alias, e.key,
+           e.previous_value AS "previousValue", e.new_value AS "newValue"
+    FROM unnest(${[...modelIds]}::int[]) AS m(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM audit_event e
+      WHERE e.model_id = m.id ${alias} ${actions} ${after}
+      ORDER BY e.sequence DESC
+      LIMIT ${args.first + 1}
+    ) e`;
+  const byModel = groupBy(
+    rows.map((r) => ({ ...r, at: new Date(r.at) })),
+    (e) => e.modelId,
+  );
+  return new Map(modelIds.map((id) => [id, toPage(byModel.get(id) ?? [], args.first)]));
 }
 
 export interface AliasAtKey {

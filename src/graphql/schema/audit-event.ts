@@ -1,6 +1,6 @@
 import type { AuditAction, AuditEvent } from '../../generated/prisma/client.ts';
-import { cursorOf } from '../../registry/paging.ts';
-import { EVENT_SORT, type EventFilter, listEvents } from '../../registry/queries.ts';
+import { type Page, cursorOf } from '../../registry/paging.ts';
+import { EVENT_SORT, listEvents } from '../../registry/queries.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
@@ -81,18 +81,23 @@ AuditEventRef.implement({
   }),
 });
 
-/** A page of history; shared by Query.auditEvents and RegisteredModel.history. */
-export function historyConnection(
-  ctx: GraphQLContext,
-  args: { first?: number | null; after?: string | null },
-  filter: EventFilter,
-): Promise<ConnectionShape<AuditEvent>> {
-  const { first, after } = pageArgs(args);
+function historyConnection(after: string | null, load: () => Promise<Page<AuditEvent>>): Promise<ConnectionShape<AuditEvent>> {
   return withCursorErrors(async () => ({
-    page: await listEvents(ctx.prisma, { first, after, filter }),
+    page: await load(),
     cursorOf: (e: AuditEvent) => cursorOf(e, EVENT_SORT),
     afterGiven: after != null,
   }));
+}
+
+/** RegisteredModel.history: batched across all models of the request. */
+export function historyOfModel(
+  ctx: GraphQLContext,
+  modelId: number,
+  args: { first?: number | null; after?: string | null; alias?: string | null; actions?: readonly AuditAction[] | null },
+): Promise<ConnectionShape<AuditEvent>> {
+  const { first, after } = pageArgs(args);
+  const key = { modelId, args: { first, after, alias: args.alias ?? null, actions: args.actions ?? null } };
+  return historyConnection(after, () => ctx.loaders.historyPage.load(key));
 }
 
 builder.queryField('auditEvents', (t) =>
@@ -103,6 +108,9 @@ builder.queryField('auditEvents', (t) =>
       ...connectionArgs,
       filter: t.arg({ type: AuditEventFilterRef, description: 'Only events that match.' }),
     },
-    resolve: (_root, args, ctx) => historyConnection(ctx, args, { ...args.filter, actions: args.filter?.actions as AuditAction[] | undefined }),
+    resolve: (_root, args, ctx) => {
+      const { first, after } = pageArgs(args);
+      return historyConnection(after, () => listEvents(ctx.prisma, { first, after, filter: args.filter ?? {} }));
+    },
   }),
 );

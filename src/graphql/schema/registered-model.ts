@@ -2,7 +2,7 @@ import type { RegisteredModel } from '../../generated/prisma/client.ts';
 import { type ModelOrder, MODEL_SORT, countModels, listModels } from '../../registry/queries.ts';
 import { cursorOf } from '../../registry/paging.ts';
 import { builder } from '../builder.ts';
-import { AuditActionRef, historyConnection } from './audit-event.ts';
+import { AuditActionRef, historyOfModel } from './audit-event.ts';
 import { connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
 import { ModelVersionFilterRef, ModelVersionOrderRef, versionsOfModel } from './model-version.ts';
 import { NodeRef } from './node.ts';
@@ -119,8 +119,7 @@ RegisteredModelRef.implement({
         alias: t.arg.string({ description: 'Only events about this alias.' }),
         actions: t.arg({ type: [AuditActionRef], description: 'Only events with one of these actions.' }),
       },
-      resolve: (m, args, ctx) =>
-        historyConnection(ctx, args, { modelId: m.id, alias: args.alias, actions: args.actions }),
+      resolve: (m, args, ctx) => historyOfModel(ctx, m.id, args),
     }),
   }),
 });
