@@ -60,10 +60,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const database = db;
 
   const yoga = createRegistryYoga(database, {
-    transactions:
-      config.transactionTimeoutMs !== undefined && config.transactionMaxWaitMs !== undefined
-        ? { timeoutMs: config.transactionTimeoutMs, maxWaitMs: config.transactionMaxWaitMs }
-        : undefined,
     logError: (error) => log.error('unexpected error while serving a GraphQL request (the client saw "Unexpected error."):', error),
   });
 

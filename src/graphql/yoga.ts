@@ -42,6 +42,8 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Faults are logged once, in full, by maskError below; yoga's own logger would repeat them.
+    logging: false,
     graphiql: { title: 'Model registry', defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
     context: () => createContext(db.prisma, null),

@@ -19,10 +19,9 @@ export interface DeleteAliasResult {
   previousVersion: ModelVersion | null;
 }
 
-function checkExpectedVersion(expected: number | null | undefined): void {
-  if (expected != null && (!Number.isInteger(expected) || expected < 0)) {
-    throw new ValidationError('expectedVersion', `expectedVersion must be 0 (alias must not exist) or a version number (got ${expected})`);
-  }
+function expectedVersionProblem(expected: number | null | undefined): string | null {
+  if (expected == null || (Number.isInteger(expected) && expected >= 0)) return null;
+  return `expectedVersion must be 0 (alias must not exist) or a version number (got ${expected})`;
 }
 
 /** Compare-and-set: `expected` 0 means "must not exist yet", n means "must point at version n now". */
@@ -46,7 +45,8 @@ export async function setModelAlias(
   input: { name: string; alias: string; version: number; expectedVersion?: number | null },
 ): Promise<SetAliasResult> {
   checkAlias(input.alias);
-  checkExpectedVersion(input.expectedVersion);
+  const problem = expectedVersionProblem(input.expectedVersion);
+  if (problem) throw new ValidationError('expectedVersion', problem);
   const { model, now } = await lockModel(tx, input.name);
   const target = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: input.version } } });
   if (!target) throw versionNotFound(model.name, input.version);
@@ -77,9 +77,11 @@ export async function deleteModelAlias(
   actor: Actor,
   input: { name: string; alias: string; expectedVersion?: number | null },
 ): Promise<DeleteAliasResult> {
-  checkExpectedVersion(input.expectedVersion);
   const { model, now } = await lockModel(tx, input.name);
   const existing = isStorableText(input.alias) ? await currentAlias(tx, model.id, input.alias) : null;
+  // Deletion has no ValidationError in its contract: an expectation no alias can meet is a conflict.
+  const problem = expectedVersionProblem(input.expectedVersion);
+  if (problem) throw new ConflictError(problem, existing?.version.version ?? null);
   checkExpectation(model, input.alias, input.expectedVersion, existing?.version.version ?? null);
   if (!existing) throw new NotFoundError(`alias "${input.alias}" not found on registered model "${model.name}"`);
   await tx.modelAlias.delete({ where: { modelId_alias: { modelId: model.id, alias: input.alias } } });

@@ -93,8 +93,9 @@ export async function renameRegisteredModel(
     if (isUniqueViolation(error)) throw alreadyExists(input.newName);
     throw error;
   }
-  // History hangs on the model's id, so it follows the rename; the event keeps the old name.
-  await recordEvent({ tx, actor, now }, model, 'MODEL_RENAMED', { previousValue: model.name, newValue: renamed.name });
+  // History hangs on the model's id, so it follows the rename. The event carries the new name:
+  // events under either name then lead to this model (see the modelName filter in queries.ts).
+  await recordEvent({ tx, actor, now }, renamed, 'MODEL_RENAMED', { previousValue: model.name, newValue: renamed.name });
   return renamed;
 }
 

@@ -68,7 +68,11 @@ export function modelWhere(filter: ModelFilter | null | undefined): Prisma.Regis
   if (!filter) return {};
   if (!storable(filter.nameContains, filter.hasAlias) || !tagsStorable(filter.tags)) return NOTHING;
   const and: Prisma.RegisteredModelWhereInput[] = [];
-  if (filter.nameContains != null) and.push({ name: { contains: filter.nameContains, mode: 'insensitive' } });
+  if (filter.nameContains != null) {
+    // A substring, not a pattern: LIKE's wildcards and escape character are matched literally.
+    const literal = filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`);
+    and.push({ name: { contains: literal, mode: 'insensitive' } });
+  }
   for (const tag of filter.tags ?? []) and.push({ tags: { some: tagWhere(tag) } });
   if (filter.hasAlias != null) and.push({ aliases: { some: { alias: filter.hasAlias } } });
   return { AND: and };
@@ -286,7 +290,7 @@ export function aliasesOfVersions(db: Reader, versionIds: readonly number[]): Pr
 // ---- History
 
 export interface EventFilter {
-  /** Events recorded under this name, plus all events of the model that has this name now. */
+  /** Every event of each model that ever had this name (across renames, and after deletion). */
   modelName?: string | null;
   alias?: string | null;
   actions?: readonly AuditAction[] | null;
@@ -301,8 +305,9 @@ async function eventWhere(db: Reader, filter: EventFilter): Promise<Prisma.Audit
   if (!storable(filter.modelName, filter.alias, filter.actor)) return { sequence: { in: [] } };
   const and: Prisma.AuditEventWhereInput[] = [];
   if (filter.modelName != null) {
-    const current = await db.registeredModel.findUnique({ where: { name: filter.modelName }, select: { id: true } });
-    and.push(current ? { OR: [{ modelName: filter.modelName }, { modelId: current.id }] } : { modelName: filter.modelName });
+    // Renames are recorded under the new name, so events under a name find every model that bore it.
+    const models = await db.auditEvent.groupBy({ by: ['modelId'], where: { modelName: filter.modelName } });
+    and.push({ modelId: { in: models.map((m) => m.modelId) } });
   }
   if (filter.alias != null) and.push({ alias: filter.alias });
   if (filter.actions != null) and.push({ action: { in: [...filter.actions] } });

@@ -13,7 +13,7 @@ export const AuditActionRef = builder.enumType('AuditAction', {
   values: {
     MODEL_CREATED: { description: 'A model was created (newValue: its description).' },
     MODEL_UPDATED: { description: "A model's description changed (key: description; previousValue, newValue)." },
-    MODEL_RENAMED: { description: 'A model was renamed (previousValue: old name, newValue: new name).' },
+    MODEL_RENAMED: { description: 'A model was renamed (previousValue: old name, newValue: new name; modelName: the new name).' },
     MODEL_DELETED: { description: 'A model was deleted with its versions, tags and aliases (newValue: how many versions).' },
     VERSION_CREATED: { description: 'A version was registered (version; newValue: its source).' },
     VERSION_UPDATED: { description: 'A version field changed (key: description, status or statusMessage; previousValue, newValue).' },
@@ -31,7 +31,8 @@ export const AuditEventFilterRef = builder.inputType('AuditEventFilter', {
   description: 'Conditions a recorded change must meet; all given conditions must hold.',
   fields: (t) => ({
     modelName: t.string({
-      description: 'Events recorded under this model name, plus every event of the model that has this name now (across renames).',
+      description:
+        'The whole history of every model that ever had this name: across renames, and after the model was deleted.',
     }),
     alias: t.string({ description: 'Only events about this alias.' }),
     actions: t.field({ type: [AuditActionRef], description: 'Only events with one of these actions.' }),

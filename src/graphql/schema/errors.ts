@@ -1,13 +1,7 @@
 // Errors as data: each mutation returns a union of its payload and the typed errors it can meet.
-import {
-  AlreadyExistsError,
-  ConflictError,
-  NotFoundError,
-  RegistryError,
-  ValidationError,
-} from '../../registry/errors.ts';
-import type { Actor, Tx } from '../../registry/context.ts';
 import type { ObjectRef, SchemaTypes } from '@pothos/core';
+import type { Actor, Tx } from '../../registry/context.ts';
+import { type ErrorCode, RegistryError, ValidationError, ConflictError } from '../../registry/errors.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 
@@ -21,7 +15,20 @@ export const ErrorCodeRef = builder.enumType('ErrorCode', {
   } as const,
 });
 
-export const ErrorRef = builder.interfaceRef<RegistryError>('Error').implement({
+/**
+ * A typed error as GraphQL data. Not an Error instance: graphql-js throws any resolver result
+ * that is one, which would turn the answer into a masked fault.
+ */
+export class ErrorData {
+  constructor(
+    readonly message: string,
+    readonly code: ErrorCode,
+    readonly field: string | null = null,
+    readonly currentVersion: number | null = null,
+  ) {}
+}
+
+export const ErrorRef = builder.interfaceRef<ErrorData>('Error').implement({
   description: 'A failure a client is expected to handle; the mutation changed nothing.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'What went wrong, for people.' }),
@@ -29,81 +36,74 @@ export const ErrorRef = builder.interfaceRef<RegistryError>('Error').implement({
   }),
 });
 
-type SchemaTypesOf<B> = B extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
+const errorTypeNames = {
+  NOT_FOUND: 'NotFoundError',
+  INVALID_ARGUMENT: 'ValidationError',
+  ALREADY_EXISTS: 'AlreadyExistsError',
+  CONFLICT: 'ConflictError',
+} as const satisfies Record<ErrorCode, string>;
 
-type TypedError = NotFoundError | ValidationError | AlreadyExistsError | ConflictError;
-
-type ErrorClass = abstract new (...args: never[]) => RegistryError;
-
-function errorType<E extends RegistryError>(name: string, cls: ErrorClass, description: string) {
-  return builder.objectRef<E>(name).implement({
+function errorType(code: ErrorCode, description: string) {
+  return builder.objectRef<ErrorData>(errorTypeNames[code]).implement({
     description,
-    // The generic E hides from Pothos that every error class extends RegistryError.
-    interfaces: [ErrorRef] as never,
-    isTypeOf: (value) => value instanceof cls,
+    interfaces: [ErrorRef],
+    isTypeOf: (value) => value instanceof ErrorData && value.code === code,
   });
 }
 
-export const NotFoundErrorRef = errorType<NotFoundError>(
-  'NotFoundError',
-  NotFoundError,
-  'The model, version, tag or alias named in the input does not exist.',
-);
-export const ValidationErrorRef = errorType<ValidationError>('ValidationError', ValidationError, 'An input field breaks a rule.');
+export const NotFoundErrorRef = errorType('NOT_FOUND', 'The model, version, tag or alias named in the input does not exist.');
+export const ValidationErrorRef = errorType('INVALID_ARGUMENT', 'An input field breaks a rule.');
 builder.objectField(ValidationErrorRef, 'field', (t) =>
   t.exposeString('field', { nullable: true, description: 'The input field at fault, e.g. alias or tags[2].key.' }),
 );
-export const AlreadyExistsErrorRef = errorType<AlreadyExistsError>(
-  'AlreadyExistsError',
-  AlreadyExistsError,
-  'A model with that name already exists.',
-);
-export const ConflictErrorRef = errorType<ConflictError>(
-  'ConflictError',
-  ConflictError,
+export const AlreadyExistsErrorRef = errorType('ALREADY_EXISTS', 'A model with that name already exists.');
+export const ConflictErrorRef = errorType(
+  'CONFLICT',
   'A compare-and-set (expectedVersion) did not hold: someone moved the alias first.',
 );
 builder.objectField(ConflictErrorRef, 'currentVersion', (t) =>
   t.exposeInt('currentVersion', { nullable: true, description: 'The version the alias points to now (null if it does not exist).' }),
 );
 
-const errorClasses = new Map<unknown, ErrorClass>([
-  [NotFoundErrorRef, NotFoundError],
-  [ValidationErrorRef, ValidationError],
-  [AlreadyExistsErrorRef, AlreadyExistsError],
-  [ConflictErrorRef, ConflictError],
+const errorCodes = new Map<unknown, ErrorCode>([
+  [NotFoundErrorRef, 'NOT_FOUND'],
+  [ValidationErrorRef, 'INVALID_ARGUMENT'],
+  [AlreadyExistsErrorRef, 'ALREADY_EXISTS'],
+  [ConflictErrorRef, 'CONFLICT'],
 ]);
 
-const errorTypeNames = {
-  NOT_FOUND: 'NotFoundError',
-  INVALID_ARGUMENT: 'ValidationError',
-  ALREADY_EXISTS: 'AlreadyExistsError',
-  CONFLICT: 'ConflictError',
-} as const;
+function toErrorData(error: RegistryError): ErrorData {
+  return new ErrorData(
+    error.message,
+    error.code,
+    error instanceof ValidationError ? error.field : null,
+    error instanceof ConflictError ? error.currentVersion : null,
+  );
+}
 
-type ErrorRefs = readonly (typeof NotFoundErrorRef | typeof ValidationErrorRef | typeof AlreadyExistsErrorRef | typeof ConflictErrorRef)[];
+type SchemaTypesOf<B> = B extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
 /**
- * Declares a mutation returning `<Payload> | <errors>` as the union `unionName`. The work runs in
- * one transaction; a typed error the union lists becomes data, anything else stays a fault.
+ * Declares a mutation result `<Payload> | <errors>` as the union `unionName`. `run` does the work
+ * in one transaction; a typed error the union lists becomes data, anything else stays a fault.
  */
 export function resultUnion<P extends object>(
   unionName: string,
   description: string,
   payloadRef: ObjectRef<SchemaTypesOf<typeof builder>, P>,
-  errors: ErrorRefs,
+  errors: readonly (typeof NotFoundErrorRef)[],
 ) {
-  const allowed = errors.map((ref) => errorClasses.get(ref)!);
+  const allowed = new Set(errors.map((ref) => errorCodes.get(ref)!));
   const union = builder.unionType(unionName, {
     description,
     types: [payloadRef, ...errors],
-    resolveType: (value) => (value instanceof RegistryError ? errorTypeNames[value.code] : payloadRef),
+    resolveType: (value) => (value instanceof ErrorData ? errorTypeNames[value.code] : payloadRef),
   });
-  const run = async (ctx: GraphQLContext, work: (tx: Tx, actor: Actor) => Promise<P>): Promise<P | TypedError> => {
+  const run = async (ctx: GraphQLContext, work: (tx: Tx, actor: Actor) => Promise<P>): Promise<P | ErrorData> => {
     try {
       return await ctx.write(work);
     } catch (error) {
-      if (error instanceof RegistryError && allowed.some((cls) => error instanceof cls)) return error as TypedError;
+      if (error instanceof RegistryError && allowed.has(error.code)) return toErrorData(error);
       throw error;
     }
   };

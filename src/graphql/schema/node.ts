@@ -12,8 +12,9 @@ export function toGlobalId(type: NodeTypeName, id: number): string {
 export function fromGlobalId(globalId: string): { type: NodeTypeName; id: number } | null {
   const match = /^(RegisteredModel|ModelVersion|AuditEvent):([1-9]\d{0,9})$/.exec(Buffer.from(globalId, 'base64').toString('utf8'));
   if (!match) return null;
-  const id = Number(match[2]);
-  return id <= 2 ** 31 - 1 ? { type: match[1] as NodeTypeName, id } : null;
+  const target = { type: match[1] as NodeTypeName, id: Number(match[2]) };
+  // Base64 decoding skips stray characters; only the exact encoding we hand out is an ID.
+  return target.id <= 2 ** 31 - 1 && toGlobalId(target.type, target.id) === globalId ? target : null;
 }
 
 export const NodeRef = builder.interfaceRef<NodeShape>('Node').implement({
