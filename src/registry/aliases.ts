@@ -2,12 +2,15 @@
 // `expectedVersion` lets release bots promote without overwriting someone else's move.
 import type { ModelAlias, ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
 import { recordEvent } from './audit.ts';
-import { type Actor, type LockedModel, type Tx, lockModel, versionNotFound } from './context.ts';
+import { type Actor, type Tx, lockModel, touchModel, versionNotFound } from './context.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { checkAlias, isStorableText } from './validation.ts';
 
 export interface SetAliasResult {
   alias: ModelAlias;
+  /** The version the alias points to and its model, as of the commit. */
+  version: ModelVersion;
+  registeredModel: RegisteredModel;
   /** Where the alias pointed before; null if it is new or did not move. */
   previousVersion: ModelVersion | null;
   changed: boolean;
@@ -25,7 +28,7 @@ function expectedVersionProblem(expected: number | null | undefined): string | n
 }
 
 /** Compare-and-set: `expected` 0 means "must not exist yet", n means "must point at version n now". */
-function checkExpectation(model: LockedModel, alias: string, expected: number | null | undefined, current: number | null): void {
+function checkExpectation(model: RegisteredModel, alias: string, expected: number | null | undefined, current: number | null): void {
   if (expected == null || (expected === 0 ? current === null : current === expected)) return;
   const now = current === null ? 'does not exist' : `points to version ${current}`;
   const wanted = expected === 0 ? 'not to exist' : `to point to version ${expected}`;
@@ -55,7 +58,7 @@ export async function setModelAlias(
   checkExpectation(model, input.alias, input.expectedVersion, previous?.version ?? null);
   if (existing && previous?.id === target.id) {
     const { version: _version, ...alias } = existing;
-    return { alias, previousVersion: null, changed: false };
+    return { alias, version: target, registeredModel: model, previousVersion: null, changed: false };
   }
   const key = { modelId_alias: { modelId: model.id, alias: input.alias } };
   const alias = await tx.modelAlias.upsert({
@@ -63,13 +66,13 @@ export async function setModelAlias(
     create: { modelId: model.id, alias: input.alias, versionId: target.id, updatedAt: now },
     update: { versionId: target.id, updatedAt: now },
   });
-  await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now }, select: { id: true } });
+  const registeredModel = await touchModel(tx, model.id, now);
   await recordEvent({ tx, actor, now }, model, 'ALIAS_SET', {
     alias: input.alias,
     version: target.version,
     previousVersion: previous?.version ?? null,
   });
-  return { alias, previousVersion: previous, changed: true };
+  return { alias, version: target, registeredModel, previousVersion: previous, changed: true };
 }
 
 export async function deleteModelAlias(
@@ -85,7 +88,7 @@ export async function deleteModelAlias(
   checkExpectation(model, input.alias, input.expectedVersion, existing?.version.version ?? null);
   if (!existing) throw new NotFoundError(`alias "${input.alias}" not found on registered model "${model.name}"`);
   await tx.modelAlias.delete({ where: { modelId_alias: { modelId: model.id, alias: input.alias } } });
-  const registeredModel = await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now } });
+  const registeredModel = await touchModel(tx, model.id, now);
   await recordEvent({ tx, actor, now }, model, 'ALIAS_DELETED', {
     alias: input.alias,
     previousVersion: existing.version.version,

@@ -1,6 +1,6 @@
 // The handle every registry write runs with: one Prisma transaction, who is acting, and one
 // database timestamp shared by the state change and its audit events.
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient, type RegisteredModel } from '../generated/prisma/client.ts';
 import { NotFoundError } from './errors.ts';
 import { isStorableText } from './validation.ts';
 
@@ -19,11 +19,6 @@ export interface WriteContext {
   readonly now: Date;
 }
 
-export interface LockedModel {
-  id: number;
-  name: string;
-  lastVersion: number;
-}
 
 /**
  * Runs `work` in one transaction: state and audit events commit together or not at all.
@@ -43,17 +38,24 @@ export async function databaseNow(tx: Tx): Promise<Date> {
  * which serialises writers per model: version numbers stay gap-free and each alias's history forms
  * an unbroken chain even with many concurrent writers and replicas.
  */
-export async function lockModel(tx: Tx, name: string): Promise<{ model: LockedModel; now: Date }> {
+export async function lockModel(tx: Tx, name: string): Promise<{ model: RegisteredModel; now: Date }> {
   if (!isStorableText(name)) throw modelNotFound(name);
-  const rows = await tx.$queryRaw<{ id: number; name: string; last_version: number; now: Date }[]>`
-    SELECT id, name, last_version, clock_timestamp() AS now
+  const rows = await tx.$queryRaw<(RegisteredModel & { now: Date })[]>`
+    SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt",
+           last_version AS "lastVersion", clock_timestamp() AS now
     FROM registered_model WHERE name = ${name} FOR UPDATE`;
   const row = rows[0];
   if (!row) throw modelNotFound(name);
+  const { now, ...model } = row;
   return {
-    model: { id: Number(row.id), name: row.name, lastVersion: Number(row.last_version) },
-    now: new Date(row.now),
+    model: { ...model, createdAt: new Date(model.createdAt), updatedAt: new Date(model.updatedAt) },
+    now: new Date(now),
   };
+}
+
+/** Marks the model changed (any change to it, its tags, aliases or versions) and returns it. */
+export function touchModel(tx: Tx, modelId: number, now: Date): Promise<RegisteredModel> {
+  return tx.registeredModel.update({ where: { id: modelId }, data: { updatedAt: now } });
 }
 
 export function modelNotFound(name: string): NotFoundError {

@@ -60,14 +60,13 @@ export interface UpdateModelInput {
 
 export async function updateRegisteredModel(tx: Tx, actor: Actor, input: UpdateModelInput): Promise<RegisteredModel> {
   checkDescription(input.description);
-  const { model, now } = await lockModel(tx, input.name);
-  const current = await tx.registeredModel.findUniqueOrThrow({ where: { id: model.id } });
+  const { model: current, now } = await lockModel(tx, input.name);
   if (input.description === undefined || input.description === current.description) return current;
   const updated = await tx.registeredModel.update({
-    where: { id: model.id },
+    where: { id: current.id },
     data: { description: input.description, updatedAt: now },
   });
-  await recordEvent({ tx, actor, now }, model, 'MODEL_UPDATED', {
+  await recordEvent({ tx, actor, now }, current, 'MODEL_UPDATED', {
     key: 'description',
     previousValue: current.description,
     newValue: updated.description,
@@ -82,7 +81,7 @@ export async function renameRegisteredModel(
 ): Promise<RegisteredModel> {
   checkModelName(input.newName, 'newName');
   const { model, now } = await lockModel(tx, input.name);
-  if (input.newName === model.name) return tx.registeredModel.findUniqueOrThrow({ where: { id: model.id } });
+  if (input.newName === model.name) return model;
   if (await tx.registeredModel.findUnique({ where: { name: input.newName }, select: { id: true } })) {
     throw alreadyExists(input.newName);
   }

@@ -39,9 +39,12 @@ export function decodeCursor<F extends string>(cursor: string, key: SortKey<F>):
   return values.map((v, i) => {
     const kind = FIELD_KINDS[key[i].field];
     if (kind === 'string' && typeof v === 'string') return v;
-    if (kind === 'number' && Number.isSafeInteger(v)) return v as number;
-    if (kind === 'date' && v && typeof v === 'object' && typeof v.d === 'string' && !Number.isNaN(Date.parse(v.d))) {
-      return new Date(v.d);
+    // Every numeric sort field is a PostgreSQL integer; every date lies within years 1..9999.
+    if (kind === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 31 - 1) return v as number;
+    if (kind === 'date' && v && typeof v === 'object' && typeof v.d === 'string') {
+      const date = new Date(v.d);
+      const year = date.getUTCFullYear();
+      if (year >= 1 && year <= 9999) return date;
     }
     throw new InvalidCursorError();
   });

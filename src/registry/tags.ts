@@ -1,11 +1,11 @@
 // Tags on models and on versions: set (add or overwrite) and delete, each recorded.
 import type { ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
 import { recordEvent } from './audit.ts';
-import { type Actor, type Tx, lockModel } from './context.ts';
+import { type Actor, type Tx, lockModel, touchModel } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import type { TagInput } from './models.ts';
 import { checkTagKey, checkTagValue, isStorableText } from './validation.ts';
-import { lockVersion, touchModel } from './versions.ts';
+import { lockVersion } from './versions.ts';
 
 export interface ModelTagResult {
   registeredModel: RegisteredModel;
@@ -14,6 +14,8 @@ export interface ModelTagResult {
 
 export interface VersionTagResult {
   modelVersion: ModelVersion;
+  /** The version's model, as of the commit. */
+  registeredModel: RegisteredModel;
   tag: TagInput;
 }
 
@@ -32,11 +34,9 @@ export async function setRegisteredModelTag(
   const where = { modelId_key: { modelId: model.id, key: input.key } };
   const previous = await tx.registeredModelTag.findUnique({ where });
   const tag = { key: input.key, value: input.value };
-  if (previous?.value === input.value) {
-    return { registeredModel: await tx.registeredModel.findUniqueOrThrow({ where: { id: model.id } }), tag };
-  }
+  if (previous?.value === input.value) return { registeredModel: model, tag };
   await tx.registeredModelTag.upsert({ where, create: { modelId: model.id, ...tag }, update: { value: input.value } });
-  const registeredModel = await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now } });
+  const registeredModel = await touchModel(tx, model.id, now);
   await recordEvent({ tx, actor, now }, model, 'MODEL_TAG_SET', {
     key: input.key,
     previousValue: previous?.value ?? null,
@@ -57,7 +57,7 @@ export async function deleteRegisteredModelTag(
   const previous = await tx.registeredModelTag.findUnique({ where });
   if (!previous) throw tagNotFound(input.key, owner);
   await tx.registeredModelTag.delete({ where });
-  const registeredModel = await tx.registeredModel.update({ where: { id: model.id }, data: { updatedAt: now } });
+  const registeredModel = await touchModel(tx, model.id, now);
   await recordEvent({ tx, actor, now }, model, 'MODEL_TAG_DELETED', { key: input.key, previousValue: previous.value });
   return { registeredModel, tag: { key: previous.key, value: previous.value } };
 }
@@ -73,17 +73,17 @@ export async function setModelVersionTag(
   const where = { versionId_key: { versionId: version.id, key: input.key } };
   const previous = await tx.modelVersionTag.findUnique({ where });
   const tag = { key: input.key, value: input.value };
-  if (previous?.value === input.value) return { modelVersion: version, tag };
+  if (previous?.value === input.value) return { modelVersion: version, registeredModel: model, tag };
   await tx.modelVersionTag.upsert({ where, create: { versionId: version.id, ...tag }, update: { value: input.value } });
   const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
-  await touchModel(tx, model.id, now);
+  const registeredModel = await touchModel(tx, model.id, now);
   await recordEvent({ tx, actor, now }, model, 'VERSION_TAG_SET', {
     version: version.version,
     key: input.key,
     previousValue: previous?.value ?? null,
     newValue: input.value,
   });
-  return { modelVersion, tag };
+  return { modelVersion, registeredModel, tag };
 }
 
 export async function deleteModelVersionTag(
@@ -99,11 +99,11 @@ export async function deleteModelVersionTag(
   if (!previous) throw tagNotFound(input.key, owner);
   await tx.modelVersionTag.delete({ where });
   const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
-  await touchModel(tx, model.id, now);
+  const registeredModel = await touchModel(tx, model.id, now);
   await recordEvent({ tx, actor, now }, model, 'VERSION_TAG_DELETED', {
     version: version.version,
     key: input.key,
     previousValue: previous.value,
   });
-  return { modelVersion, tag: { key: previous.key, value: previous.value } };
+  return { modelVersion, registeredModel, tag: { key: previous.key, value: previous.value } };
 }

@@ -1,7 +1,7 @@
 // Model versions: register the next number, update, delete (with the aliases that point at it).
-import type { ModelVersion, ModelVersionStatus } from '../generated/prisma/client.ts';
+import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../generated/prisma/client.ts';
 import { type EventDetails, recordEvents } from './audit.ts';
-import { type Actor, type LockedModel, type Tx, lockModel, versionNotFound } from './context.ts';
+import { type Actor, type Tx, lockModel, touchModel, versionNotFound } from './context.ts';
 import type { TagInput } from './models.ts';
 import {
   checkDescription,
@@ -21,7 +21,13 @@ export interface CreateVersionInput {
   tags?: readonly TagInput[] | null;
 }
 
-export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVersionInput): Promise<ModelVersion> {
+/** A version as a write left it, with its model (both as of the commit). */
+export interface VersionChange {
+  modelVersion: ModelVersion;
+  registeredModel: RegisteredModel;
+}
+
+export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVersionInput): Promise<VersionChange> {
   checkSource(input.source);
   checkRunId(input.runId);
   checkRunLink(input.runLink);
@@ -30,7 +36,10 @@ export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVers
   const { model, now } = await lockModel(tx, input.name);
   // The highest number ever used + 1: deleted numbers are never handed out again.
   const number = model.lastVersion + 1;
-  await tx.registeredModel.update({ where: { id: model.id }, data: { lastVersion: number, updatedAt: now } });
+  const registeredModel = await tx.registeredModel.update({
+    where: { id: model.id },
+    data: { lastVersion: number, updatedAt: now },
+  });
   const tags = input.tags ?? [];
   const version = await tx.modelVersion.create({
     data: {
@@ -50,7 +59,7 @@ export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVers
     { action: 'VERSION_CREATED', version: number, newValue: input.source },
     ...tags.map((t) => ({ action: 'VERSION_TAG_SET' as const, version: number, key: t.key, newValue: t.value })),
   ]);
-  return version;
+  return { modelVersion: version, registeredModel };
 }
 
 /** Locks the model and finds one of its versions, or fails with NotFoundError naming what is missing. */
@@ -58,7 +67,7 @@ export async function lockVersion(
   tx: Tx,
   name: string,
   number: number,
-): Promise<{ model: LockedModel; version: ModelVersion; now: Date }> {
+): Promise<{ model: RegisteredModel; version: ModelVersion; now: Date }> {
   const { model, now } = await lockModel(tx, name);
   const version = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: number } } });
   if (!version) throw versionNotFound(name, number);
@@ -73,7 +82,7 @@ export interface UpdateVersionInput {
   statusMessage?: string | null;
 }
 
-export async function updateModelVersion(tx: Tx, actor: Actor, input: UpdateVersionInput): Promise<ModelVersion> {
+export async function updateModelVersion(tx: Tx, actor: Actor, input: UpdateVersionInput): Promise<VersionChange> {
   checkDescription(input.description);
   checkStatusMessage(input.statusMessage);
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
@@ -88,18 +97,18 @@ export async function updateModelVersion(tx: Tx, actor: Actor, input: UpdateVers
   if (input.statusMessage !== undefined && input.statusMessage !== version.statusMessage) {
     changes.push({ field: 'statusMessage', from: version.statusMessage, to: input.statusMessage });
   }
-  if (changes.length === 0) return version;
+  if (changes.length === 0) return { modelVersion: version, registeredModel: model };
   const updated = await tx.modelVersion.update({
     where: { id: version.id },
     data: { ...Object.fromEntries(changes.map((c) => [c.field, c.to])), updatedAt: now },
   });
-  await touchModel(tx, model.id, now);
+  const registeredModel = await touchModel(tx, model.id, now);
   await recordEvents(
     { tx, actor, now },
     model,
     changes.map((c) => ({ action: 'VERSION_UPDATED', version: version.version, key: c.field, previousValue: c.from, newValue: c.to })),
   );
-  return updated;
+  return { modelVersion: updated, registeredModel };
 }
 
 export async function deleteModelVersion(
@@ -121,8 +130,4 @@ export async function deleteModelVersion(
   events.push({ action: 'VERSION_DELETED', version: version.version });
   await recordEvents({ tx, actor, now }, model, events);
   return { name: model.name, version: version.version, removedAliases: aliases.map((a) => a.alias) };
-}
-
-export async function touchModel(tx: Tx, modelId: number, now: Date): Promise<void> {
-  await tx.registeredModel.update({ where: { id: modelId }, data: { updatedAt: now }, select: { id: true } });
 }

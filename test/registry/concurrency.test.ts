@@ -25,7 +25,7 @@ describeEachDatabase('concurrent writers', (ctx) => {
         write((tx) => createModelVersion(tx, null, { name: 'race-versions', source: `s3://race/${i}` })),
       ),
     );
-    expect(created.map((v) => v.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(created.map((v) => v.modelVersion.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     const model = await ctx.db.prisma.registeredModel.findUniqueOrThrow({ where: { name: 'race-versions' } });
     expect(model.lastVersion).toBe(50);
     const events = await ctx.db.prisma.auditEvent.findMany({

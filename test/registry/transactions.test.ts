@@ -66,7 +66,7 @@ describeEachDatabase('registry transactions', (ctx) => {
     expect(await snapshot()).toEqual(before);
     // The number was not consumed either: the next version is 3.
     const next = await inTransaction(prisma(), (tx) => createModelVersion(tx, null, { name: 'atomic', source: 's3://a/3' }));
-    expect(next.version).toBe(3);
+    expect(next.modelVersion.version).toBe(3);
   });
 
   it('typed errors are thrown before anything is written', async () => {

@@ -1,12 +1,11 @@
-import type { ModelVersion } from '../../generated/prisma/client.ts';
-import { createModelVersion, deleteModelVersion, updateModelVersion } from '../../registry/versions.ts';
+import { type VersionChange, createModelVersion, deleteModelVersion, updateModelVersion } from '../../registry/versions.ts';
 import { builder } from '../builder.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelVersionStatusRef } from './model-version.ts';
 import { ModelVersionRef } from './refs.ts';
 import { TagInputRef } from './tag.ts';
 
-const ModelVersionPayloadRef = builder.objectRef<{ modelVersion: ModelVersion }>('ModelVersionPayload').implement({
+const ModelVersionPayloadRef = builder.objectRef<VersionChange>('ModelVersionPayload').implement({
   description: 'The version as the mutation left it.',
   fields: (t) => ({
     modelVersion: t.field({ type: ModelVersionRef, description: 'The version.', resolve: (p) => p.modelVersion }),
@@ -57,13 +56,13 @@ const DeleteInput = builder.inputType('DeleteModelVersionInput', {
   }),
 });
 
-const create = resultUnion<{ modelVersion: ModelVersion }>(
+const create = resultUnion<VersionChange>(
   'CreateModelVersionResult',
   'The new version, or why it was not registered.',
   ModelVersionPayloadRef,
   [ValidationErrorRef, NotFoundErrorRef],
 );
-const update = resultUnion<{ modelVersion: ModelVersion }>(
+const update = resultUnion<VersionChange>(
   'UpdateModelVersionResult',
   'The updated version, or why it was not updated.',
   ModelVersionPayloadRef,
@@ -82,14 +81,14 @@ builder.mutationFields((t) => ({
     description: 'Registers the next version (highest number ever used + 1).',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The new version.' }) },
     resolve: (_root, { input }, ctx) =>
-      create.run(ctx, async (tx, actor) => ({ modelVersion: await createModelVersion(tx, actor, input) })),
+      create.run(ctx, (tx, actor) => createModelVersion(tx, actor, input)),
   }),
   updateModelVersion: t.field({
     type: update.union,
     description: "Changes a version's description, status or status message.",
     args: { input: t.arg({ type: UpdateInput, required: true, description: 'The change.' }) },
     resolve: (_root, { input }, ctx) =>
-      update.run(ctx, async (tx, actor) => ({ modelVersion: await updateModelVersion(tx, actor, input) })),
+      update.run(ctx, (tx, actor) => updateModelVersion(tx, actor, input)),
   }),
   deleteModelVersion: t.field({
     type: remove.union,
