@@ -12,16 +12,6 @@ import type {
 import type { Page } from '../registry/paging.ts';
 import * as reads from '../registry/queries.ts';
 
-export interface VersionPageKey {
-  modelId: number;
-  args: reads.PageArgs<reads.VersionOrder> & { filter?: reads.VersionFilter | null };
-}
-
-export interface VersionCountKey {
-  modelId: number;
-  filter?: reads.VersionFilter | null;
-}
-
 /** One value per key, in key order, from rows fetched in any order. */
 function byKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
   const index = new Map(rows.map((r) => [keyOf(r), r]));
@@ -34,28 +24,34 @@ function groupedByKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row:
   return keys.map((k) => groups.get(k) ?? []);
 }
 
-/** Batches keys that share `groupOf` (e.g. identical page arguments) into one call each. */
-function groupedLoader<K, V>(
-  groupOf: (key: K) => string,
-  load: (keys: K[]) => Promise<V[]>,
-  cacheKey: (key: K) => string,
-): DataLoader<K, V, string> {
-  return new DataLoader<K, V, string>(
+/**
+ * Loads something per model (a page of versions, a count, a page of history) for all models of a
+ * request in one call per distinct set of arguments: a dashboard asks every model the same thing.
+ */
+function perModelLoader<A, V>(
+  load: (modelIds: number[], args: A) => Promise<Map<number, V>>,
+  missing: (args: A) => V,
+): DataLoader<{ modelId: number; args: A }, V, string> {
+  return new DataLoader<{ modelId: number; args: A }, V, string>(
     async (keys) => {
-      const results = new Array<V>(keys.length);
       const groups = reads.groupBy(
         keys.map((key, index) => ({ key, index })),
-        (e) => groupOf(e.key),
+        (e) => JSON.stringify(e.key.args),
       );
+      const results = new Array<V>(keys.length);
       await Promise.all(
         [...groups.values()].map(async (entries) => {
-          const values = await load(entries.map((e) => e.key));
-          entries.forEach((e, i) => (results[e.index] = values[i]));
+          const args = entries[0].key.args;
+          const values = await load(
+            entries.map((e) => e.key.modelId),
+            args,
+          );
+          for (const e of entries) results[e.index] = values.get(e.key.modelId) ?? missing(args);
         }),
       );
       return results;
     },
-    { cacheKeyFn: cacheKey },
+    { cacheKeyFn: (k) => `${k.modelId}|${JSON.stringify(k.args)}` },
   );
 }
 
@@ -97,41 +93,17 @@ export function createLoaders(db: PrismaClient) {
     versionAliases: new DataLoader<number, ModelAlias[]>(async (ids) =>
       groupedByKey(ids, await reads.aliasesOfVersions(db, ids), (a) => a.versionId),
     ),
-    versionPage: groupedLoader<VersionPageKey, Page<ModelVersion>>(
-      (k) => JSON.stringify(k.args),
-      async (keys) => {
-        const pages = await reads.listVersionsOfModels(
-          db,
-          keys.map((k) => k.modelId),
-          keys[0].args,
-        );
-        return keys.map((k) => pages.get(k.modelId)!);
-      },
-      (k) => `${k.modelId}|${JSON.stringify(k.args)}`,
+    versionPage: perModelLoader<reads.PageArgs<reads.VersionOrder> & { filter: reads.VersionFilter | null }, Page<ModelVersion>>(
+      (ids, args) => reads.listVersionsOfModels(db, ids, args),
+      () => ({ rows: [], hasNextPage: false }),
     ),
-    versionCount: groupedLoader<VersionCountKey, number>(
-      (k) => JSON.stringify(k.filter ?? null),
-      async (keys) => {
-        const counts = await reads.countVersionsOfModels(
-          db,
-          keys.map((k) => k.modelId),
-          keys[0].filter,
-        );
-        return keys.map((k) => counts.get(k.modelId) ?? 0);
-      },
-      (k) => `${k.modelId}|${JSON.stringify(k.filter ?? null)}`,
+    versionCount: perModelLoader<reads.VersionFilter | null, number>(
+      (ids, filter) => reads.countVersionsOfModels(db, ids, filter),
+      () => 0,
     ),
-    historyPage: groupedLoader<{ modelId: number; args: reads.ModelHistoryArgs }, Page<AuditEvent>>(
-      (k) => JSON.stringify(k.args),
-      async (keys) => {
-        const pages = await reads.listEventsOfModels(
-          db,
-          keys.map((k) => k.modelId),
-          keys[0].args,
-        );
-        return keys.map((k) => pages.get(k.modelId)!);
-      },
-      (k) => `${k.modelId}|${JSON.stringify(k.args)}`,
+    historyPage: perModelLoader<reads.ModelHistoryArgs, Page<AuditEvent>>(
+      (ids, args) => reads.listEventsOfModels(db, ids, args),
+      () => ({ rows: [], hasNextPage: false }),
     ),
     aliasVersionAt: new DataLoader<reads.AliasAtKey, number | null, string>((keys) => reads.aliasVersionsAt(db, keys), {
       cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,

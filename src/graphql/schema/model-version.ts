@@ -112,7 +112,7 @@ export function versionsOfModel(ctx: GraphQLContext, modelId: number, args: Vers
   const filter = args.filter ?? null;
   return versionConnection(after, VERSION_IN_MODEL_SORT[orderBy], async () => ({
     page: await ctx.loaders.versionPage.load({ modelId, args: { first, after, orderBy, filter } }),
-    totalCount: () => ctx.loaders.versionCount.load({ modelId, filter }),
+    totalCount: () => ctx.loaders.versionCount.load({ modelId, args: filter }),
   }));
 }
 
