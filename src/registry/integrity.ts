@@ -1,0 +1,406 @@
+// The integrity checker: verifies that the stored state is consistent with itself and with its
+// history. Plain functions over a Prisma client (or a transaction, so an import can check before it
+// commits). `npm run check` prints the report; tests call checkIntegrity directly.
+//
+// What history cannot say: a version's runId and runLink are never recorded in events, and its
+// description at creation is not either (only later changes are, with their previous value). Replay
+// therefore checks a version's description only once an update event has revealed it, and never
+// checks runId/runLink.
+import type { AuditEvent, ModelVersionStatus } from '../generated/prisma/client.ts';
+import type { Tx } from './context.ts';
+
+export type Invariant =
+  | 'version-numbers'
+  | 'alias-targets'
+  | 'sequence'
+  | 'serials'
+  | 'alias-chains'
+  | 'replay';
+
+export interface Violation {
+  invariant: Invariant;
+  message: string;
+}
+
+export interface IntegrityReport {
+  /** One line per invariant checked, with how much it covered. */
+  checked: string[];
+  violations: Violation[];
+  counts: { models: number; versions: number; modelTags: number; versionTags: number; aliases: number; events: number };
+}
+
+export interface CheckOptions {
+  /** Events read per query while replaying (memory holds the replayed state, not the history). */
+  batchSize?: number;
+  onProgress?: (eventsReplayed: number) => void;
+}
+
+/** A version's description before any update event revealed it. */
+const UNKNOWN = Symbol('unknown');
+
+interface ReplayedVersion {
+  source: string | null;
+  description: string | null | typeof UNKNOWN;
+  status: string;
+  statusMessage: string | null;
+  createdAt: number;
+  updatedAt: number;
+  tags: Map<string, string>;
+}
+
+interface ReplayedModel {
+  id: number;
+  name: string;
+  description: string | null;
+  createdAt: number;
+  updatedAt: number;
+  lastVersion: number;
+  tags: Map<string, string>;
+  versions: Map<number, ReplayedVersion>;
+  aliases: Map<string, { version: number; updatedAt: number }>;
+}
+
+const SERIALS = [
+  { table: 'registered_model', column: 'id' },
+  { table: 'model_version', column: 'id' },
+  { table: 'audit_event', column: 'sequence' },
+] as const;
+
+const show = (value: unknown): string => (value === UNKNOWN ? '(unknown)' : JSON.stringify(value));
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promise<IntegrityReport> {
+  const batchSize = options.batchSize ?? 2_000;
+  const violations: Violation[] = [];
+  const flag = (invariant: Invariant, message: string) => violations.push({ invariant, message });
+
+  const models = await db.registeredModel.findMany({ include: { tags: true }, orderBy: { id: 'asc' } });
+  const versions = await db.modelVersion.findMany({ include: { tags: true }, orderBy: [{ modelId: 'asc' }, { version: 'asc' }] });
+  const aliases = await db.modelAlias.findMany({ orderBy: [{ modelId: 'asc' }, { alias: 'asc' }] });
+  const modelById = new Map(models.map((m) => [m.id, m]));
+  const versionById = new Map(versions.map((v) => [v.id, v]));
+
+  // Version numbers: unique per model, positive, at most the model's highest number ever used.
+  const seen = new Set<string>();
+  for (const v of versions) {
+    const model = modelById.get(v.modelId);
+    const label = `version ${v.version} of model ${model ? show(model.name) : `#${v.modelId}`}`;
+    const key = `${v.modelId}/${v.version}`;
+    if (seen.has(key)) flag('version-numbers', `${label} exists more than once`);
+    seen.add(key);
+    if (!model) flag('version-numbers', `${label} (row ${v.id}) belongs to no model`);
+    else if (v.version < 1 || v.version > model.lastVersion) {
+      flag('version-numbers', `${label} is outside 1..${model.lastVersion} (the model's last_version)`);
+    }
+  }
+
+  // Alias targets: an existing version of the alias's own model.
+  for (const a of aliases) {
+    const model = modelById.get(a.modelId);
+    const target = versionById.get(a.versionId);
+    const label = `alias ${show(a.alias)} of model ${model ? show(model.name) : `#${a.modelId}`}`;
+    if (!model) flag('alias-targets', `${label} belongs to no model`);
+    if (!target) flag('alias-targets', `${label} points at version row ${a.versionId}, which does not exist`);
+    else if (target.modelId !== a.modelId) {
+      const other = modelById.get(target.modelId);
+      flag('alias-targets', `${label} points at version ${target.version} of another model (${other ? show(other.name) : `#${target.modelId}`})`);
+    }
+  }
+
+  // Replay the whole history, checking each event against the state it applies to.
+  const replayed = new Map<number, ReplayedModel>();
+  const deletedModels = new Set<number>();
+  const lastAt = new Map<number, number>();
+  let events = 0;
+  let lastSequence = 0;
+  let cursor: number | undefined;
+  for (;;) {
+    const batch: AuditEvent[] = await db.auditEvent.findMany({
+      orderBy: { sequence: 'asc' },
+      take: batchSize,
+      ...(cursor === undefined ? {} : { where: { sequence: { gt: cursor } } }),
+    });
+    for (const event of batch) {
+      if (event.sequence <= lastSequence) {
+        flag('sequence', `event ${event.sequence} follows event ${lastSequence}: sequence must strictly increase`);
+      }
+      lastSequence = event.sequence;
+      const at = event.at.getTime();
+      const previousAt = lastAt.get(event.modelId);
+      if (previousAt !== undefined && at < previousAt) {
+        flag('sequence', `event ${event.sequence} (${event.action}) of model #${event.modelId} is at ${iso(at)}, before its previous event (${iso(previousAt)})`);
+      }
+      lastAt.set(event.modelId, at);
+      applyEvent(event, replayed, deletedModels, flag);
+      events++;
+    }
+    if (batch.length > 0) options.onProgress?.(events);
+    if (batch.length < batchSize) break;
+    cursor = batch[batch.length - 1].sequence;
+  }
+
+  // The serial counters must be past every stored value, or the next insert reuses one.
+  for (const { table, column } of SERIALS) {
+    const rows = await db.$queryRawUnsafe<{ last: bigint | number | null; max: number | null }[]>(
+      `SELECT pg_sequence_last_value(pg_get_serial_sequence('${table}', '${column}')::regclass) AS last,
+              (SELECT max("${column}") FROM "${table}") AS max`,
+    );
+    const last = rows[0].last === null ? 0 : Number(rows[0].last);
+    const max = rows[0].max;
+    if (max !== null && last < max) {
+      flag('serials', `${table}.${column} counter is at ${last} but the table holds ${max}: the next insert would reuse a value`);
+    }
+  }
+
+  compareWithState(replayed, models, versions, aliases, flag);
+
+  const counts = {
+    models: models.length,
+    versions: versions.length,
+    modelTags: models.reduce((n, m) => n + m.tags.length, 0),
+    versionTags: versions.reduce((n, v) => n + v.tags.length, 0),
+    aliases: aliases.length,
+    events,
+  };
+  const checked = [
+    `version-numbers: ${counts.versions} versions unique per model and within 1..last_version`,
+    `alias-targets: ${counts.aliases} aliases point at an existing version of their own model`,
+    `sequence: ${counts.events} events in strictly increasing sequence, times never running backwards per model`,
+    `serials: ${SERIALS.length} id/sequence counters past every stored value`,
+    `alias-chains: every ALIAS_SET/ALIAS_DELETED names the version the alias held before it`,
+    `replay: replaying ${counts.events} events reproduces ${counts.models} models, ${counts.versions} versions, ` +
+      `${counts.modelTags + counts.versionTags} tags and ${counts.aliases} aliases (names, values, targets, ` +
+      `descriptions, status, timestamps; not runId/runLink, which history does not carry)`,
+  ];
+  return { checked, violations, counts };
+}
+
+function applyEvent(
+  e: AuditEvent,
+  replayed: Map<number, ReplayedModel>,
+  deletedModels: Set<number>,
+  flag: (invariant: Invariant, message: string) => void,
+): void {
+  const at = e.at.getTime();
+  const where = `event ${e.sequence} (${e.action}, model ${show(e.modelName)})`;
+  const bad = (message: string) => flag('replay', `${where}: ${message}`);
+
+  if (e.action === 'MODEL_CREATED') {
+    if (replayed.has(e.modelId) || deletedModels.has(e.modelId)) return bad(`model #${e.modelId} was already created`);
+    replayed.set(e.modelId, {
+      id: e.modelId,
+      name: e.modelName,
+      description: e.newValue,
+      createdAt: at,
+      updatedAt: at,
+      lastVersion: 0,
+      tags: new Map(),
+      versions: new Map(),
+      aliases: new Map(),
+    });
+    return;
+  }
+  const model = replayed.get(e.modelId);
+  if (!model) return bad(deletedModels.has(e.modelId) ? 'the model was already deleted' : 'the model was never created');
+
+  if (e.action === 'MODEL_RENAMED') {
+    if (e.previousValue !== model.name) bad(`previousValue ${show(e.previousValue)} is not the name then, ${show(model.name)}`);
+    if (e.newValue !== e.modelName) bad(`newValue ${show(e.newValue)} differs from modelName`);
+    model.name = e.modelName;
+    model.updatedAt = at;
+    return;
+  }
+  if (e.modelName !== model.name) bad(`modelName is not the name then, ${show(model.name)}`);
+  if (e.action === 'MODEL_DELETED') {
+    if (e.newValue !== String(model.versions.size)) bad(`newValue says ${show(e.newValue)} versions, replay has ${model.versions.size}`);
+    replayed.delete(e.modelId);
+    deletedModels.add(e.modelId);
+    return;
+  }
+  model.updatedAt = at;
+
+  const version = (): ReplayedVersion | undefined => {
+    const v = e.version === null ? undefined : model.versions.get(e.version);
+    if (!v) bad(`version ${e.version} does not exist then`);
+    return v;
+  };
+  const expectPrevious = (actual: string | null | typeof UNKNOWN) => {
+    if (actual !== UNKNOWN && e.previousValue !== actual) bad(`previousValue ${show(e.previousValue)} is not the value then, ${show(actual)}`);
+  };
+
+  switch (e.action) {
+    case 'MODEL_UPDATED':
+      if (e.key !== 'description') return bad(`unknown key ${show(e.key)}`);
+      expectPrevious(model.description);
+      model.description = e.newValue;
+      return;
+    case 'MODEL_TAG_SET':
+    case 'MODEL_TAG_DELETED': {
+      if (e.key === null) return bad('no key');
+      expectPrevious(model.tags.get(e.key) ?? null);
+      if (e.action === 'MODEL_TAG_DELETED') {
+        if (!model.tags.has(e.key)) bad(`tag ${show(e.key)} does not exist then`);
+        model.tags.delete(e.key);
+      } else if (e.newValue === null) bad('no newValue');
+      else model.tags.set(e.key, e.newValue);
+      return;
+    }
+    case 'VERSION_CREATED': {
+      if (e.version === null || e.version <= model.lastVersion) {
+        return bad(`version ${e.version} is not above the highest number used so far, ${model.lastVersion}`);
+      }
+      model.lastVersion = e.version;
+      model.versions.set(e.version, {
+        source: e.newValue,
+        description: UNKNOWN,
+        status: 'READY',
+        statusMessage: null,
+        createdAt: at,
+        updatedAt: at,
+        tags: new Map(),
+      });
+      return;
+    }
+    case 'VERSION_UPDATED': {
+      const v = version();
+      if (!v) return;
+      v.updatedAt = at;
+      if (e.key === 'description') {
+        expectPrevious(v.description);
+        v.description = e.newValue;
+      } else if (e.key === 'status') {
+        expectPrevious(v.status);
+        if (e.newValue === null) return bad('status set to null');
+        v.status = e.newValue;
+      } else if (e.key === 'statusMessage') {
+        expectPrevious(v.statusMessage);
+        v.statusMessage = e.newValue;
+      } else bad(`unknown key ${show(e.key)}`);
+      return;
+    }
+    case 'VERSION_TAG_SET':
+    case 'VERSION_TAG_DELETED': {
+      const v = version();
+      if (!v) return;
+      if (e.key === null) return bad('no key');
+      v.updatedAt = at;
+      expectPrevious(v.tags.get(e.key) ?? null);
+      if (e.action === 'VERSION_TAG_DELETED') {
+        if (!v.tags.has(e.key)) bad(`tag ${show(e.key)} does not exist then`);
+        v.tags.delete(e.key);
+      } else if (e.newValue === null) bad('no newValue');
+      else v.tags.set(e.key, e.newValue);
+      return;
+    }
+    case 'VERSION_DELETED': {
+      if (!version()) return;
+      for (const [alias, target] of model.aliases) {
+        if (target.version === e.version) {
+          flag('alias-chains', `${where}: alias ${show(alias)} still points at version ${e.version}; no ALIAS_DELETED preceded the deletion`);
+          model.aliases.delete(alias);
+        }
+      }
+      model.versions.delete(e.version!);
+      return;
+    }
+    case 'ALIAS_SET':
+    case 'ALIAS_DELETED': {
+      if (e.alias === null) return bad('no alias');
+      const current = model.aliases.get(e.alias)?.version ?? null;
+      if (e.previousVersion !== current) {
+        flag(
+          'alias-chains',
+          `${where}: alias ${show(e.alias)} previousVersion is ${e.previousVersion ?? 'null'}, but the alias's previous event left it at ${current ?? 'null (absent)'}`,
+        );
+      }
+      if (e.action === 'ALIAS_DELETED') {
+        model.aliases.delete(e.alias);
+        return;
+      }
+      if (e.version === null || !model.versions.has(e.version)) return bad(`alias ${show(e.alias)} set to version ${e.version}, which does not exist then`);
+      model.aliases.set(e.alias, { version: e.version, updatedAt: at });
+      return;
+    }
+  }
+}
+
+type StoredModel = Awaited<ReturnType<Tx['registeredModel']['findMany']>>[number] & { tags: { key: string; value: string }[] };
+type StoredVersion = Awaited<ReturnType<Tx['modelVersion']['findMany']>>[number] & { tags: { key: string; value: string }[] };
+type StoredAlias = Awaited<ReturnType<Tx['modelAlias']['findMany']>>[number];
+
+function compareWithState(
+  replayed: Map<number, ReplayedModel>,
+  models: StoredModel[],
+  versions: StoredVersion[],
+  aliases: StoredAlias[],
+  flag: (invariant: Invariant, message: string) => void,
+): void {
+  const bad = (message: string) => flag('replay', message);
+  const versionsByModel = new Map<number, StoredVersion[]>();
+  for (const v of versions) versionsByModel.set(v.modelId, [...(versionsByModel.get(v.modelId) ?? []), v]);
+  const aliasesByModel = new Map<number, StoredAlias[]>();
+  for (const a of aliases) aliasesByModel.set(a.modelId, [...(aliasesByModel.get(a.modelId) ?? []), a]);
+  const versionNumberById = new Map(versions.map((v) => [v.id, v.version]));
+
+  const compareTags = (label: string, expected: Map<string, string>, stored: { key: string; value: string }[]) => {
+    const actual = new Map(stored.map((t) => [t.key, t.value]));
+    for (const [key, value] of expected) {
+      if (!actual.has(key)) bad(`${label}: tag ${show(key)} is in history but not stored`);
+      else if (actual.get(key) !== value) bad(`${label}: tag ${show(key)} is ${show(actual.get(key))}, history says ${show(value)}`);
+    }
+    for (const key of actual.keys()) if (!expected.has(key)) bad(`${label}: tag ${show(key)} is stored but not in history`);
+  };
+  const compareField = (label: string, field: string, actual: unknown, expected: unknown) => {
+    if (expected !== UNKNOWN && actual !== expected) bad(`${label}: ${field} is ${show(actual)}, history says ${show(expected)}`);
+  };
+
+  for (const m of models) {
+    const r = replayed.get(m.id);
+    const label = `model ${show(m.name)}`;
+    if (!r) {
+      bad(`${label} (id ${m.id}) is stored but history never created it (or deleted it)`);
+      continue;
+    }
+    compareField(label, 'name', m.name, r.name);
+    compareField(label, 'description', m.description, r.description);
+    compareField(label, 'last_version', m.lastVersion, r.lastVersion);
+    compareField(label, 'createdAt', m.createdAt.toISOString(), iso(r.createdAt));
+    compareField(label, 'updatedAt', m.updatedAt.toISOString(), iso(r.updatedAt));
+    compareTags(label, r.tags, m.tags);
+
+    const stored = new Map((versionsByModel.get(m.id) ?? []).map((v) => [v.version, v]));
+    for (const [number, rv] of r.versions) {
+      const v = stored.get(number);
+      const vlabel = `version ${number} of ${label}`;
+      if (!v) {
+        bad(`${vlabel} is in history but not stored`);
+        continue;
+      }
+      compareField(vlabel, 'source', v.source, rv.source);
+      compareField(vlabel, 'description', v.description, rv.description);
+      compareField(vlabel, 'status', v.status as ModelVersionStatus, rv.status);
+      compareField(vlabel, 'statusMessage', v.statusMessage, rv.statusMessage);
+      compareField(vlabel, 'createdAt', v.createdAt.toISOString(), iso(rv.createdAt));
+      compareField(vlabel, 'updatedAt', v.updatedAt.toISOString(), iso(rv.updatedAt));
+      compareTags(vlabel, rv.tags, v.tags);
+    }
+    for (const number of stored.keys()) if (!r.versions.has(number)) bad(`version ${number} of ${label} is stored but not in history`);
+
+    const storedAliases = new Map((aliasesByModel.get(m.id) ?? []).map((a) => [a.alias, a]));
+    for (const [alias, ra] of r.aliases) {
+      const a = storedAliases.get(alias);
+      const alabel = `alias ${show(alias)} of ${label}`;
+      if (!a) {
+        bad(`${alabel} is in history but not stored`);
+        continue;
+      }
+      compareField(alabel, 'version', versionNumberById.get(a.versionId) ?? null, ra.version);
+      compareField(alabel, 'updatedAt', a.updatedAt.toISOString(), iso(ra.updatedAt));
+    }
+    for (const alias of storedAliases.keys()) if (!r.aliases.has(alias)) bad(`alias ${show(alias)} of ${label} is stored but not in history`);
+  }
+  const storedIds = new Set(models.map((m) => m.id));
+  for (const r of replayed.values()) {
+    if (!storedIds.has(r.id)) bad(`model ${show(r.name)} (id ${r.id}) exists in history but is not stored`);
+  }
+}
