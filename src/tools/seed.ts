@@ -1,0 +1,332 @@
+// Fills a registry quickly with a deterministic demo/benchmark data set. The data is described as
+// the registry writes that would create it (modelOperations); the seeder applies those writes to
+// in-memory rows with the registry's rules and bulk-inserts the result, audit events included, so
+// history and time travel (versionByAlias(at:)) answer exactly as if the writes had been made one
+// by one. test/seed.test.ts replays the same writes through the domain functions and compares.
+import type { AuditAction, PrismaClient } from '../generated/prisma/client.ts';
+import type { Tx } from '../registry/context.ts';
+import type { CreateModelInput } from '../registry/models.ts';
+import type { CreateVersionInput } from '../registry/versions.ts';
+
+export interface SeedOptions {
+  models: number;
+  versions: number;
+  versionTags: number;
+  modelTags: number;
+  /** Extra moves of the champion alias per model before it lands on the newest version. */
+  historyDepth: number;
+  /** Model names are `<prefix>-0000`, `<prefix>-0001`, ... (sorted by name = by index). */
+  prefix: string;
+  actor: string;
+  /** The instant of the first write; each later write is 1 ms after the one before. */
+  start: Date;
+}
+
+export const DEFAULT_SEED_OPTIONS: SeedOptions = {
+  models: 1000,
+  versions: 20,
+  versionTags: 3,
+  modelTags: 2,
+  historyDepth: 0,
+  prefix: 'model',
+  actor: 'seed',
+  start: new Date('2026-01-01T00:00:00.000Z'),
+};
+
+export type SeedOperation =
+  | { kind: 'createModel'; input: CreateModelInput }
+  | { kind: 'createVersion'; input: CreateVersionInput }
+  | { kind: 'setAlias'; input: { name: string; alias: string; version: number } };
+
+const TEAMS = ['risk', 'growth', 'search', 'ads', 'vision', 'speech', 'platform'];
+const TASKS = ['classification', 'regression', 'ranking'];
+const FRAMEWORKS = ['pytorch', 'sklearn', 'xgboost', 'lightgbm'];
+
+export function modelName(options: Pick<SeedOptions, 'prefix' | 'models'>, index: number): string {
+  const width = Math.max(4, String(Math.max(options.models - 1, 0)).length);
+  return `${options.prefix}-${String(index).padStart(width, '0')}`;
+}
+
+function modelTag(index: number, j: number): { key: string; value: string } {
+  if (j === 0) return { key: 'team', value: TEAMS[index % TEAMS.length] };
+  if (j === 1) return { key: 'task', value: TASKS[index % TASKS.length] };
+  return { key: `label-${j}`, value: `value-${index}-${j}` };
+}
+
+function versionTag(index: number, version: number, k: number): { key: string; value: string } {
+  if (k === 0) return { key: 'framework', value: FRAMEWORKS[(index + version) % FRAMEWORKS.length] };
+  if (k === 1) return { key: 'dataset', value: `s3://datasets/${TASKS[index % TASKS.length]}/2026-01-${String((version % 28) + 1).padStart(2, '0')}/train.parquet` };
+  if (k === 2) return { key: 'validation', value: (index + version) % 5 === 0 ? 'failed' : 'passed' };
+  return { key: `metric-${k}`, value: String(((index * 31 + version * 7 + k) % 1000) / 1000) };
+}
+
+/** The registry writes that create model `index`, in order. */
+export function modelOperations(options: SeedOptions, index: number): SeedOperation[] {
+  const name = modelName(options, index);
+  const tags = Array.from({ length: options.modelTags }, (_, j) => modelTag(index, j));
+  const ops: SeedOperation[] = [
+    {
+      kind: 'createModel',
+      input: { name, description: `${TASKS[index % TASKS.length]} model ${index}, owned by team ${TEAMS[index % TEAMS.length]}`, tags },
+    },
+  ];
+  for (let v = 1; v <= options.versions; v++) {
+    ops.push({
+      kind: 'createVersion',
+      input: {
+        name,
+        source: `s3://registry-artifacts/${name}/versions/${v}/model`,
+        runId: `run-${index.toString(16)}-${v.toString(16)}`,
+        tags: Array.from({ length: options.versionTags }, (_, k) => versionTag(index, v, k)),
+      },
+    });
+  }
+  if (options.versions > 0) {
+    for (let h = 0; h < options.historyDepth; h++) {
+      ops.push({ kind: 'setAlias', input: { name, alias: 'champion', version: 1 + (h % options.versions) } });
+    }
+    ops.push({ kind: 'setAlias', input: { name, alias: 'champion', version: options.versions } });
+    if (options.versions > 1) ops.push({ kind: 'setAlias', input: { name, alias: 'challenger', version: options.versions - 1 } });
+  }
+  return ops;
+}
+
+interface ModelRow {
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastVersion: number;
+}
+interface VersionRow {
+  model: number;
+  version: number;
+  source: string;
+  runId: string | null;
+  createdAt: Date;
+}
+interface EventRow {
+  at: Date;
+  action: AuditAction;
+  model: number;
+  modelName: string;
+  version: number | null;
+  previousVersion: number | null;
+  alias: string | null;
+  key: string | null;
+  newValue: string | null;
+}
+
+/** Rows of a batch of models, each pointing at its model by position in `models`. */
+interface Batch {
+  models: ModelRow[];
+  modelTags: { model: number; key: string; value: string }[];
+  versions: VersionRow[];
+  versionTags: { version: number; key: string; value: string }[];
+  aliases: { model: number; alias: string; version: number; updatedAt: Date }[];
+  events: EventRow[];
+}
+
+/**
+ * Applies the writes of models [from, to) as the registry would (one clock instant per write,
+ * events in the registry's order, no event for an alias set to where it already points).
+ * `clock` is the index of the next write.
+ */
+function buildBatch(options: SeedOptions, from: number, to: number, clock: { next: number }): Batch {
+  const batch: Batch = { models: [], modelTags: [], versions: [], versionTags: [], aliases: [], events: [] };
+  const start = options.start.getTime();
+  for (let index = from; index < to; index++) {
+    const m = batch.models.length;
+    let model: ModelRow | undefined;
+    const aliases = new Map<string, { version: number; updatedAt: Date }>();
+    const event = (at: Date, action: AuditAction, details: Partial<EventRow> = {}) =>
+      batch.events.push({
+        at,
+        action,
+        model: m,
+        modelName: model!.name,
+        version: null,
+        previousVersion: null,
+        alias: null,
+        key: null,
+        newValue: null,
+        ...details,
+      });
+    for (const op of modelOperations(options, index)) {
+      const now = new Date(start + clock.next++);
+      if (op.kind === 'createModel') {
+        model = { name: op.input.name, description: op.input.description ?? null, createdAt: now, updatedAt: now, lastVersion: 0 };
+        batch.models.push(model);
+        event(now, 'MODEL_CREATED', { newValue: model.description });
+        for (const tag of op.input.tags ?? []) {
+          batch.modelTags.push({ model: m, ...tag });
+          event(now, 'MODEL_TAG_SET', { key: tag.key, newValue: tag.value });
+        }
+      } else if (op.kind === 'createVersion') {
+        const number = ++model!.lastVersion;
+        model!.updatedAt = now;
+        const v = batch.versions.length;
+        batch.versions.push({ model: m, version: number, source: op.input.source, runId: op.input.runId ?? null, createdAt: now });
+        event(now, 'VERSION_CREATED', { version: number, newValue: op.input.source });
+        for (const tag of op.input.tags ?? []) {
+          batch.versionTags.push({ version: v, ...tag });
+          event(now, 'VERSION_TAG_SET', { version: number, key: tag.key, newValue: tag.value });
+        }
+      } else {
+        const previous = aliases.get(op.input.alias);
+        if (previous?.version === op.input.version) continue;
+        aliases.set(op.input.alias, { version: op.input.version, updatedAt: now });
+        model!.updatedAt = now;
+        event(now, 'ALIAS_SET', { alias: op.input.alias, version: op.input.version, previousVersion: previous?.version ?? null });
+      }
+    }
+    const firstVersion = batch.versions.length - model!.lastVersion;
+    for (const [alias, { version, updatedAt }] of aliases) {
+      batch.aliases.push({ model: m, alias, version: firstVersion + version - 1, updatedAt });
+    }
+  }
+  return batch;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+/** Inserts a batch with one statement per table (arrays through unnest, so few parameters). */
+async function insertBatch(tx: Tx, batch: Batch, actor: string): Promise<void> {
+  const models = await tx.$queryRawUnsafe<{ id: number }[]>(
+    `INSERT INTO registered_model (name, description, created_at, updated_at, last_version)
+     SELECT name, description, created_at, updated_at, last_version
+     FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::int[]) WITH ORDINALITY
+          AS r(name, description, created_at, updated_at, last_version, ord)
+     ORDER BY ord
+     RETURNING id`,
+    batch.models.map((m) => m.name),
+    batch.models.map((m) => m.description),
+    batch.models.map((m) => iso(m.createdAt)),
+    batch.models.map((m) => iso(m.updatedAt)),
+    batch.models.map((m) => m.lastVersion),
+  );
+  // RETURNING follows the insertion order, which ORDER BY ord fixes.
+  const modelIds = models.map((r) => Number(r.id));
+  if (batch.modelTags.length > 0) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO registered_model_tag (model_id, key, value) SELECT * FROM unnest($1::int[], $2::text[], $3::text[])`,
+      batch.modelTags.map((t) => modelIds[t.model]),
+      batch.modelTags.map((t) => t.key),
+      batch.modelTags.map((t) => t.value),
+    );
+  }
+  let versionIds: number[] = [];
+  if (batch.versions.length > 0) {
+    const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
+      `INSERT INTO model_version (model_id, version, source, run_id, status, created_at, updated_at)
+       SELECT model_id, version, source, run_id, 'READY', created_at, created_at
+       FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::timestamptz[]) WITH ORDINALITY
+            AS r(model_id, version, source, run_id, created_at, ord)
+       ORDER BY ord
+       RETURNING id`,
+      batch.versions.map((v) => modelIds[v.model]),
+      batch.versions.map((v) => v.version),
+      batch.versions.map((v) => v.source),
+      batch.versions.map((v) => v.runId),
+      batch.versions.map((v) => iso(v.createdAt)),
+    );
+    versionIds = rows.map((r) => Number(r.id));
+  }
+  if (batch.versionTags.length > 0) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO model_version_tag (version_id, key, value) SELECT * FROM unnest($1::int[], $2::text[], $3::text[])`,
+      batch.versionTags.map((t) => versionIds[t.version]),
+      batch.versionTags.map((t) => t.key),
+      batch.versionTags.map((t) => t.value),
+    );
+  }
+  if (batch.aliases.length > 0) {
+    await tx.$executeRawUnsafe(
+      `INSERT INTO model_alias (model_id, alias, version_id, updated_at)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::timestamptz[])`,
+      batch.aliases.map((a) => modelIds[a.model]),
+      batch.aliases.map((a) => a.alias),
+      batch.aliases.map((a) => versionIds[a.version]),
+      batch.aliases.map((a) => iso(a.updatedAt)),
+    );
+  }
+  const e = batch.events;
+  // Sequence numbers are handed out in row order: ORDER BY ord keeps them in the writes' order.
+  await tx.$executeRawUnsafe(
+    `INSERT INTO audit_event (at, actor, action, model_id, model_name, version, previous_version, alias, key, new_value)
+     SELECT at, $11, action::"AuditAction", model_id, model_name, version, previous_version, alias, key, new_value
+     FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::int[])
+          AS r(at, action, model_id, model_name, version, previous_version, alias, key, new_value, ord)
+     ORDER BY ord`,
+    e.map((x) => iso(x.at)),
+    e.map((x) => x.action),
+    e.map((x) => modelIds[x.model]),
+    e.map((x) => x.modelName),
+    e.map((x) => x.version),
+    e.map((x) => x.previousVersion),
+    e.map((x) => x.alias),
+    e.map((x) => x.key),
+    e.map((x) => x.newValue),
+    e.map((_x, i) => i),
+    actor,
+  );
+}
+
+export interface SeedProgress {
+  modelsDone: number;
+  models: number;
+  versions: number;
+  events: number;
+}
+
+export interface SeedResult {
+  models: number;
+  versions: number;
+  events: number;
+}
+
+/** Roughly this many audit events per batch of statements. */
+const EVENTS_PER_BATCH = 20_000;
+
+/**
+ * Writes the whole data set in one transaction (all or nothing), then refreshes the planner's
+ * statistics. Fails, writing nothing, when a model of the same name already exists.
+ */
+export async function seedRegistry(
+  prisma: PrismaClient,
+  options: SeedOptions,
+  onProgress: (progress: SeedProgress) => void = () => {},
+): Promise<SeedResult> {
+  const names = Array.from({ length: options.models }, (_, i) => modelName(options, i));
+  const eventsPerModel = 1 + options.modelTags + options.versions * (1 + options.versionTags) + options.historyDepth + 2;
+  const modelsPerBatch = Math.max(1, Math.floor(EVENTS_PER_BATCH / eventsPerModel));
+  const totals = { models: 0, versions: 0, events: 0 };
+  await prisma.$transaction(
+    async (tx) => {
+      const taken = await tx.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT name FROM registered_model WHERE name = ANY($1::text[]) ORDER BY name LIMIT 3`,
+        names,
+      );
+      if (taken.length > 0) {
+        throw new Error(
+          `models named ${taken.map((t) => `"${t.name}"`).join(', ')} already exist: seed an empty database or choose another --prefix`,
+        );
+      }
+      const clock = { next: 0 };
+      for (let from = 0; from < options.models; from += modelsPerBatch) {
+        const to = Math.min(options.models, from + modelsPerBatch);
+        const batch = buildBatch(options, from, to, clock);
+        await insertBatch(tx, batch, options.actor);
+        totals.models = to;
+        totals.versions += batch.versions.length;
+        totals.events += batch.events.length;
+        onProgress({ modelsDone: to, models: options.models, versions: totals.versions, events: totals.events });
+      }
+    },
+    { timeout: 30 * 60_000, maxWait: 60_000 },
+  );
+  await prisma.$executeRawUnsafe(
+    'ANALYZE registered_model, registered_model_tag, model_version, model_version_tag, model_alias, audit_event',
+  );
+  return totals;
+}
