@@ -1,0 +1,29 @@
+// `npm run import -- --in registry.jsonl`: loads an export into the empty registry at DATABASE_URL
+// (migrating it first). All or nothing: a truncated file, a non-empty target or a failed integrity
+// check leaves the target as it was.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { describeDatabaseTarget, parseDatabaseUrl } from '../src/config.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { ImportError, importRegistry } from '../src/registry/transfer.ts';
+import { fileArgument, progressLine } from './transfer-cli.ts';
+
+const input = fileArgument('in', 'npm run import -- --in <file.jsonl>');
+const target = parseDatabaseUrl(process.env.DATABASE_URL);
+console.error(`importing ${input} into ${describeDatabaseTarget(target)}`);
+const started = Date.now();
+const db = await openDatabase(target, { log: (line) => console.error(line) });
+const progress = progressLine('imported');
+try {
+  const lines = createInterface({ input: createReadStream(input), crlfDelay: Infinity });
+  const { counts, integrity } = await importRegistry(db.prisma, lines, { onProgress: (c) => progress.update(c) });
+  progress.done(counts);
+  for (const line of integrity.checked) console.error(`checked ${line}`);
+  console.error(`imported in ${((Date.now() - started) / 1000).toFixed(1)} s; integrity check passed`);
+} catch (error) {
+  const message = error instanceof ImportError || error instanceof Error ? error.message : String(error);
+  console.error(`\nimport failed: ${message}`);
+  process.exitCode = 1;
+} finally {
+  await db.close();
+}
