@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/client.ts';
-import type { Database } from '../src/db/database.ts';
+import type { Database, ListenHandlers } from '../src/db/database.ts';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { EXAMPLE_QUERY } from '../src/graphql/yoga.ts';
 import { type RunningServer, type ServerLog, startServer } from '../src/server.ts';
@@ -38,6 +38,7 @@ function view(base: Database, overrides: Partial<Database> = {}): Database & { c
     kind: base.kind,
     prisma: base.prisma,
     ping: () => base.ping(),
+    listen: (channel: string, handlers: ListenHandlers) => base.listen(channel, handlers),
     closed: false,
     async close() {
       db.closed = true;

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { parseDatabaseUrl, type DatabaseTarget } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import type { Database, OpenDatabaseOptions } from './database.ts';
+import type { Database, Listener, ListenHandlers, OpenDatabaseOptions } from './database.ts';
+import { listenOnPostgres } from './pg-listener.ts';
 import { migrate, pgClientConnection, pgliteConnection, type MigrateOptions } from './migrator.ts';
 
 export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
@@ -66,6 +67,31 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   if (onQuery) (prisma as unknown as PrismaClient<'query'>).$on('query', (event) => onQuery(event.query));
 
   const engine = pglite;
+  const listeners = new Set<Listener>();
+  const log = options.log === false ? () => {} : (options.log ?? ((line: string) => console.error(line)));
+  async function listen(channel: string, handlers: ListenHandlers): Promise<Listener> {
+    let inner: Listener;
+    if (engine) {
+      const unlisten = await engine.listen(channel, () => handlers.onNotify());
+      inner = {
+        async close() {
+          if (!engine.closed) await unlisten();
+          handlers.onClose?.();
+        },
+      };
+    } else {
+      inner = await listenOnPostgres((target as { url: string }).url, channel, handlers, log);
+    }
+    const listener: Listener = {
+      async close() {
+        if (!listeners.delete(listener)) return;
+        await inner.close();
+      },
+    };
+    listeners.add(listener);
+    return listener;
+  }
+
   return {
     kind: target.kind,
     prisma,
@@ -81,7 +107,9 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
         clearTimeout(timer);
       }
     },
+    listen,
     async close() {
+      await Promise.all([...listeners].map((listener) => listener.close()));
       // For PrismaPg built from a connection string, $disconnect ends its pool.
       await prisma.$disconnect();
       if (engine && !engine.closed) await engine.close();

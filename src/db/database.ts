@@ -9,7 +9,23 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /**
+   * Calls `handlers.onNotify` whenever a transaction that sent NOTIFY on `channel` commits (on
+   * PostgreSQL over a dedicated connection, so replicas hear each other). close() stops every
+   * listener before the database closes.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listener>;
   /** Closes the client and the engine (PGlite flushes its data folder). */
+  close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  onNotify(): void;
+  /** The listener stopped for good (closed directly or with its database). */
+  onClose?(): void;
+}
+
+export interface Listener {
   close(): Promise<void>;
 }
 

@@ -1,0 +1,275 @@
+// The live history stream of one server: subscribers read audit events from the table by sequence,
+// up to the safe watermark (watermark.ts), and wait for it to move. Replay and live delivery are the
+// same loop, so there is no seam where an event could be lost or delivered twice.
+//
+// The watermark is re-checked when a transaction that appended history commits anywhere (the
+// audit_event trigger NOTIFYs; every replica LISTENs), and, while writers it waits for are still
+// running, on a short backoff timer (a rolled-back writer sends no notification).
+import type { AuditAction, AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { Database, Listener } from '../db/database.ts';
+import { SafeWatermark } from './watermark.ts';
+
+export const AUDIT_EVENT_CHANNEL = 'audit_event_appended';
+
+/** Events read per statement while a subscriber catches up. */
+const PAGE_SIZE = 200;
+const RETRY_MIN_MS = 10;
+const RETRY_MAX_MS = 1_000;
+
+/** Default cap on open subscriptions per actor (token name; anonymous requests share one budget). */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_ACTOR = 100;
+
+export interface RegistryEventFilter {
+  /** Events of every model that ever bore this name (across renames and deletions), like history filters. */
+  modelName?: string | null;
+  aliases?: readonly string[] | null;
+  actions?: readonly AuditAction[] | null;
+}
+
+export interface SubscribeOptions {
+  /** Replay events after this sequence first; absent: only events after the current watermark. */
+  afterSequence?: number | null;
+  /** Whose budget the subscription counts against. */
+  actor: string | null;
+}
+
+export class SubscriptionLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`too many open subscriptions for this token (at most ${limit}); close some first`);
+  }
+}
+
+export class FeedClosedError extends Error {
+  constructor() {
+    super('the server is shutting down; subscribe again');
+  }
+}
+
+export interface FeedOptions {
+  maxSubscriptionsPerActor?: number;
+  log?: (message: string, detail?: unknown) => void;
+}
+
+interface Control {
+  stopped: boolean;
+  wake?: () => void;
+}
+
+export class RegistryEventFeed {
+  readonly maxSubscriptionsPerActor: number;
+  private readonly prisma: PrismaClient;
+  private readonly watermark: SafeWatermark;
+  private readonly log: (message: string, detail?: unknown) => void;
+  private listener: Promise<Listener> | null = null;
+  private advancing: Promise<void> | null = null;
+  private advanceAgain = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay = RETRY_MIN_MS;
+  private readonly waiters = new Set<() => void>();
+  private readonly openByActor = new Map<string, number>();
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    options: FeedOptions = {},
+  ) {
+    this.prisma = db.prisma;
+    this.watermark = new SafeWatermark(db.prisma);
+    this.maxSubscriptionsPerActor = options.maxSubscriptionsPerActor ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_ACTOR;
+    this.log = options.log ?? ((message, detail) => console.error(`[events] ${message}`, detail ?? ''));
+  }
+
+  /** Open subscriptions, per actor ('' for anonymous). */
+  openSubscriptions(actor: string | null): number {
+    return this.openByActor.get(actor ?? '') ?? 0;
+  }
+
+  /**
+   * Re-checks the watermark now and returns it once it is known (it is unknown only while history
+   * writers that were running at the first check have not ended yet).
+   */
+  async refresh(): Promise<number> {
+    await this.start();
+    this.wake();
+    await this.advancing;
+    while (this.watermark.current === null) {
+      if (this.closed) throw new FeedClosedError();
+      await this.nextChange(-1, { stopped: false });
+    }
+    return this.watermark.current;
+  }
+
+  /**
+   * Matching events in sequence order: first those after `afterSequence` (a replay from the
+   * table), then each new one as it becomes final. The caller ends it with `return()`.
+   */
+  subscribe(filter: RegistryEventFilter, options: SubscribeOptions): AsyncIterableIterator<AuditEvent> {
+    if (this.closed) throw new FeedClosedError();
+    const actorKey = options.actor ?? '';
+    const open = this.openByActor.get(actorKey) ?? 0;
+    if (open >= this.maxSubscriptionsPerActor) throw new SubscriptionLimitError(this.maxSubscriptionsPerActor);
+    this.openByActor.set(actorKey, open + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (this.openByActor.get(actorKey) ?? 1) - 1;
+      if (left === 0) this.openByActor.delete(actorKey);
+      else this.openByActor.set(actorKey, left);
+    };
+
+    const control: Control = { stopped: false };
+    const stream = this.stream(filter, options.afterSequence ?? null, control);
+    const iterator: AsyncIterableIterator<AuditEvent> = {
+      [Symbol.asyncIterator]: () => iterator,
+      async next() {
+        try {
+          const result = await stream.next();
+          if (result.done) release();
+          return result;
+        } catch (error) {
+          release();
+          throw error;
+        }
+      },
+      async return() {
+        // The stream may be waiting for the watermark: wake it so it sees `stopped` and ends now.
+        control.stopped = true;
+        control.wake?.();
+        release();
+        await stream.return(undefined);
+        return { done: true, value: undefined };
+      },
+    };
+    return iterator;
+  }
+
+  /** Ends every subscription and stops listening. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
+    const listener = await this.listener?.catch(() => null);
+    await listener?.close();
+  }
+
+  private async *stream(filter: RegistryEventFilter, afterSequence: number | null, control: Control) {
+    let cursor = afterSequence ?? (await this.refresh());
+    if (afterSequence !== null) await this.refresh();
+    while (!control.stopped && !this.closed) {
+      const upTo = this.watermark.current ?? 0;
+      while (cursor < upTo && !control.stopped) {
+        const rows = await readEvents(this.prisma, filter, cursor, upTo, PAGE_SIZE);
+        for (const row of rows) {
+          yield row;
+          if (control.stopped) return;
+        }
+        cursor = rows.length === PAGE_SIZE ? rows[rows.length - 1].sequence : upTo;
+      }
+      await this.nextChange(Math.max(cursor, upTo), control);
+    }
+  }
+
+  /** Resolves once the watermark passes `seen`, the feed closes or the subscriber stops. */
+  private nextChange(seen: number, control: Control): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(check);
+        control.wake = undefined;
+        resolve();
+      };
+      const check = () => {
+        if (this.closed || control.stopped || (this.watermark.current ?? -1) > seen) done();
+      };
+      control.wake = done;
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  private start(): Promise<Listener> {
+    if (this.closed) return Promise.reject(new FeedClosedError());
+    this.listener ??= this.db.listen(AUDIT_EVENT_CHANNEL, {
+      onNotify: () => this.wake(),
+      onClose: () => void this.close(),
+    });
+    return this.listener;
+  }
+
+  /** Runs advance() now, or once more after the one in progress (never two at once). */
+  private wake(): void {
+    if (this.closed) return;
+    if (this.advancing) {
+      this.advanceAgain = true;
+      return;
+    }
+    this.advancing = this.advanceLoop().finally(() => {
+      this.advancing = null;
+    });
+  }
+
+  private async advanceLoop(): Promise<void> {
+    do {
+      this.advanceAgain = false;
+      clearTimeout(this.retryTimer);
+      const before = this.watermark.current;
+      let failed = false;
+      try {
+        await this.watermark.advance();
+      } catch (error) {
+        failed = true;
+        if (!this.closed) this.log('reading the history watermark failed; retrying', error);
+      }
+      if (this.closed) return;
+      if (this.watermark.current !== before) for (const check of [...this.waiters]) check();
+      if (failed || this.watermark.waiting) {
+        this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
+        this.retryTimer = setTimeout(() => this.wake(), this.retryDelay);
+        this.retryTimer.unref();
+      } else {
+        this.retryDelay = RETRY_MIN_MS;
+      }
+    } while (this.advanceAgain && !this.closed);
+  }
+}
+
+/** Events with after < sequence <= upTo that match, oldest first, at most `limit`. */
+export async function readEvents(
+  db: Pick<PrismaClient, '$queryRaw'>,
+  filter: RegistryEventFilter,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<AuditEvent[]> {
+  const conditions: Prisma.Sql[] = [Prisma.sql`e.sequence > ${after}`, Prisma.sql`e.sequence <= ${upTo}`];
+  if (filter.modelName != null) {
+    // Renames are recorded under the new name: events under a name find every model that bore it.
+    conditions.push(Prisma.sql`e.model_id IN (SELECT n.model_id FROM audit_event n WHERE n.model_name = ${filter.modelName})`);
+  }
+  if (filter.aliases != null) conditions.push(Prisma.sql`e.alias = ANY(${[...filter.aliases]}::text[])`);
+  if (filter.actions != null) conditions.push(Prisma.sql`e.action::text = ANY(${[...filter.actions]}::text[])`);
+  const rows = await db.$queryRaw<AuditEvent[]>`
+    SELECT e.sequence, e.at, e.actor, e.action::text AS action, e.model_id AS "modelId", e.model_name AS "modelName",
+           e.version, e.previous_version AS "previousVersion", e.alias, e.key,
+           e.previous_value AS "previousValue", e.new_value AS "newValue"
+    FROM audit_event e
+    WHERE ${Prisma.join(conditions, ' AND ')}
+    ORDER BY e.sequence
+    LIMIT ${limit}`;
+  return rows.map((row) => ({ ...row, at: new Date(row.at) }));
+}
+
+const feeds = new WeakMap<Database, RegistryEventFeed>();
+
+/** The one feed of a database handle (created on first use; it closes with the database). */
+export function registryEventFeed(db: Database, options?: FeedOptions): RegistryEventFeed {
+  let feed = feeds.get(db);
+  if (!feed) {
+    feed = new RegistryEventFeed(db, options);
+    feeds.set(db, feed);
+  }
+  return feed;
+}
