@@ -7,7 +7,7 @@ import { openDatabase } from '../src/db/client.ts';
 import { readMigrations } from '../src/db/migrator.ts';
 import { checkIntegrity } from '../src/registry/integrity.ts';
 import { createPostgresDatabase, databases } from './support/databases.ts';
-import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from './support/server-process.ts';
+import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from '../scripts/faults/server-process.ts';
 
 const hasPostgres = databases.some((d) => d.name === 'postgres');
 
