@@ -8,7 +8,7 @@ import { checkIntegrity } from '../src/registry/integrity.ts';
 async function main(): Promise<number> {
   const target = parseDatabaseUrl(process.env.DATABASE_URL);
   console.error(`checking ${describeDatabaseTarget(target)}`);
-  const db = await openDatabase(target, { log: (line) => console.error(line) });
+  const db = await openDatabase(target, { log: (line) => console.error(line), queryTimeoutMs: 3_600_000 });
   try {
     const started = Date.now();
     const report = await checkIntegrity(db.prisma, {

@@ -12,7 +12,7 @@ const out = fileArgument('out', 'npm run export -- --out <file.jsonl>');
 const target = parseDatabaseUrl(process.env.DATABASE_URL);
 console.error(`exporting ${describeDatabaseTarget(target)} to ${out}`);
 const started = Date.now();
-const db = await openDatabase(target, { log: (line) => console.error(line) });
+const db = await openDatabase(target, { log: (line) => console.error(line), queryTimeoutMs: 3_600_000 });
 const file = createWriteStream(out);
 const progress = progressLine('exported');
 try {

@@ -12,7 +12,7 @@ const input = fileArgument('in', 'npm run import -- --in <file.jsonl>');
 const target = parseDatabaseUrl(process.env.DATABASE_URL);
 console.error(`importing ${input} into ${describeDatabaseTarget(target)}`);
 const started = Date.now();
-const db = await openDatabase(target, { log: (line) => console.error(line) });
+const db = await openDatabase(target, { log: (line) => console.error(line), queryTimeoutMs: 3_600_000 });
 const progress = progressLine('imported');
 try {
   const lines = createInterface({ input: createReadStream(input), crlfDelay: Infinity });

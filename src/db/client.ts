@@ -15,9 +15,16 @@ export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
   transactionTimeoutMs?: number;
   /** Longest to wait for a connection to start a transaction. */
   transactionMaxWaitMs?: number;
+  /**
+   * PostgreSQL: longest one statement may wait for its answer (default 10 s) before it fails and its
+   * connection is dropped, so a database that hangs cannot hold requests forever. Batch tools
+   * (check, export, import) raise it.
+   */
+  queryTimeoutMs?: number;
 }
 
 export const PING_TIMEOUT_MS = 2_000;
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * `options` can be the whole Config: its transaction settings are picked up by name.
@@ -50,7 +57,13 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       await client.end().catch(() => {});
     }
     adapter = new PrismaPg(
-      { connectionString: target.url, connectionTimeoutMillis: 10_000 },
+      {
+        connectionString: target.url,
+        connectionTimeoutMillis: 10_000,
+        query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+        // Notices a peer that vanished (network partition) on idle pooled connections.
+        keepAlive: true,
+      },
       { onPoolError: (error) => console.warn(`PostgreSQL pool: idle connection failed: ${error.message}`) },
     );
   }

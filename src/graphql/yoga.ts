@@ -3,6 +3,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import type { Database } from '../db/database.ts';
+import { databaseUnavailableError, isDatabaseUnavailable } from '../db/unavailable.ts';
 import { createContext } from './context.ts';
 import { schema } from './schema/index.ts';
 
@@ -53,6 +54,7 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
         // they are; anything else is a fault, logged here in full and masked for the client.
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        if (isDatabaseUnavailable(original ?? error)) return databaseUnavailableError(original ?? error, error instanceof GraphQLError ? error : undefined);
         logError(original ?? error);
         return defaultMaskError(error, message, isDev);
       },
