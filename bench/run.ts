@@ -25,10 +25,11 @@ import {
   dashboardBody,
 } from './workloads.ts';
 
-const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--connections C] [--models N]
+const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [--connections C] [--models N]
                          [--workloads dashboard,alias-lookup,alias-move] [--pglite] [--profile] [--json]
-  --seconds      measured duration of each workload on each server (default 10)
-  --warmup       unmeasured load before each measurement (default 2)
+  --seconds      measured time of each workload on each server (default 12)
+  --warmup       unmeasured load on each server before each workload (default 2)
+  --rounds       the servers take turns this many times within --seconds (default 3)
   --connections  concurrent connections of the load generator (default 8)
   --models       models to seed (default ${DEFAULT_SEED_OPTIONS.models}, ${DEFAULT_SEED_OPTIONS.versions} versions each)
   --pglite       also run our server on an in-process PGlite (seeded in that process)
@@ -53,6 +54,7 @@ const TARGETS: Record<WorkloadName, { ratio: number; says: string }> = {
 interface Options {
   seconds: number;
   warmup: number;
+  rounds: number;
   connections: number;
   models: number;
   workloads: WorkloadName[];
@@ -67,6 +69,7 @@ function parseOptions(): Options {
     options: {
       seconds: { type: 'string' },
       warmup: { type: 'string' },
+      rounds: { type: 'string' },
       connections: { type: 'string' },
       models: { type: 'string' },
       workloads: { type: 'string' },
@@ -94,8 +97,9 @@ function parseOptions(): Options {
     throw new Error(`BENCH_POSTGRES_URL must point at loopback (got host ${new URL(adminUrl).hostname})`);
   }
   return {
-    seconds: num('seconds', values.seconds, 10, 1, 600),
+    seconds: num('seconds', values.seconds, 12, 1, 600),
     warmup: num('warmup', values.warmup, 2, 0, 120),
+    rounds: num('rounds', values.rounds, 3, 1, 100),
     connections: num('connections', values.connections, 8, 1, 256),
     models: num('models', values.models, DEFAULT_SEED_OPTIONS.models, 100, 1_000_000),
     workloads,
@@ -248,27 +252,56 @@ interface Measurement {
   errors: number;
 }
 
-async function measure(server: ServerProcess, workload: WorkloadName, options: Options, source: RequestSource): Promise<Measurement> {
-  if (options.warmup > 0) await load(server.url, options, options.warmup, workload, source);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  await server.stats();
-  const run = await load(server.url, options, options.seconds, workload, source);
-  // Let requests still in flight when the load stopped finish, so CPU and statements match them.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const stats = await server.stats();
-  const handled = Math.max(stats.requests, 1);
-  return {
-    workload,
-    server: server.name,
-    reqPerSec: run.requests / run.seconds,
-    p50Ms: run.p50,
-    p99Ms: run.p99,
-    statementsPerRequest: stats.statements / handled,
-    cpuMsPerRequest: stats.cpuMs / handled,
-    peakRssMB: stats.peakRss / 2 ** 20,
-    requests: run.requests,
-    errors: run.errors,
-  };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Load on these shared machines drifts from second to second, so the servers take turns: each
+ * round gives every server one slice of the measured time, in alternating order. Throughput,
+ * CPU and statements add up over the slices; p50 and p99 are the medians of the slices' values.
+ */
+async function measureWorkload(servers: ServerProcess[], workload: WorkloadName, options: Options, source: RequestSource): Promise<Measurement[]> {
+  const slice = Math.max(1, Math.round(options.seconds / options.rounds));
+  if (options.warmup > 0) for (const server of servers) await load(server.url, options, options.warmup, workload, source);
+  const totals = new Map(
+    servers.map((s) => [s.name, { requests: 0, seconds: 0, p50s: [] as number[], p99s: [] as number[], errors: 0, cpuMs: 0, statements: 0, handled: 0, peakRss: 0 }]),
+  );
+  for (let round = 0; round < options.rounds; round++) {
+    for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+      await sleep(200);
+      await server.stats();
+      const run = await load(server.url, options, slice, workload, source);
+      // Let requests still in flight when the load stopped finish, so CPU and statements match them.
+      await sleep(300);
+      const stats = await server.stats();
+      const t = totals.get(server.name)!;
+      t.requests += run.requests;
+      t.seconds += run.seconds;
+      t.p50s.push(run.p50);
+      t.p99s.push(run.p99);
+      t.errors += run.errors;
+      t.cpuMs += stats.cpuMs;
+      t.statements += stats.statements;
+      t.handled += stats.requests;
+      t.peakRss = Math.max(t.peakRss, stats.peakRss);
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return servers.map((server) => {
+    const t = totals.get(server.name)!;
+    const handled = Math.max(t.handled, 1);
+    return {
+      workload,
+      server: server.name,
+      reqPerSec: t.requests / t.seconds,
+      p50Ms: median(t.p50s),
+      p99Ms: median(t.p99s),
+      statementsPerRequest: t.statements / handled,
+      cpuMsPerRequest: t.cpuMs / handled,
+      peakRssMB: t.peakRss / 2 ** 20,
+      requests: t.requests,
+      errors: t.errors,
+    };
+  });
 }
 
 // ---- checks and output
@@ -339,7 +372,7 @@ function report(measurements: Measurement[], machine: Record<string, unknown>, d
     });
   return [
     `machine: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, PostgreSQL ${machine.postgres}; ` +
-      `${machine.connections} connections, ${machine.seconds} s per run after ${machine.warmup} s warm-up; dashboard response ${(dashboardBytes / 1024).toFixed(0)} KB`,
+      `${machine.connections} connections, ${machine.seconds} s per server and workload in ${machine.rounds} alternating slices after ${machine.warmup} s warm-up; dashboard response ${(dashboardBytes / 1024).toFixed(0)} KB`,
     '(x) = ratio to the raw node:http + pg baseline measured in this run',
     '',
     table(rows),
@@ -405,11 +438,10 @@ async function main(): Promise<void> {
     const source = new RequestSource(seed);
     const measurements: Measurement[] = [];
     for (const workload of options.workloads) {
-      for (const server of servers) {
-        const m = await measure(server, workload, options, source);
+      for (const m of await measureWorkload(servers, workload, options, source)) {
         measurements.push(m);
         progress(
-          `bench: ${workload} on ${server.name}: ${fixed(m.reqPerSec)} req/s, p50 ${fixed(m.p50Ms)} ms, ` +
+          `bench: ${workload} on ${m.server}: ${fixed(m.reqPerSec)} req/s, p50 ${fixed(m.p50Ms)} ms, ` +
             `${fixed(m.statementsPerRequest)} SQL/req, ${fixed(m.cpuMsPerRequest)} CPU ms/req${m.errors ? `, ${m.errors} errors` : ''}`,
         );
       }
@@ -424,6 +456,7 @@ async function main(): Promise<void> {
       connections: options.connections,
       seconds: options.seconds,
       warmup: options.warmup,
+      rounds: options.rounds,
     };
     if (options.json) {
       console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements }, null, 2));

@@ -5,6 +5,7 @@ import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import type { Database } from '../db/database.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from '../db/unavailable.ts';
 import { createContext } from './context.ts';
+import { performancePlugins } from './performance.ts';
 import { schema } from './schema/index.ts';
 
 export const EXAMPLE_QUERY = `# Welcome to the model registry. Press the run button to list models.
@@ -47,6 +48,7 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     logging: false,
     graphiql: { title: 'Model registry', defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
+    plugins: performancePlugins(),
     context: () => createContext(db.prisma, null),
     maskedErrors: {
       maskError(error, message, isDev) {
