@@ -1,12 +1,9 @@
 // `npm run crash -- [--database pglite|postgres] [--rounds 5] [--clients 8] [--ops 40]`: the crash
 // drill of scripts/faults/crash.ts on a throwaway database (a temp PGlite folder, or a fresh
 // database on the PostgreSQL at TEST_POSTGRES_URL / 127.0.0.1:5432), with its figures.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { runCrashRounds } from './faults/crash.ts';
+import { createScratchDatabase } from './faults/scratch-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,30 +19,8 @@ const ops = Number(values.ops);
 // Kill points spread over the burst: right at the start, then ever later.
 const killAfterAcks = Array.from({ length: rounds }, (_, r) => (r === 0 ? 1 : Math.round((clients * ops * r) / (rounds + 1))));
 
-let databaseUrl: string;
-let cleanup: () => Promise<void>;
-if (values.database === 'postgres') {
-  const admin = process.env.TEST_POSTGRES_URL || 'postgres://root@127.0.0.1:5432/postgres';
-  const name = `registry_crash_${process.pid}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE "${name}"`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  cleanup = () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-} else {
-  const dir = mkdtempSync(path.join(tmpdir(), 'registry-crash-'));
-  databaseUrl = `pglite:${dir}`;
-  cleanup = async () => rmSync(dir, { recursive: true, force: true });
-}
+const database = await createScratchDatabase(values.database!, 'crash');
+const databaseUrl = database.url;
 
 console.error(`crash drill on ${values.database}: ${rounds} rounds, ${clients} clients x at most ${ops} mutations, SIGKILL after ${killAfterAcks.join(', ')} acknowledgements`);
 try {
@@ -58,5 +33,5 @@ try {
   for (const line of [...figures.problems, ...figures.integrity.violations]) console.log(`PROBLEM ${line}`);
   process.exitCode = figures.problems.length + figures.integrity.violations.length === 0 ? 0 : 1;
 } finally {
-  await cleanup();
+  await database.remove();
 }
