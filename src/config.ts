@@ -2,6 +2,7 @@
 // instead of surfacing later as a confusing runtime error.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { WebhookSettings } from './webhooks/service.ts';
 
 /** The folder holding package.json, whatever the current directory is. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +21,14 @@ export interface Config {
   host: string;
   transactionTimeoutMs: number;
   transactionMaxWaitMs: number;
+  liveUpdates: LiveUpdatesConfig;
+}
+
+/** Subscriptions and webhooks (README "Live updates and webhooks"). */
+export interface LiveUpdatesConfig {
+  /** SUBSCRIPTIONS_PER_TOKEN: open subscriptions per token on one replica (anonymous requests share one budget). */
+  maxSubscriptionsPerToken: number;
+  webhooks: WebhookSettings;
 }
 
 export const DEFAULT_PGLITE_DIR = path.join(projectRoot, 'data', 'pglite');
@@ -88,8 +97,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const transactionTimeoutMs = int('TX_TIMEOUT_MS', 15_000, 1, 600_000);
   const transactionMaxWaitMs = int('TX_MAX_WAIT_MS', 10_000, 1, 600_000);
 
+  const allowHttp = env.WEBHOOK_ALLOW_HTTP?.trim() || '0';
+  if (allowHttp !== '0' && allowHttp !== '1') problems.push(`WEBHOOK_ALLOW_HTTP must be one of 0, 1 (got "${allowHttp}")`);
+  const liveUpdates: LiveUpdatesConfig = {
+    maxSubscriptionsPerToken: int('SUBSCRIPTIONS_PER_TOKEN', 100, 1, 100_000),
+    webhooks: {
+      allowHttp: allowHttp === '1',
+      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      backoffBaseMs: int('WEBHOOK_BACKOFF_MS', 1_000, 10, 3_600_000),
+      backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', 600_000, 10, 86_400_000),
+      maxQueuedPerWebhook: int('WEBHOOK_MAX_QUEUED', 1_000, 1, 1_000_000),
+      pollIntervalMs: int('WEBHOOK_POLL_MS', 1_000, 10, 60_000),
+      requestTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
+  };
+
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
-  return { databaseUrl, port, host, transactionTimeoutMs, transactionMaxWaitMs };
+  return { databaseUrl, port, host, transactionTimeoutMs, transactionMaxWaitMs, liveUpdates };
 }

@@ -5,6 +5,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { Database } from './db/database.ts';
+import { registryEventFeed } from './events/feed.ts';
+import { attachGraphQLWebSocket } from './graphql/websocket.ts';
+import { startWebhooks, stopWebhooks } from './webhooks/service.ts';
 import { createRegistryYoga } from './graphql/yoga.ts';
 
 export interface ServerLog {
@@ -119,8 +122,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return;
     }
     // Everything else is yoga's: /graphql, and its 404 for unknown paths.
+    if (req.headers.accept?.includes('text/event-stream')) {
+      streams.add(res);
+      res.once('close', () => streams.delete(res));
+    }
     void yoga(req, res);
   });
+  // Subscriptions over SSE never finish by themselves: close() ends them (clients resubscribe
+  // elsewhere with afterSequence), as it closes WebSocket connections.
+  const streams = new Set<http.ServerResponse>();
+  const webSocket = attachGraphQLWebSocket(server, yoga);
+  registryEventFeed(database, { maxSubscriptionsPerActor: config.liveUpdates?.maxSubscriptionsPerToken });
 
   // Sockets in use, so close() can hang up idle keep-alive connections and, after the timeout, all.
   const sockets = new Set<Socket>();
@@ -148,12 +160,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw error;
   }
   server.on('error', (error) => log.error('HTTP server error:', error));
+  // This replica delivers webhooks too; the database decides which replica sends each delivery.
+  if (config.liveUpdates) startWebhooks(database, config.liveUpdates.webhooks);
 
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${urlHost(config.host)}:${port}`;
 
   async function shutDown(): Promise<void> {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const stream of streams) {
+      // yoga may still write an event after end(); that write fails harmlessly.
+      stream.on('error', () => {});
+      stream.end();
+    }
+    await webSocket.close();
+    await stopWebhooks(database);
     // Node 19+ closes idle keep-alive connections in server.close(); make sure of it.
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;

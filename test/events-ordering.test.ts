@@ -41,9 +41,9 @@ describeEachDatabase('history watermark', (ctx) => {
   }
 
   /** Collects the sequences a subscriber receives, until `count` arrived. */
-  function collect(afterSequence: number, count: number) {
+  async function collect(afterSequence: number, count: number) {
     const received: number[] = [];
-    const events = feed.subscribe({ modelName: MODEL }, { afterSequence, actor: 'ordering-test' });
+    const events = await feed.subscribe({ modelName: MODEL }, { afterSequence, actor: 'ordering-test' });
     const done = (async () => {
       for await (const event of events) {
         received.push(event.sequence);
@@ -63,7 +63,7 @@ describeEachDatabase('history watermark', (ctx) => {
   it.skipIf(ctx.kind === 'pglite')('delivers out-of-order commits once each, in sequence order, only once the lower one committed', async () => {
     const start = await feed.refresh();
     const [first, second, third] = [await connect(), await connect(), await connect()];
-    const subscriber = collect(start, 3);
+    const subscriber = await collect(start, 3);
 
     await first.query('BEGIN');
     const lower = await append(first, 'A: takes the lower number, commits last');
@@ -86,7 +86,7 @@ describeEachDatabase('history watermark', (ctx) => {
   it.skipIf(ctx.kind === 'pglite')('a writer that rolls back (sending no notification) does not hold the stream back', async () => {
     const start = await feed.refresh();
     const [first, second] = [await connect(), await connect()];
-    const subscriber = collect(start, 1);
+    const subscriber = await collect(start, 1);
 
     await first.query('BEGIN');
     const abandoned = await append(first, 'rolled back');

@@ -439,6 +439,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       transactionTimeoutMs: 15_000,
       transactionMaxWaitMs: 10_000,
+      liveUpdates: expect.objectContaining({ maxSubscriptionsPerToken: 100 }),
     });
   });
 
@@ -457,6 +458,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       transactionTimeoutMs: 30_000,
       transactionMaxWaitMs: 2_000,
+      liveUpdates: expect.objectContaining({ maxSubscriptionsPerToken: 100 }),
     });
     expect(loadConfig({ PORT: '', HOST: '' })).toMatchObject({ port: 4000, host: '127.0.0.1' });
   });

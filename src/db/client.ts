@@ -26,6 +26,16 @@ export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
 export const PING_TIMEOUT_MS = 2_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
+const openedWith = new WeakMap<PrismaClient, Database>();
+
+/**
+ * The database a client was opened with, so code that only holds the client (GraphQL resolvers
+ * hold `ctx.prisma`) can reach what belongs to the database, such as its notifications.
+ */
+export function databaseOf(prisma: PrismaClient): Database | undefined {
+  return openedWith.get(prisma);
+}
+
 /**
  * `options` can be the whole Config: its transaction settings are picked up by name.
  * PostgreSQL is migrated over its own connection first; the advisory lock lets replicas
@@ -105,7 +115,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     return listener;
   }
 
-  return {
+  const database: Database = {
     kind: target.kind,
     prisma,
     async ping() {
@@ -128,6 +138,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       if (engine && !engine.closed) await engine.close();
     },
   };
+  openedWith.set(prisma, database);
+  return database;
 }
 
 /** `openDatabase(parseDatabaseUrl(url))`; an unset url means the default PGlite folder. */

@@ -7,6 +7,7 @@
 // running, on a short backoff timer (a rolled-back writer sends no notification).
 import type { AuditAction, AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import { databaseOf } from '../db/client.ts';
 import type { Database, Listener } from '../db/database.ts';
 import { SafeWatermark } from './watermark.ts';
 
@@ -67,6 +68,7 @@ export class RegistryEventFeed {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = RETRY_MIN_MS;
   private readonly waiters = new Set<() => void>();
+  private readonly advanceListeners = new Set<() => void>();
   private readonly openByActor = new Map<string, number>();
   private closed = false;
 
@@ -102,9 +104,11 @@ export class RegistryEventFeed {
 
   /**
    * Matching events in sequence order: first those after `afterSequence` (a replay from the
-   * table), then each new one as it becomes final. The caller ends it with `return()`.
+   * table), then each new one as it becomes final. Without `afterSequence` the stream starts at
+   * the watermark found before this resolves: everything committed afterwards is delivered.
+   * The caller ends it with `return()`.
    */
-  subscribe(filter: RegistryEventFilter, options: SubscribeOptions): AsyncIterableIterator<AuditEvent> {
+  async subscribe(filter: RegistryEventFilter, options: SubscribeOptions): Promise<AsyncIterableIterator<AuditEvent>> {
     if (this.closed) throw new FeedClosedError();
     const actorKey = options.actor ?? '';
     const open = this.openByActor.get(actorKey) ?? 0;
@@ -119,8 +123,16 @@ export class RegistryEventFeed {
       else this.openByActor.set(actorKey, left);
     };
 
+    let start: number;
+    try {
+      const watermark = await this.refresh();
+      start = options.afterSequence ?? watermark;
+    } catch (error) {
+      release();
+      throw error;
+    }
     const control: Control = { stopped: false };
-    const stream = this.stream(filter, options.afterSequence ?? null, control);
+    const stream = this.stream(filter, start, control);
     const iterator: AsyncIterableIterator<AuditEvent> = {
       [Symbol.asyncIterator]: () => iterator,
       async next() {
@@ -145,6 +157,13 @@ export class RegistryEventFeed {
     return iterator;
   }
 
+  /** Calls `listener` each time the watermark moves (new events are final). Returns an unsubscribe. */
+  onAdvance(listener: () => void): () => void {
+    this.advanceListeners.add(listener);
+    this.start().catch((error) => this.log('listening for history events failed', error));
+    return () => this.advanceListeners.delete(listener);
+  }
+
   /** Ends every subscription and stops listening. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -156,9 +175,8 @@ export class RegistryEventFeed {
     await listener?.close();
   }
 
-  private async *stream(filter: RegistryEventFilter, afterSequence: number | null, control: Control) {
-    let cursor = afterSequence ?? (await this.refresh());
-    if (afterSequence !== null) await this.refresh();
+  private async *stream(filter: RegistryEventFilter, start: number, control: Control) {
+    let cursor = start;
     while (!control.stopped && !this.closed) {
       const upTo = this.watermark.current ?? 0;
       while (cursor < upTo && !control.stopped) {
@@ -224,7 +242,10 @@ export class RegistryEventFeed {
         if (!this.closed) this.log('reading the history watermark failed; retrying', error);
       }
       if (this.closed) return;
-      if (this.watermark.current !== before) for (const check of [...this.waiters]) check();
+      if (this.watermark.current !== before) {
+        for (const check of [...this.waiters]) check();
+        for (const listener of [...this.advanceListeners]) listener();
+      }
       if (failed || this.watermark.waiting) {
         this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
         this.retryTimer = setTimeout(() => this.wake(), this.retryDelay);
@@ -272,4 +293,11 @@ export function registryEventFeed(db: Database, options?: FeedOptions): Registry
     feeds.set(db, feed);
   }
   return feed;
+}
+
+/** The feed of the database `prisma` was opened with (see databaseOf). */
+export function eventFeedOf(prisma: PrismaClient): RegistryEventFeed {
+  const db = databaseOf(prisma);
+  if (!db) throw new Error('eventFeedOf: this Prisma client was not opened through openDatabase');
+  return registryEventFeed(db);
 }

@@ -14,6 +14,8 @@ import './model-mutations.ts';
 import './version-mutations.ts';
 import './tag-mutations.ts';
 import './alias-mutations.ts';
+import './subscriptions.ts';
+import './webhooks.ts';
 
 builder.queryType({ description: 'Reads: models, versions, aliases, history.' });
 builder.mutationType({ description: 'Writes. Each runs in one transaction with its audit events; typed errors are data.' });

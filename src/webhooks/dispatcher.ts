@@ -1,0 +1,239 @@
+// Sends webhook deliveries, on every replica, with the database deciding who sends what:
+//   1. queue: for each active webhook (row-locked with SKIP LOCKED, so one replica at a time), the
+//      matching events after its `last_sequence` and up to the safe watermark become delivery
+//      rows; the cursor moves in the same transaction. At most `maxQueuedPerWebhook` wait at once:
+//      the rest stay in the history table until the queue drains (nothing is lost, nothing grows).
+//   2. send: a delivery is claimed by setting a lease (UPDATE ... FOR UPDATE SKIP LOCKED) only if
+//      it is its webhook's oldest pending one and nobody holds a lease on it: one replica sends
+//      it, in sequence order per webhook. A replica that dies mid-send lets its lease expire, and
+//      the delivery is sent again (at least once; the delivery id header lets receivers de-duplicate).
+//   3. outcome: 2xx marks it delivered; otherwise it is retried with exponential backoff and jitter
+//      until `maxAttempts`, then marked FAILED and the next one goes.
+// A slow or dead endpoint only delays its own webhook: mutations never wait for deliveries.
+import type { AuditEvent, PrismaClient, Webhook } from '../generated/prisma/client.ts';
+import type { Database } from '../db/database.ts';
+import { readEvents, registryEventFeed } from '../events/feed.ts';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.ts';
+import { actionsOf } from './webhooks.ts';
+
+export interface DispatcherSettings {
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt up to backoffMaxMs, each with random jitter (50-100 %). */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxQueuedPerWebhook: number;
+  /** How often queued work is looked at besides wake-ups on new events. */
+  pollIntervalMs: number;
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = Object.freeze({
+  maxAttempts: 8,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 10 * 60_000,
+  maxQueuedPerWebhook: 1_000,
+  pollIntervalMs: 1_000,
+  requestTimeoutMs: 10_000,
+});
+
+const SENDS_PER_ROUND = 20;
+
+export interface SendOutcome {
+  ok: boolean;
+  responseCode: number | null;
+  error: string | null;
+}
+
+/** The JSON body of a delivery: the same bytes on every attempt. */
+export function deliveryBody(deliveryId: number, webhookId: number, event: AuditEvent | null): string {
+  return JSON.stringify({
+    deliveryId,
+    webhookId,
+    event: event && {
+      sequence: event.sequence,
+      at: event.at.toISOString(),
+      actor: event.actor,
+      action: event.action,
+      modelName: event.modelName,
+      version: event.version,
+      previousVersion: event.previousVersion,
+      alias: event.alias,
+      key: event.key,
+      previousValue: event.previousValue,
+      newValue: event.newValue,
+    },
+  });
+}
+
+/** One signed POST; never throws. */
+export async function sendSigned(
+  url: string,
+  secret: string,
+  deliveryId: number,
+  body: string,
+  timeoutMs: number,
+): Promise<SendOutcome> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'model-registry-webhooks',
+        [DELIVERY_HEADER]: String(deliveryId),
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [SIGNATURE_HEADER]: signPayload(secret, timestamp, body),
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel().catch(() => {});
+    const ok = response.status >= 200 && response.status < 300;
+    return { ok, responseCode: response.status, error: ok ? null : `HTTP ${response.status}` };
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message;
+    return { ok: false, responseCode: null, error: String((error as Error).message ?? error) + (cause ? `: ${cause}` : '') };
+  }
+}
+
+export function backoffMs(attempts: number, settings: Pick<DispatcherSettings, 'backoffBaseMs' | 'backoffMaxMs'>): number {
+  const ceiling = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+}
+
+interface Claimed {
+  id: number;
+  webhookId: number;
+  sequence: number;
+  attempts: number;
+}
+
+export class WebhookDispatcher {
+  private readonly prisma: PrismaClient;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private unwatch: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Database,
+    readonly settings: DispatcherSettings = DEFAULT_DISPATCHER_SETTINGS,
+    private readonly log: (message: string, detail?: unknown) => void = (m, d) => console.error(`[webhooks] ${m}`, d ?? ''),
+  ) {
+    this.prisma = db.prisma;
+  }
+
+  start(): void {
+    this.unwatch = registryEventFeed(this.db).onAdvance(() => this.wake());
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unwatch?.();
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs a round now (or once more after the current one). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        clearTimeout(this.timer);
+        try {
+          await this.round();
+        } catch (error) {
+          if (!this.stopped) this.log('delivery round failed; retrying', error);
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = null;
+      if (!this.stopped) {
+        this.timer = setTimeout(() => this.wake(), this.settings.pollIntervalMs);
+        this.timer.unref();
+      }
+    });
+  }
+
+  /** One round: queue new events, then send what is due. Exposed for tests. */
+  async round(): Promise<void> {
+    const watermark = await registryEventFeed(this.db).refresh();
+    await this.queue(watermark);
+    for (;;) {
+      const claimed = await this.claim();
+      if (claimed.length === 0) return;
+      await Promise.all(claimed.map((delivery) => this.send(delivery)));
+      if (this.stopped) return;
+    }
+  }
+
+  private async queue(watermark: number): Promise<void> {
+    const { maxQueuedPerWebhook } = this.settings;
+    await this.prisma.$transaction(async (tx) => {
+      const webhooks = await tx.$queryRaw<Pick<Webhook, 'id' | 'modelName' | 'actions' | 'lastSequence'>[]>`
+        SELECT id, model_name AS "modelName", actions, last_sequence AS "lastSequence" FROM webhook
+        WHERE active AND last_sequence < ${watermark}
+        ORDER BY id FOR UPDATE SKIP LOCKED`;
+      for (const webhook of webhooks) {
+        const queued = await tx.webhookDelivery.count({ where: { webhookId: webhook.id, status: 'PENDING' } });
+        const room = maxQueuedPerWebhook - queued;
+        if (room <= 0) continue;
+        const events = await readEvents(tx, { modelName: webhook.modelName, actions: actionsOf(webhook) }, webhook.lastSequence, watermark, room);
+        if (events.length > 0) {
+          await tx.$executeRaw`
+            INSERT INTO webhook_delivery (webhook_id, sequence, next_attempt_at, created_at)
+            SELECT ${webhook.id}, s, clock_timestamp(), clock_timestamp() FROM unnest(${events.map((e) => e.sequence)}::int[]) AS s
+            ON CONFLICT (webhook_id, sequence) DO NOTHING`;
+        }
+        const reached = events.length === room ? events[events.length - 1].sequence : watermark;
+        await tx.webhook.update({ where: { id: webhook.id }, data: { lastSequence: reached } });
+      }
+    });
+  }
+
+  private claim(): Promise<Claimed[]> {
+    const leaseMs = this.settings.requestTimeoutMs * 3;
+    return this.prisma.$queryRaw<Claimed[]>`
+      UPDATE webhook_delivery d
+      SET lease_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000}::float8), attempts = d.attempts + 1
+      WHERE d.id IN (
+        SELECT c.id FROM webhook_delivery c JOIN webhook w ON w.id = c.webhook_id
+        WHERE c.status = 'PENDING' AND c.next_attempt_at <= clock_timestamp()
+          AND (c.lease_until IS NULL OR c.lease_until < clock_timestamp()) AND w.active
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_delivery e
+            WHERE e.webhook_id = c.webhook_id AND e.status = 'PENDING' AND e.sequence < c.sequence)
+        ORDER BY c.next_attempt_at, c.id
+        LIMIT ${SENDS_PER_ROUND}
+        FOR UPDATE OF c SKIP LOCKED)
+      RETURNING d.id, d.webhook_id AS "webhookId", d.sequence, d.attempts`;
+  }
+
+  private async send(delivery: Claimed): Promise<void> {
+    const webhook = await this.prisma.webhook.findUnique({ where: { id: delivery.webhookId } });
+    if (!webhook) return;
+    const [event] = await readEvents(this.prisma, {}, delivery.sequence - 1, delivery.sequence, 1);
+    const body = deliveryBody(delivery.id, webhook.id, event ?? null);
+    const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, body, this.settings.requestTimeoutMs);
+    const finished = outcome.ok || delivery.attempts >= this.settings.maxAttempts;
+    const retryInMs = finished ? 0 : backoffMs(delivery.attempts, this.settings);
+    // Only if the lease is still ours: after it expired another replica may have taken over.
+    await this.prisma.$executeRaw`
+      UPDATE webhook_delivery SET
+        status = ${outcome.ok ? 'DELIVERED' : finished ? 'FAILED' : 'PENDING'}::"WebhookDeliveryStatus",
+        response_code = ${outcome.responseCode},
+        last_error = ${outcome.error === null ? null : outcome.error.slice(0, 1000)},
+        delivered_at = CASE WHEN ${outcome.ok} THEN clock_timestamp() END,
+        next_attempt_at = clock_timestamp() + make_interval(secs => ${retryInMs / 1000}::float8),
+        lease_until = NULL
+      WHERE id = ${delivery.id} AND attempts = ${delivery.attempts}`;
+  }
+}

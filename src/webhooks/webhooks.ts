@@ -1,0 +1,106 @@
+// Webhook management (admin-only once tokens exist): create, update, delete, and the rules a
+// webhook must follow. Deliveries are made by dispatcher.ts.
+import type { AuditAction, Webhook } from '../generated/prisma/client.ts';
+import { NotFoundError, ValidationError } from '../registry/errors.ts';
+import type { Tx } from '../registry/context.ts';
+import { isStorableText } from '../registry/validation.ts';
+
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+export const MAX_WEBHOOK_SECRET_LENGTH = 256;
+
+export interface WebhookInput {
+  url?: string | null;
+  secret?: string | null;
+  modelName?: string | null;
+  actions?: readonly AuditAction[] | null;
+  active?: boolean | null;
+}
+
+export interface WebhookRules {
+  /** Accept http:// targets (tests, trusted networks); otherwise https:// only. */
+  allowHttp: boolean;
+}
+
+export function checkWebhookUrl(url: string, rules: WebhookRules): void {
+  if (url.length > MAX_WEBHOOK_URL_LENGTH) throw new ValidationError('url', `url: at most ${MAX_WEBHOOK_URL_LENGTH} characters`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ValidationError('url', 'url: not a valid absolute URL');
+  }
+  if (parsed.protocol !== 'https:' && !(rules.allowHttp && parsed.protocol === 'http:')) {
+    throw new ValidationError('url', rules.allowHttp ? 'url: must be http:// or https://' : 'url: must be https:// (WEBHOOK_ALLOW_HTTP=1 allows http://)');
+  }
+  if (parsed.username || parsed.password) throw new ValidationError('url', 'url: must not contain credentials');
+}
+
+function checkSecret(secret: string): void {
+  if (secret.length < MIN_WEBHOOK_SECRET_LENGTH || secret.length > MAX_WEBHOOK_SECRET_LENGTH || !isStorableText(secret)) {
+    throw new ValidationError('secret', `secret: ${MIN_WEBHOOK_SECRET_LENGTH}-${MAX_WEBHOOK_SECRET_LENGTH} characters`);
+  }
+}
+
+function checkModelName(modelName: string | null | undefined): void {
+  if (modelName != null && (modelName.length === 0 || modelName.length > 256 || !isStorableText(modelName))) {
+    throw new ValidationError('modelName', 'modelName: 1-256 characters');
+  }
+}
+
+export function actionsOf(webhook: Pick<Webhook, 'actions'>): AuditAction[] | null {
+  return webhook.actions == null ? null : (webhook.actions.split(',').filter(Boolean) as AuditAction[]);
+}
+
+async function now(tx: Tx): Promise<Date> {
+  const rows = await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
+  return new Date(rows[0].now);
+}
+
+/** A new webhook receives the events recorded after its creation. */
+export async function createWebhook(tx: Tx, input: WebhookInput & { url: string; secret: string }, rules: WebhookRules): Promise<Webhook> {
+  checkWebhookUrl(input.url, rules);
+  checkSecret(input.secret);
+  checkModelName(input.modelName);
+  const at = await now(tx);
+  const head = await tx.auditEvent.aggregate({ _max: { sequence: true } });
+  return tx.webhook.create({
+    data: {
+      url: input.url,
+      secret: input.secret,
+      modelName: input.modelName ?? null,
+      actions: input.actions?.length ? input.actions.join(',') : null,
+      active: input.active ?? true,
+      lastSequence: head._max.sequence ?? 0,
+      createdAt: at,
+      updatedAt: at,
+    },
+  });
+}
+
+export async function updateWebhook(tx: Tx, id: number, input: WebhookInput, rules: WebhookRules): Promise<Webhook> {
+  const existing = await tx.webhook.findUnique({ where: { id } });
+  if (!existing) throw new NotFoundError(`webhook ${id} not found`);
+  if (input.url != null) checkWebhookUrl(input.url, rules);
+  if (input.secret != null) checkSecret(input.secret);
+  if (input.modelName !== undefined) checkModelName(input.modelName);
+  return tx.webhook.update({
+    where: { id },
+    data: {
+      ...(input.url != null ? { url: input.url } : {}),
+      ...(input.secret != null ? { secret: input.secret } : {}),
+      ...(input.modelName !== undefined ? { modelName: input.modelName } : {}),
+      ...(input.actions !== undefined ? { actions: input.actions?.length ? input.actions.join(',') : null } : {}),
+      ...(input.active != null ? { active: input.active } : {}),
+      updatedAt: await now(tx),
+    },
+  });
+}
+
+/** Deletes the webhook and its delivery log. */
+export async function deleteWebhook(tx: Tx, id: number): Promise<Webhook> {
+  const existing = await tx.webhook.findUnique({ where: { id } });
+  if (!existing) throw new NotFoundError(`webhook ${id} not found`);
+  await tx.webhook.delete({ where: { id } });
+  return existing;
+}
