@@ -123,8 +123,17 @@ describeEachDatabase('webhooks', (ctx) => {
     const sequences = await changes('retried');
     expect(sequences).toHaveLength(4);
 
-    await vi.waitFor(() => expect(endpoint.acknowledged()).toHaveLength(4), { timeout: 15_000, interval: 20 });
+    const logQuery = `query($id: Int!) { webhook(id: $id) { deliveries { sequence status attempts responseCode lastError event { action } } } }`;
+    // The receiver answers before the sender records the outcome: wait for the log.
+    await vi.waitFor(
+      async () => {
+        const { webhook } = await client.data(logQuery, { id });
+        expect(webhook.deliveries.map((d: { status: string }) => d.status)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED', 'DELIVERED']);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
     const acknowledged = endpoint.acknowledged();
+    expect(acknowledged).toHaveLength(4);
     const events = acknowledged.map((r) => JSON.parse(r.body).event.sequence);
     expect(events).toEqual(sequences);
     for (const request of endpoint.requests) {
@@ -137,10 +146,7 @@ describeEachDatabase('webhooks', (ctx) => {
     expect(new Set(first.map((r) => r.body)).size).toBe(1);
     expect(new Set(acknowledged.map((r) => r.deliveryId)).size).toBe(4);
 
-    const log = await client.data(
-      `query($id: Int!) { webhook(id: $id) { lastSequence deliveries { sequence status attempts responseCode lastError event { action } } } }`,
-      { id },
-    );
+    const log = await client.data(logQuery, { id });
     const deliveries = [...log.webhook.deliveries].reverse();
     expect(deliveries.map((d: any) => d.sequence)).toEqual(sequences);
     expect(deliveries.every((d: any) => d.status === 'DELIVERED' && d.responseCode === 200 && d.lastError === null)).toBe(true);
