@@ -41,7 +41,7 @@ diagnostics.channel('http.server.request.start').subscribe(() => {
 
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-}, 10);
+}, 50);
 sampler.unref();
 
 function takeStats(): ServerStats {

@@ -72,14 +72,18 @@ export function summarizeProfile(file: string, top = 25): string {
   ].join('\n');
 }
 
-/** Summarizes the newest profile in `dir` (the registry server of the last --profile run). */
+/**
+ * Summarizes the main thread of the newest profiled process in `dir` (names are
+ * CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile; tsx's loader thread writes one too, a small one).
+ */
 export function summarizeProfiles(dir: string): string {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
-    .map((f) => path.join(dir, f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    .map((f) => ({ file: path.join(dir, f), pid: f.split('.')[3], stat: statSync(path.join(dir, f)) }))
+    .sort((a, b) => b.stat.mtimeMs - a.stat.mtimeMs);
   if (files.length === 0) return `no .cpuprofile in ${dir}`;
-  return summarizeProfile(files[0]);
+  const main = files.filter((f) => f.pid === files[0].pid).sort((a, b) => b.stat.size - a.stat.size)[0];
+  return summarizeProfile(main.file);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

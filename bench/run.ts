@@ -26,7 +26,8 @@ import {
 } from './workloads.ts';
 
 const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [--connections C] [--models N]
-                         [--workloads dashboard,alias-lookup,alias-move] [--pglite] [--profile] [--json]
+                         [--workloads dashboard,alias-lookup,alias-move] [--pglite] [--profile]
+                         [--server-flags "NODE OPTIONS"] [--json]
   --seconds      measured time of each workload on each server (default 12)
   --warmup       unmeasured load on each server before each workload (default 2)
   --rounds       the servers take turns this many times within --seconds (default 3)
@@ -34,6 +35,7 @@ const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [
   --models       models to seed (default ${DEFAULT_SEED_OPTIONS.models}, ${DEFAULT_SEED_OPTIONS.versions} versions each)
   --pglite       also run our server on an in-process PGlite (seeded in that process)
   --profile      run our server under node --cpu-prof and print where its time went
+  --server-flags node options for our server's processes, e.g. "--max-semi-space-size=32"
   --json         print the results as JSON on stdout instead of a table
 Environment: BENCH_POSTGRES_URL, an administrative URL of a PostgreSQL on loopback
 (default postgres://root@127.0.0.1:5432/postgres); the bench creates and drops its own database there.`;
@@ -60,6 +62,7 @@ interface Options {
   workloads: WorkloadName[];
   pglite: boolean;
   profile: boolean;
+  serverFlags: string[];
   json: boolean;
   adminUrl: string;
 }
@@ -75,6 +78,7 @@ function parseOptions(): Options {
       workloads: { type: 'string' },
       pglite: { type: 'boolean' },
       profile: { type: 'boolean' },
+      'server-flags': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -105,6 +109,7 @@ function parseOptions(): Options {
     workloads,
     pglite: values.pglite ?? false,
     profile: values.profile ?? false,
+    serverFlags: values['server-flags']?.split(/\s+/).filter(Boolean) ?? [],
     json: values.json ?? false,
     adminUrl,
   };
@@ -372,7 +377,7 @@ function report(measurements: Measurement[], machine: Record<string, unknown>, d
     });
   return [
     `machine: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, PostgreSQL ${machine.postgres}; ` +
-      `${machine.connections} connections, ${machine.seconds} s per server and workload in ${machine.rounds} alternating slices after ${machine.warmup} s warm-up; dashboard response ${(dashboardBytes / 1024).toFixed(0)} KB`,
+      `${machine.connections} connections, ${machine.seconds} s per server and workload in ${machine.rounds} alternating slices after ${machine.warmup} s warm-up${machine.serverFlags ? `; our server runs with ${machine.serverFlags}` : ''}; dashboard response ${(dashboardBytes / 1024).toFixed(0)} KB`,
     '(x) = ratio to the raw node:http + pg baseline measured in this run',
     '',
     table(rows),
@@ -425,12 +430,12 @@ async function main(): Promise<void> {
 
     const profileDir = path.join(projectRoot, 'bench', 'profiles');
     if (options.profile) mkdirSync(profileDir, { recursive: true });
-    const profileArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const profileArgs = [...options.serverFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
     servers.push(await startChild('raw', 'raw-server.ts', [databaseUrl]));
     servers.push(await startChild('registry', 'registry-server.ts', [databaseUrl], profileArgs));
     if (options.pglite) {
       progress('bench: seeding PGlite in its server process');
-      servers.push(await startChild('registry-pglite', 'registry-server.ts', ['pglite:memory', String(seed.models)]));
+      servers.push(await startChild('registry-pglite', 'registry-server.ts', ['pglite:memory', String(seed.models)], options.serverFlags));
     }
     const { dashboardBytes } = await checkSameAnswers(servers, seed);
     progress(`bench: all servers answer the same JSON (dashboard ${(dashboardBytes / 1024).toFixed(0)} KB)`);
@@ -457,6 +462,7 @@ async function main(): Promise<void> {
       seconds: options.seconds,
       warmup: options.warmup,
       rounds: options.rounds,
+      serverFlags: options.serverFlags.join(' '),
     };
     if (options.json) {
       console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements }, null, 2));

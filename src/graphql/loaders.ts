@@ -105,6 +105,13 @@ export function createLoaders(db: PrismaClient) {
       (ids, args) => reads.listEventsOfModels(db, ids, args),
       () => ({ rows: [], hasNextPage: false }),
     ),
+    aliasTarget: new DataLoader<reads.AliasKey, ModelVersion | null, string>(
+      async (keys) => {
+        const found = new Map((await reads.aliasTargets(db, keys)).map(({ alias, ...v }) => [`${v.modelId}|${alias}`, v]));
+        return keys.map((k) => found.get(`${k.modelId}|${k.alias}`) ?? null);
+      },
+      { cacheKeyFn: (k) => `${k.modelId}|${k.alias}` },
+    ),
     aliasVersionAt: new DataLoader<reads.AliasAtKey, number | null, string>((keys) => reads.aliasVersionsAt(db, keys), {
       cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,
     }),

@@ -77,10 +77,7 @@ RegisteredModelRef.implement({
         at: t.arg({ type: DateTime, description: 'An instant in the past; omitted means now.' }),
       },
       resolve: async (m, { alias, at }, ctx) => {
-        if (at == null) {
-          const current = (await ctx.loaders.modelAliases.load(m.id)).find((a) => a.alias === alias);
-          return current ? ctx.loaders.versionById.load(current.versionId) : null;
-        }
+        if (at == null) return ctx.loaders.aliasTarget.load({ modelId: m.id, alias });
         const number = await ctx.loaders.aliasVersionAt.load({ modelId: m.id, alias, at });
         return number == null ? null : ctx.loaders.versionByNumber.load({ modelId: m.id, version: number });
       },
