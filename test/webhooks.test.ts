@@ -20,7 +20,7 @@ const FAST: WebhookSettings = {
   backoffBaseMs: 10,
   backoffMaxMs: 40,
   pollIntervalMs: 20,
-  requestTimeoutMs: 5_000,
+  requestTimeoutMs: 30_000,
   maxAttempts: 6,
 };
 
@@ -152,6 +152,28 @@ describeEachDatabase('webhooks', (ctx) => {
     expect(deliveries.every((d: any) => d.status === 'DELIVERED' && d.responseCode === 200 && d.lastError === null)).toBe(true);
     expect(deliveries.map((d: any) => d.attempts)).toEqual([4, 1, 1, 1]);
     expect(deliveries[0].event).toEqual({ action: 'MODEL_CREATED' });
+  });
+
+  it('an endpoint that never answers holds up neither mutations nor other webhooks', async () => {
+    const hung: http.IncomingMessage[] = [];
+    const dead = http.createServer((req) => void hung.push(req));
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      dead.closeAllConnections();
+      await new Promise<void>((resolve) => dead.close(() => resolve()));
+    });
+    const healthy = await receiver(0);
+    cleanups.push(healthy.close);
+    await createHook(`http://127.0.0.1:${(dead.address() as AddressInfo).port}/`, 'shared-model');
+    const healthyId = await createHook(healthy.url, 'shared-model');
+
+    const sequences = await changes('shared-model');
+    await vi.waitFor(() => expect(healthy.requests).toHaveLength(4), { timeout: 15_000, interval: 20 });
+    expect(healthy.requests.map((r) => JSON.parse(r.body).event.sequence)).toEqual(sequences);
+    // The dead endpoint got its first event only, and still has not answered it.
+    expect(hung).toHaveLength(1);
+    const log = await client.data(`query($id: Int!) { webhook(id: $id) { deliveries { status } } }`, { id: healthyId });
+    expect(log.webhook.deliveries).toHaveLength(4);
   });
 
   it('testWebhook sends a signed ping and logs it; a failing endpoint is reported', async () => {

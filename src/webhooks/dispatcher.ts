@@ -116,6 +116,8 @@ export class WebhookDispatcher {
   private again = false;
   private stopped = false;
   private unwatch: (() => void) | null = null;
+  /** Sends in progress: a slow endpoint holds only its own webhook (its next delivery waits), never a round. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Database,
@@ -135,6 +137,7 @@ export class WebhookDispatcher {
     this.unwatch?.();
     clearTimeout(this.timer);
     await this.running;
+    await Promise.all(this.sending);
   }
 
   /** Runs a round now (or once more after the current one). */
@@ -163,15 +166,23 @@ export class WebhookDispatcher {
     });
   }
 
-  /** One round: queue new events, then send what is due. Exposed for tests. */
+  /** One round: queue new events, then start sending what is due (each send ends on its own). */
   async round(): Promise<void> {
     const watermark = await registryEventFeed(this.db).refresh();
     await this.queue(watermark);
-    for (;;) {
+    while (!this.stopped) {
       const claimed = await this.claim();
       if (claimed.length === 0) return;
-      await Promise.all(claimed.map((delivery) => this.send(delivery)));
-      if (this.stopped) return;
+      for (const delivery of claimed) {
+        const sent: Promise<void> = this.send(delivery)
+          .catch((error) => this.log(`delivery ${delivery.id} failed unexpectedly; it is retried after its lease`, error))
+          // The webhook's next delivery may be due now.
+          .finally(() => {
+            this.sending.delete(sent);
+            this.wake();
+          });
+        this.sending.add(sent);
+      }
     }
   }
 
