@@ -3,7 +3,7 @@
 // context (ctx.actor, access rules) as an HTTP request. Browsers cannot set headers on a
 // WebSocket: an `authorization` entry in the connection_init payload is used as the header.
 import type http from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { RegistryYoga } from './yoga.ts';
@@ -59,12 +59,20 @@ export function attachGraphQLWebSocket(server: http.Server, yoga: RegistryYoga, 
         const document = parse(payload.query);
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
+        let contextValue: unknown;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // A refused token and the like: an error message for this operation, not a dropped connection.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args: EnvelopedArgs = {
           schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe },
         };
         return args;
