@@ -3,6 +3,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WebhookSettings } from './webhooks/service.ts';
+import type { AuthMode } from './auth/authenticator.ts';
+import { DEFAULT_PROTECTED_ALIASES, ProtectedAliasPolicy } from './auth/protected-aliases.ts';
+import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
 
 /** The folder holding package.json, whatever the current directory is. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +24,7 @@ export interface Config {
   host: string;
   transactionTimeoutMs: number;
   transactionMaxWaitMs: number;
+  security: SecurityConfig;
   liveUpdates: LiveUpdatesConfig;
 }
 
@@ -29,6 +33,48 @@ export interface LiveUpdatesConfig {
   /** SUBSCRIPTIONS_PER_TOKEN: open subscriptions per token on one replica (anonymous requests share one budget). */
   maxSubscriptionsPerToken: number;
   webhooks: WebhookSettings;
+}
+
+/** Authentication, limits and browser rules (README "Security"). */
+export interface SecurityConfig {
+  /** REGISTRY_AUTH; default: off only on a loopback HOST with the embedded database. */
+  auth: AuthMode;
+  /** PROTECTED_ALIASES, e.g. `*=production,champion`. */
+  protectedAliases: ProtectedAliasPolicy;
+  /** AUTH_CACHE_MS: how long a replica may reuse a token lookup (0: look up every request). */
+  authCacheMs: number;
+  /** IDEMPOTENCY_TTL_HOURS, in ms: how long an idempotency key answers retries. */
+  idempotencyTtlMs: number;
+  limits: GraphQLLimits;
+  /** GRAPHQL_MAX_BODY_BYTES: larger request bodies get HTTP 413. */
+  maxBodyBytes: number;
+  /** GRAPHQL_MAX_BATCH: operations per batched request (0: batching off). */
+  maxBatch: number;
+  /** CORS_ORIGINS: origins allowed to call from browsers; empty: CORS off. */
+  corsOrigins: readonly string[];
+  /** GRAPHQL_INTROSPECTION: whether clients may query the schema (GraphiQL needs it). */
+  introspection: boolean;
+}
+
+export const DEFAULT_SECURITY: Omit<SecurityConfig, 'auth'> = Object.freeze({
+  protectedAliases: ProtectedAliasPolicy.parse(DEFAULT_PROTECTED_ALIASES),
+  authCacheMs: 0,
+  idempotencyTtlMs: 24 * 3_600_000,
+  limits: DEFAULT_GRAPHQL_LIMITS,
+  maxBodyBytes: 1_048_576,
+  maxBatch: 10,
+  corsOrigins: [],
+  introspection: true,
+});
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** REGISTRY_AUTH's default: a token is required unless nobody else can reach an embedded database. */
+export function defaultAuthMode(host: string, database: DatabaseTarget['kind']): AuthMode {
+  return isLoopback(host) && database === 'pglite' ? 'off' : 'required';
 }
 
 export const DEFAULT_PGLITE_DIR = path.join(projectRoot, 'data', 'pglite');
@@ -97,12 +143,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const transactionTimeoutMs = int('TX_TIMEOUT_MS', 15_000, 1, 600_000);
   const transactionMaxWaitMs = int('TX_MAX_WAIT_MS', 10_000, 1, 600_000);
 
-  const allowHttp = env.WEBHOOK_ALLOW_HTTP?.trim() || '0';
-  if (allowHttp !== '0' && allowHttp !== '1') problems.push(`WEBHOOK_ALLOW_HTTP must be one of 0, 1 (got "${allowHttp}")`);
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  };
+  const auth = choice<AuthMode>('REGISTRY_AUTH', ['required', 'off'], defaultAuthMode(host, databaseUrl.kind));
+  let protectedAliases = DEFAULT_SECURITY.protectedAliases;
+  try {
+    if (env.PROTECTED_ALIASES !== undefined) protectedAliases = ProtectedAliasPolicy.parse(env.PROTECTED_ALIASES);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const limits = DEFAULT_SECURITY.limits;
+  const security: SecurityConfig = {
+    auth,
+    protectedAliases,
+    authCacheMs: int('AUTH_CACHE_MS', DEFAULT_SECURITY.authCacheMs, 0, 5_000),
+    idempotencyTtlMs: int('IDEMPOTENCY_TTL_HOURS', DEFAULT_SECURITY.idempotencyTtlMs / 3_600_000, 1, 24 * 90) * 3_600_000,
+    limits: {
+      maxDepth: int('GRAPHQL_MAX_DEPTH', limits.maxDepth, 2, 100),
+      maxComplexity: int('GRAPHQL_MAX_COMPLEXITY', limits.maxComplexity, 100, 100_000_000),
+      maxAliases: int('GRAPHQL_MAX_ALIASES', limits.maxAliases, 0, 1_000),
+      maxRootFields: int('GRAPHQL_MAX_ROOT_FIELDS', limits.maxRootFields, 1, 1_000),
+    },
+    maxBodyBytes: int('GRAPHQL_MAX_BODY_BYTES', DEFAULT_SECURITY.maxBodyBytes, 1_024, 100 * 1_048_576),
+    maxBatch: int('GRAPHQL_MAX_BATCH', DEFAULT_SECURITY.maxBatch, 0, 100),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    introspection: choice('GRAPHQL_INTROSPECTION', ['on', 'off'], 'on') === 'on',
+  };
+  for (const origin of security.corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (got "${origin}")`);
+  }
+
   const liveUpdates: LiveUpdatesConfig = {
     maxSubscriptionsPerToken: int('SUBSCRIPTIONS_PER_TOKEN', 100, 1, 100_000),
     webhooks: {
-      allowHttp: allowHttp === '1',
+      allowHttp: choice('WEBHOOK_ALLOW_HTTP', ['0', '1'], '0') === '1',
       maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
       backoffBaseMs: int('WEBHOOK_BACKOFF_MS', 1_000, 10, 3_600_000),
       backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', 600_000, 10, 86_400_000),
@@ -115,5 +194,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
-  return { databaseUrl, port, host, transactionTimeoutMs, transactionMaxWaitMs, liveUpdates };
+  return { databaseUrl, port, host, transactionTimeoutMs, transactionMaxWaitMs, security, liveUpdates };
 }

@@ -2,7 +2,8 @@
 // graceful close that lets in-flight requests finish before the database is closed.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Config } from './config.ts';
+import { countActiveAdmins } from './auth/tokens.ts';
+import { type Config, DEFAULT_SECURITY, type SecurityConfig, isLoopback } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { Database } from './db/database.ts';
 import { registryEventFeed } from './events/feed.ts';
@@ -62,7 +63,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const database = db;
 
+  // Embedders that pass no security settings get auth off; `npm start` always passes loadConfig's.
+  const security: SecurityConfig = config.security ?? { ...DEFAULT_SECURITY, auth: 'off' };
+  try {
+    await checkAuthReady(security, database, config.host, log);
+  } catch (error) {
+    if (ownsDb) await database.close().catch(() => {});
+    throw error;
+  }
+
   const yoga = createRegistryYoga(database, {
+    security,
     logError: (error) => log.error('unexpected error while serving a GraphQL request (the client saw "Unexpected error."):', error),
   });
 
@@ -208,4 +219,25 @@ function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * In required mode someone must be able to manage tokens: without an active admin token the
+ * server refuses to start and says how to create one. Off on a reachable address is allowed (the
+ * operator chose it) but logged.
+ */
+async function checkAuthReady(security: SecurityConfig, db: Database, host: string, log: ServerLog): Promise<void> {
+  if (security.auth === 'off') {
+    if (!isLoopback(host)) log.info(`WARNING: REGISTRY_AUTH=off on ${host}: anyone who can reach this address can change the registry`);
+    return;
+  }
+  if ((await countActiveAdmins(db.prisma)) > 0) return;
+  const embedded = db.kind === 'pglite' ? ' (with PGlite, while the server is stopped)' : '';
+  const error = new Error(
+    'REGISTRY_AUTH=required, but there is no active admin token. Create one with the same DATABASE_URL' +
+      `${embedded}:\n  npm run token -- create --name admin --role admin\n` +
+      'then start again (or set REGISTRY_AUTH=off for a registry only you can reach).',
+  );
+  // A code makes main.ts print the message alone, without a stack trace.
+  throw Object.assign(error, { code: 'NO_ADMIN_TOKEN' });
 }

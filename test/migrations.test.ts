@@ -439,6 +439,8 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       transactionTimeoutMs: 15_000,
       transactionMaxWaitMs: 10_000,
+      // Loopback with the embedded database: the two-command demo needs no token.
+      security: expect.objectContaining({ auth: 'off' }),
       liveUpdates: expect.objectContaining({ maxSubscriptionsPerToken: 100 }),
     });
   });
@@ -458,6 +460,8 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       transactionTimeoutMs: 30_000,
       transactionMaxWaitMs: 2_000,
+      // Reachable from other machines, with PostgreSQL: tokens required.
+      security: expect.objectContaining({ auth: 'required' }),
       liveUpdates: expect.objectContaining({ maxSubscriptionsPerToken: 100 }),
     });
     expect(loadConfig({ PORT: '', HOST: '' })).toMatchObject({ port: 4000, host: '127.0.0.1' });

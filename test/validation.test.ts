@@ -64,6 +64,8 @@ describe('LIMITS', () => {
       pageSizeMin: 1,
       pageSizeMax: 100,
       versionMax: 2 ** 31 - 1,
+      idempotencyKeyMin: 1,
+      idempotencyKeyMax: 256,
     });
   });
 

@@ -2,10 +2,15 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
+import { Authenticator } from '../auth/authenticator.ts';
+import { AuthError } from '../auth/errors.ts';
+import { DEFAULT_SECURITY, type SecurityConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from '../db/unavailable.ts';
+import { toGraphQLAuthError } from './authorization.ts';
 import { createContext } from './context.ts';
 import { performancePlugins } from './performance.ts';
+import { securityPlugins } from './http-security.ts';
 import { schema } from './schema/index.ts';
 
 export const EXAMPLE_QUERY = `# Welcome to the model registry. Press the run button to list models.
@@ -36,10 +41,22 @@ query Dashboard {
 export interface YogaOptions {
   /** Where unexpected errors are reported in full (clients only see "Unexpected error."). */
   logError?: (error: unknown) => void;
+  /**
+   * Authentication, limits and browser rules. Omitted settings take DEFAULT_SECURITY's values,
+   * and `auth` defaults to off (requests without a token may do everything): `npm start` always
+   * passes the configuration, whose default is off only on loopback with the embedded database.
+   */
+  security?: Partial<SecurityConfig>;
 }
 
 export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
   const logError = options.logError ?? ((error: unknown) => console.error('[graphql] unexpected error:', error));
+  const security: SecurityConfig = { ...DEFAULT_SECURITY, auth: 'off', ...options.security };
+  const authenticator = new Authenticator(db.prisma, {
+    mode: security.auth,
+    protectedAliases: security.protectedAliases,
+    cacheMs: security.authCacheMs,
+  });
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -48,13 +65,35 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     logging: false,
     graphiql: { title: 'Model registry', defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
-    plugins: performancePlugins(),
-    context: () => createContext(db.prisma, null),
+    context: async ({ request }) => {
+      let access;
+      try {
+        access = await authenticator.authenticate(request.headers.get('authorization'));
+      } catch (error) {
+        throw toGraphQLAuthError(error) ?? error;
+      }
+      return createContext(db.prisma, access.actor, {
+        access,
+        idempotencyTtlMs: security.idempotencyTtlMs,
+        onTokenRevoked: () => authenticator.forget(),
+      });
+    },
+    cors: security.corsOrigins.length
+      ? {
+          origin: [...security.corsOrigins],
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['authorization', 'content-type', 'x-graphql-yoga-csrf'],
+          credentials: false,
+        }
+      : false,
+    batching: security.maxBatch > 0 ? { limit: security.maxBatch } : false,
+    plugins: [...securityPlugins(security), ...performancePlugins()],
     maskedErrors: {
       maskError(error, message, isDev) {
         // GraphQL errors we raise on purpose (bad `first`, malformed URI, ...) reach the client as
         // they are; anything else is a fault, logged here in full and masked for the client.
         const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof AuthError) return toGraphQLAuthError(original, error instanceof GraphQLError ? error : undefined)!;
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
         if (isDatabaseUnavailable(original ?? error)) return databaseUnavailableError(original ?? error, error instanceof GraphQLError ? error : undefined);
         logError(original ?? error);

@@ -39,6 +39,9 @@ export const LIMITS = Object.freeze({
   pageSizeMax: 100,
   /** The highest version number (a PostgreSQL integer column, 2^31 - 1). */
   versionMax: 2_147_483_647,
+  /** An idempotency key: 1-256 characters (any UUID or request id fits). */
+  idempotencyKeyMin: 1,
+  idempotencyKeyMax: 256,
 } as const);
 
 // ---------------------------------------------------------------------------------------------
@@ -279,4 +282,11 @@ export function pageSize(first: number | null | undefined): number {
     throw new RangeError(`first must be ${what}between ${LIMITS.pageSizeMin} and ${LIMITS.pageSizeMax} (got ${first})`);
   }
   return first;
+}
+
+/** An idempotency key: 1-256 characters, no control characters. */
+export function checkIdempotencyKey(value: string, field = 'idempotencyKey'): void {
+  checkText(value, field, LIMITS.idempotencyKeyMin, LIMITS.idempotencyKeyMax);
+  const control = /\p{Cc}/u.exec(value);
+  if (control) throw new ValidationError(field, `${field} must not contain the control character ${describeChar(control[0])}`);
 }

@@ -1,5 +1,7 @@
 // Runs GraphQL operations against the real yoga server in-process (no port), as a client would.
 import type { Database } from '../../src/db/database.ts';
+import type { SecurityConfig } from '../../src/config.ts';
+import { DEFAULT_GRAPHQL_LIMITS } from '../../src/graphql/limits.ts';
 import { createRegistryYoga } from '../../src/graphql/yoga.ts';
 
 export interface GraphQLResponse<T> {
@@ -16,13 +18,27 @@ export interface GraphQLClient {
   readonly logged: unknown[];
 }
 
-export function graphqlClient(db: Database): GraphQLClient {
+export interface ClientOptions {
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /**
+   * Server settings. By default auth is off (no token needed) and the API suites may use more
+   * aliases and root fields per operation than production allows (they batch many checks into one
+   * query); depth and complexity keep their production defaults. test/security/ tests the defaults.
+   */
+  security?: Partial<SecurityConfig>;
+}
+
+export function graphqlClient(db: Database, options: ClientOptions = {}): GraphQLClient {
   const logged: unknown[] = [];
-  const yoga = createRegistryYoga(db, { logError: (error) => logged.push(error) });
+  const yoga = createRegistryYoga(db, {
+    logError: (error) => logged.push(error),
+    security: { limits: { ...DEFAULT_GRAPHQL_LIMITS, maxAliases: 100, maxRootFields: 100 }, ...options.security },
+  });
   const request = async (query: string, variables?: Record<string, unknown>) => {
     const response = await yoga.fetch('http://localhost/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, ...((await response.json()) as GraphQLResponse<any>) };

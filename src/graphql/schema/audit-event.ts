@@ -1,6 +1,7 @@
 import type { AuditAction, AuditEvent } from '../../generated/prisma/client.ts';
 import { type Page, cursorOf } from '../../registry/paging.ts';
 import { EVENT_SORT, listEvents } from '../../registry/queries.ts';
+import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
@@ -56,7 +57,7 @@ AuditEventRef.implement({
       type: RegisteredModelRef,
       nullable: true,
       description: 'The model as it is now; null if it was deleted.',
-      resolve: (e, _args, ctx) => ctx.loaders.modelById.load(e.modelId),
+      resolve: async (e, _args, ctx) => visibleModel(ctx, await ctx.loaders.modelById.load(e.modelId)),
     }),
     version: t.exposeInt('version', {
       nullable: true,
@@ -97,7 +98,7 @@ export function historyOfModel(
   args: { first?: number | null; after?: string | null; alias?: string | null; actions?: readonly AuditAction[] | null },
 ): Promise<ConnectionShape<AuditEvent>> {
   const { first, after } = pageArgs(args);
-  const key = { modelId, args: { first, after, alias: args.alias ?? null, actions: args.actions ?? null } };
+  const key = { modelId, args: { first, after, alias: args.alias ?? null, actions: args.actions ?? null, scope: ctx.access.scope } };
   return historyConnection(after, () => ctx.loaders.historyPage.load(key));
 }
 
@@ -111,7 +112,9 @@ builder.queryField('auditEvents', (t) =>
     },
     resolve: (_root, args, ctx) => {
       const { first, after } = pageArgs(args);
-      return historyConnection(after, () => listEvents(ctx.prisma, { first, after, filter: args.filter ?? {} }));
+      return historyConnection(after, () =>
+        listEvents(ctx.prisma, { first, after, filter: { ...args.filter, scope: ctx.access.scope } }),
+      );
     },
   }),
 );

@@ -1,5 +1,6 @@
 // The whole GraphQL schema: importing each type family registers it on the builder.
 import { lexicographicSortSchema } from 'graphql';
+import { guardMutations } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import './scalars.ts';
 import './node.ts';
@@ -16,8 +17,9 @@ import './tag-mutations.ts';
 import './alias-mutations.ts';
 import './subscriptions.ts';
 import './webhooks.ts';
+import './tokens.ts';
 
 builder.queryType({ description: 'Reads: models, versions, aliases, history.' });
 builder.mutationType({ description: 'Writes. Each runs in one transaction with its audit events; typed errors are data.' });
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+export const schema = guardMutations(lexicographicSortSchema(builder.toSchema()));

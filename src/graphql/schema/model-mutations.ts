@@ -5,6 +5,8 @@ import {
   renameRegisteredModel,
   updateRegisteredModel,
 } from '../../registry/models.ts';
+import { runIdempotent } from '../../registry/idempotency.ts';
+import { guardProtectedAliases } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { AlreadyExistsErrorRef, NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { RegisteredModelRef } from './refs.ts';
@@ -33,6 +35,7 @@ const CreateInput = builder.inputType('CreateRegisteredModelInput', {
     name: t.string({ required: true, description: 'Unique name: 1-256 characters, no `/`, `:`, control characters or surrounding spaces.' }),
     description: t.string({ description: 'Free text, up to 65,536 characters.' }),
     tags: t.field({ type: [TagInputRef], description: 'Tags to set at creation, keys unique.' }),
+    idempotencyKey: t.string({ description: 'Makes retries safe: a retry with the same key and input returns the first result without writing again; the same key with another input is a ValidationError. Keys are per token and expire (default after 24 hours).' }),
   }),
 });
 
@@ -88,7 +91,14 @@ builder.mutationFields((t) => ({
     description: 'Creates a model, with optional description and tags.',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The new model.' }) },
     resolve: (_root, { input }, ctx) =>
-      create.run(ctx, async (tx, actor) => ({ registeredModel: await createRegisteredModel(tx, actor, input) })),
+      create.run(ctx, async (tx, actor) => {
+        const { idempotencyKey, ...model } = input;
+        const work = () => createRegisteredModel(tx, actor, model);
+        const registeredModel = idempotencyKey == null
+          ? await work()
+          : await runIdempotent(tx, { actor, operation: 'createRegisteredModel', key: idempotencyKey, input: model, ttlMs: ctx.idempotencyTtlMs }, work);
+        return { registeredModel };
+      }),
   }),
   updateRegisteredModel: t.field({
     type: update.union,
@@ -102,12 +112,19 @@ builder.mutationFields((t) => ({
     description: 'Renames a model; its versions, tags, aliases and history follow it.',
     args: { input: t.arg({ type: RenameInput, required: true, description: 'Old and new name.' }) },
     resolve: (_root, { input }, ctx) =>
-      rename.run(ctx, async (tx, actor) => ({ registeredModel: await renameRegisteredModel(tx, actor, input) })),
+      rename.run(ctx, async (tx, actor) => {
+        await guardProtectedAliases(tx, ctx.access, input.name, { newName: input.newName });
+        return { registeredModel: await renameRegisteredModel(tx, actor, input) };
+      }),
   }),
   deleteRegisteredModel: t.field({
     type: remove.union,
     description: 'Deletes a model with its versions, tags and aliases; its history stays readable.',
     args: { input: t.arg({ type: DeleteInput, required: true, description: 'The model to delete.' }) },
-    resolve: (_root, { input }, ctx) => remove.run(ctx, (tx, actor) => deleteRegisteredModel(tx, actor, input)),
+    resolve: (_root, { input }, ctx) =>
+      remove.run(ctx, async (tx, actor) => {
+        await guardProtectedAliases(tx, ctx.access, input.name);
+        return deleteRegisteredModel(tx, actor, input);
+      }),
   }),
 }));

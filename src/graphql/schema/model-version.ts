@@ -8,6 +8,7 @@ import {
   countVersions,
   listVersions,
 } from '../../registry/queries.ts';
+import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
@@ -126,7 +127,7 @@ builder.queryFields((t) => ({
       version: t.arg.int({ required: true, description: 'The version number.' }),
     },
     resolve: async (_root, { name, version }, ctx) => {
-      const model = await ctx.loaders.modelByName.load(name);
+      const model = visibleModel(ctx, await ctx.loaders.modelByName.load(name));
       return model ? ctx.loaders.versionByNumber.load({ modelId: model.id, version }) : null;
     },
   }),
@@ -144,10 +145,10 @@ builder.queryFields((t) => ({
       const orderBy = args.orderBy ?? 'CREATED_AT_DESC';
       return versionConnection(after, VERSION_SORT[orderBy], async () => ({
         page: primed(
-          await listVersions(ctx.prisma, { first, after, orderBy, name: args.name, filter: args.filter }),
+          await listVersions(ctx.prisma, { first, after, orderBy, name: args.name, filter: args.filter, scope: ctx.access.scope }),
           ctx.loaders.primeVersions,
         ),
-        totalCount: () => countVersions(ctx.prisma, { name: args.name, filter: args.filter }),
+        totalCount: () => countVersions(ctx.prisma, { name: args.name, filter: args.filter, scope: ctx.access.scope }),
       }));
     },
   }),

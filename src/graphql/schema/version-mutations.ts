@@ -1,4 +1,6 @@
 import { type VersionChange, createModelVersion, deleteModelVersion, updateModelVersion } from '../../registry/versions.ts';
+import { runIdempotent } from '../../registry/idempotency.ts';
+import { guardProtectedAliases } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelVersionStatusRef } from './model-version.ts';
@@ -34,6 +36,7 @@ const CreateInput = builder.inputType('CreateModelVersionInput', {
     runLink: t.string({ description: 'A link to that run (up to 4,096 characters).' }),
     description: t.string({ description: 'Free text, up to 65,536 characters.' }),
     tags: t.field({ type: [TagInputRef], description: 'Tags to set at registration, keys unique.' }),
+    idempotencyKey: t.string({ description: 'Makes retries safe: a retry with the same key and input returns the first result without writing again; the same key with another input is a ValidationError. Keys are per token and expire (default after 24 hours).' }),
   }),
 });
 
@@ -81,7 +84,13 @@ builder.mutationFields((t) => ({
     description: 'Registers the next version (highest number ever used + 1).',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The new version.' }) },
     resolve: (_root, { input }, ctx) =>
-      create.run(ctx, (tx, actor) => createModelVersion(tx, actor, input)),
+      create.run(ctx, (tx, actor) => {
+        const { idempotencyKey, ...version } = input;
+        const work = () => createModelVersion(tx, actor, version);
+        if (idempotencyKey == null) return work();
+        const request = { actor, operation: 'createModelVersion', key: idempotencyKey, input: version, ttlMs: ctx.idempotencyTtlMs };
+        return runIdempotent(tx, request, work);
+      }),
   }),
   updateModelVersion: t.field({
     type: update.union,
@@ -94,6 +103,10 @@ builder.mutationFields((t) => ({
     type: remove.union,
     description: 'Deletes a version and the aliases pointing at it; the number is never reused.',
     args: { input: t.arg({ type: DeleteInput, required: true, description: 'The version to delete.' }) },
-    resolve: (_root, { input }, ctx) => remove.run(ctx, (tx, actor) => deleteModelVersion(tx, actor, input)),
+    resolve: (_root, { input }, ctx) =>
+      remove.run(ctx, async (tx, actor) => {
+        await guardProtectedAliases(tx, ctx.access, input.name, { version: input.version });
+        return deleteModelVersion(tx, actor, input);
+      }),
   }),
 }));

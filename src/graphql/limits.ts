@@ -1,0 +1,220 @@
+// Limits on the shape of an operation, checked before it runs: depth, aliases, root fields and a
+// complexity estimate. Together with the page-size cap (`first` <= 100) they bound the work one
+// request can ask for. The defaults fit the dashboard query (see test/batching.test.ts) with a
+// page of 100 models (cost 43,501) and GraphiQL's schema query (about 52,000); README "Hardening"
+// lists them with their settings.
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  GraphQLError,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  Kind,
+  getNamedType,
+  parse,
+  getNullableType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  valueFromASTUntyped,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { LIMITS } from '../registry/validation.ts';
+
+export interface GraphQLLimits {
+  /**
+   * Deepest field nesting (a root field is depth 1). Introspection's `ofType` chains do not count:
+   * they are single objects, and GraphiQL's schema query nests them 8 deep.
+   */
+  maxDepth: number;
+  /** Estimated cost: see `costOf`. */
+  maxComplexity: number;
+  /** Aliased fields per operation, fragments counted where they are spread. */
+  maxAliases: number;
+  /** Fields selected at the root of an operation. */
+  maxRootFields: number;
+}
+
+export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = Object.freeze({
+  maxDepth: 10,
+  maxComplexity: 60_000,
+  maxAliases: 10,
+  maxRootFields: 10,
+});
+
+/**
+ * How many items a list field is assumed to return when it has no `first` argument (tags,
+ * aliases, and the lists of introspection). Connection fields count their `first`.
+ */
+export const ASSUMED_LIST_LENGTH = 10;
+
+export interface OperationShape {
+  depth: number;
+  complexity: number;
+  aliases: number;
+  rootFields: number;
+}
+
+class LimitExceeded extends Error {}
+
+/**
+ * Measures an operation. Cost: every field costs 1, and the cost of what it selects is multiplied
+ * by the number of items it returns (`first`, default 20, for connections; ASSUMED_LIST_LENGTH for
+ * other lists; a connection's own edges and nodes are its page, not another multiplication).
+ * Stops (complexity = Infinity) once more fields were visited than `stopAfter`: fragment bombs
+ * cannot make the measuring itself expensive.
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+  stopAfter = Number.POSITIVE_INFINITY,
+): OperationShape | null {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) return null;
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  const root =
+    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  let visited = 0;
+  let depth = 0;
+  let aliases = 0;
+
+  /** The fields of a selection set, fragments and inline fragments expanded (cycles cut). */
+  function* fieldsOf(set: SelectionSetNode, seen: ReadonlySet<string>): Generator<FieldNode> {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) yield selection;
+      else if (selection.kind === Kind.INLINE_FRAGMENT) yield* fieldsOf(selection.selectionSet, seen);
+      else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (fragment && !seen.has(name)) yield* fieldsOf(fragment.selectionSet, new Set([...seen, name]));
+      }
+    }
+  }
+
+  function argumentValue(field: FieldNode, name: string): unknown {
+    const arg = field.arguments?.find((a) => a.name.value === name);
+    if (!arg) return undefined;
+    return valueFromASTUntyped(arg.value, variables ?? undefined);
+  }
+
+  function fieldDef(parent: GraphQLNamedType | null | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
+    if (parent && (isObjectType(parent) || isInterfaceType(parent))) return parent.getFields()[name];
+    return undefined;
+  }
+
+  function cost(set: SelectionSetNode, parent: GraphQLNamedType | null | undefined, level: number, seen: ReadonlySet<string>): number {
+    let total = 0;
+    for (const field of fieldsOf(set, seen)) {
+      if (++visited > stopAfter) throw new LimitExceeded();
+      if (field.alias) aliases++;
+      depth = Math.max(depth, level);
+      const name = field.name.value;
+      if (name === '__typename') continue;
+      const def = fieldDef(parent, name) ?? (name === '__schema' ? schema.getQueryType()?.getFields().__schema : undefined);
+      const type = def ? def.type : null;
+      let multiplier = 1;
+      if (def && def.args.some((a) => a.name === 'first')) {
+        const first = argumentValue(field, 'first');
+        multiplier = typeof first === 'number' && first >= 1 ? first : LIMITS.pageSizeDefault;
+      } else if (type && isListType(getNullableType(type)) && !(parent && parent.name.endsWith('Connection'))) {
+        multiplier = ASSUMED_LIST_LENGTH;
+      }
+      const childType = type ? getNamedType(type) : name === '__schema' ? schema.getType('__Schema') : name === '__type' ? schema.getType('__Type') : null;
+      const childLevel = name === 'ofType' ? level : level + 1;
+      const children = field.selectionSet ? cost(field.selectionSet, childType, childLevel, seen) : 0;
+      total += 1 + multiplier * children;
+    }
+    return total;
+  }
+
+  let complexity: number;
+  try {
+    complexity = cost(operation.selectionSet, root, 1, new Set());
+  } catch (error) {
+    if (!(error instanceof LimitExceeded)) throw error;
+    complexity = Number.POSITIVE_INFINITY;
+  }
+  const rootFields = [...fieldsOf(operation.selectionSet, new Set())].length;
+  return { depth, complexity, aliases, rootFields };
+}
+
+function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+}
+
+/** The limits as a yoga plugin: an operation over any of them is refused before it runs. */
+export function useOperationLimits(limits: GraphQLLimits): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const shape = measureOperation(args.schema, args.document, args.operationName, args.variableValues, limits.maxComplexity);
+      if (!shape) return;
+      const problems: string[] = [];
+      if (shape.depth > limits.maxDepth) problems.push(`is nested ${shape.depth} levels deep (at most ${limits.maxDepth})`);
+      if (shape.rootFields > limits.maxRootFields) problems.push(`selects ${shape.rootFields} root fields (at most ${limits.maxRootFields})`);
+      if (shape.aliases > limits.maxAliases) problems.push(`uses ${shape.aliases} aliases (at most ${limits.maxAliases})`);
+      if (shape.complexity > limits.maxComplexity) {
+        problems.push(
+          Number.isFinite(shape.complexity)
+            ? `has an estimated cost of ${shape.complexity} (at most ${limits.maxComplexity}; lower \`first\` or select less)`
+            : `has an estimated cost over ${limits.maxComplexity} (lower \`first\` or select less)`,
+        );
+      }
+      if (problems.length > 0) setResultAndStopExecution({ errors: problems.map((p) => limitError(`The operation ${p}.`)) });
+    },
+  };
+}
+
+/**
+ * Bounds on parsing, which happens before any of the limits above can be measured: at most
+ * MAX_TOKENS tokens, and brackets (`{`, `[`, `(`) nested at most MAX_NESTING deep (graphql-js
+ * parses recursively, so a deep enough document would overflow the stack). Generous for any real
+ * operation: GraphiQL's schema query has about 3,000 tokens and nests 20 deep.
+ */
+export const MAX_TOKENS = 100_000;
+export const MAX_NESTING = 100;
+
+/** How deep brackets nest in a GraphQL document, brackets in strings and comments aside. */
+export function nestingOf(source: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '"') {
+      if (source.startsWith('"""', i)) {
+        const end = source.indexOf('"""', i + 3);
+        if (end < 0) return max;
+        i = end + 2;
+        continue;
+      }
+      for (i++; i < source.length && source[i] !== '"' && source[i] !== '\n'; i++) if (source[i] === '\\') i++;
+    } else if (c === '#') {
+      while (i < source.length && source[i] !== '\n') i++;
+    } else if (c === '{' || c === '[' || c === '(') {
+      if (++depth > max) max = depth;
+    } else if (c === '}' || c === ']' || c === ')') depth--;
+  }
+  return max;
+}
+
+export function useParserLimits(): Plugin {
+  return {
+    onParse({ params, setParseFn }) {
+      const source = typeof params.source === 'string' ? params.source : params.source.body;
+      if (nestingOf(source) > MAX_NESTING) {
+        throw new GraphQLError(`The document nests brackets more than ${MAX_NESTING} deep.`, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+      }
+      setParseFn((text, options) => parse(text, { ...options, maxTokens: MAX_TOKENS }));
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Idempotent creates: a client that retries after a timeout sends the same key, and gets the
+// result of the first attempt instead of a second model or version. Keys belong to an actor (two
+// bots may use the same key) and an operation, and expire after a while (IDEMPOTENCY_TTL_HOURS).
+import { createHash } from 'node:crypto';
+import type { Actor, Tx } from './context.ts';
+import { ValidationError } from './errors.ts';
+import { checkIdempotencyKey } from './validation.ts';
+
+export interface IdempotentRequest {
+  actor: Actor;
+  operation: string;
+  key: string;
+  /** The input that must be the same on a retry (without the key itself). */
+  input: unknown;
+  ttlMs: number;
+}
+
+/** JSON with object keys sorted and null/undefined members dropped: equal inputs, equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const DATE_FIELDS = new Set(['createdAt', 'updatedAt', 'at']);
+
+function reviveDates(key: string, value: unknown): unknown {
+  return DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value;
+}
+
+/**
+ * Runs `work` once per (actor, operation, key) within the key's lifetime, in the caller's
+ * transaction. A retry with the same input gets the stored result (as JSON: dates revived); with a
+ * different input, a ValidationError. On PostgreSQL a concurrent retry waits at the insert until
+ * the first attempt commits (then reads its result) or rolls back (then does the work itself).
+ */
+export async function runIdempotent<T>(tx: Tx, request: IdempotentRequest, work: () => Promise<T>): Promise<T> {
+  checkIdempotencyKey(request.key);
+  const actor = request.actor ?? '';
+  const requestHash = createHash('sha256').update(canonicalJson(request.input)).digest('hex');
+  const ttlSeconds = request.ttlMs / 1000;
+  const inserted = await tx.$queryRaw<{ key: string }[]>`
+    INSERT INTO idempotency_key (actor, operation, key, request_hash, result, created_at, expires_at)
+    VALUES (${actor}, ${request.operation}, ${request.key}, ${requestHash}, '',
+            clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttlSeconds}))
+    ON CONFLICT DO NOTHING RETURNING key`;
+  if (inserted.length === 0) {
+    const [stored] = await tx.$queryRaw<{ requestHash: string; result: string; expired: boolean }[]>`
+      SELECT request_hash AS "requestHash", result, expires_at <= clock_timestamp() AS expired
+      FROM idempotency_key WHERE actor = ${actor} AND operation = ${request.operation} AND key = ${request.key}
+      FOR UPDATE`;
+    if (stored && !stored.expired) {
+      if (stored.requestHash !== requestHash) {
+        throw new ValidationError(
+          'idempotencyKey',
+          `idempotencyKey ${JSON.stringify(request.key)} was already used for a different ${request.operation} input; ` +
+            'use a new key for a new request',
+        );
+      }
+      return JSON.parse(stored.result, reviveDates) as T;
+    }
+    // Expired (or removed meanwhile): the key starts a new life.
+    await tx.$executeRaw`
+      INSERT INTO idempotency_key (actor, operation, key, request_hash, result, created_at, expires_at)
+      VALUES (${actor}, ${request.operation}, ${request.key}, ${requestHash}, '',
+              clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttlSeconds}))
+      ON CONFLICT (actor, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, result = '',
+        created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`;
+  }
+  const result = await work();
+  await tx.$executeRaw`
+    UPDATE idempotency_key SET result = ${JSON.stringify(result)}
+    WHERE actor = ${actor} AND operation = ${request.operation} AND key = ${request.key}`;
+  // Expired keys of anyone go away a few at a time; SKIP LOCKED keeps concurrent writers apart.
+  await tx.$executeRaw`
+    DELETE FROM idempotency_key WHERE ctid IN (
+      SELECT ctid FROM idempotency_key WHERE expires_at < clock_timestamp() LIMIT 20 FOR UPDATE SKIP LOCKED)`;
+  return result;
+}
