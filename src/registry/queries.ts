@@ -14,6 +14,7 @@ import {
   type RegisteredModelTag,
 } from '../generated/prisma/client.ts';
 import type { Tx } from './context.ts';
+import { type NamePattern, namePatternFilters, namePatternsSql } from './name-patterns.ts';
 import { type Page, type SortKey, afterCursorWhere, decodeCursor, orderByOf, toPage } from './paging.ts';
 import { isStorableText } from './validation.ts';
 
@@ -40,6 +41,16 @@ function tagsStorable(tags: readonly TagFilter[] | null | undefined): boolean {
 }
 
 const NOTHING = { id: { in: [] as number[] } };
+
+/**
+ * The models a reader may see, as name patterns; null: every model. Listings filter by it in SQL,
+ * so pages and counts never include what is out of scope.
+ */
+export type Scope = readonly NamePattern[] | null | undefined;
+
+function scopeWhere(scope: Scope): Prisma.RegisteredModelWhereInput {
+  return scope ? { OR: namePatternFilters(scope).map((name) => ({ name })) } : {};
+}
 
 // ---- Registered models
 
@@ -84,16 +95,16 @@ function tagWhere(tag: TagFilter): { key: string; value?: string } {
 
 export async function listModels(
   db: Reader,
-  args: PageArgs<ModelOrder> & { filter?: ModelFilter | null },
+  args: PageArgs<ModelOrder> & { filter?: ModelFilter | null; scope?: Scope },
 ): Promise<Page<RegisteredModel>> {
   const key = MODEL_SORT[args.orderBy ?? 'NAME_ASC'];
-  const where = { AND: [modelWhere(args.filter), args.after ? afterCursorWhere(key, args.after) : {}] };
+  const where = { AND: [modelWhere(args.filter), scopeWhere(args.scope), args.after ? afterCursorWhere(key, args.after) : {}] };
   const rows = await db.registeredModel.findMany({ where, orderBy: orderByOf(key), take: args.first + 1 });
   return toPage(rows, args.first);
 }
 
-export function countModels(db: Reader, filter: ModelFilter | null | undefined): Promise<number> {
-  return db.registeredModel.count({ where: modelWhere(filter) });
+export function countModels(db: Reader, filter: ModelFilter | null | undefined, scope?: Scope): Promise<number> {
+  return db.registeredModel.count({ where: { AND: [modelWhere(filter), scopeWhere(scope)] } });
 }
 
 // ---- Model versions
@@ -131,25 +142,29 @@ export function versionWhere(filter: VersionFilter | null | undefined): Prisma.M
   return { AND: and };
 }
 
-function versionsOfModelWhere(name: string | null | undefined, filter: VersionFilter | null | undefined) {
-  if (name == null) return versionWhere(filter);
+function versionsOfModelWhere(name: string | null | undefined, filter: VersionFilter | null | undefined, scope?: Scope) {
+  const inScope = scope ? { model: scopeWhere(scope) } : {};
+  if (name == null) return { AND: [versionWhere(filter), inScope] };
   if (!storable(name)) return NOTHING;
-  return { AND: [{ model: { name } }, versionWhere(filter)] };
+  return { AND: [{ model: { name } }, versionWhere(filter), inScope] };
 }
 
 /** Versions across models (or of the model `name`): newest first by default. */
 export async function listVersions(
   db: Reader,
-  args: PageArgs<VersionOrder> & { name?: string | null; filter?: VersionFilter | null },
+  args: PageArgs<VersionOrder> & { name?: string | null; filter?: VersionFilter | null; scope?: Scope },
 ): Promise<Page<ModelVersion>> {
   const key = VERSION_SORT[args.orderBy ?? 'CREATED_AT_DESC'];
-  const where = { AND: [versionsOfModelWhere(args.name, args.filter), args.after ? afterCursorWhere(key, args.after) : {}] };
+  const where = { AND: [versionsOfModelWhere(args.name, args.filter, args.scope), args.after ? afterCursorWhere(key, args.after) : {}] };
   const rows = await db.modelVersion.findMany({ where, orderBy: orderByOf(key), take: args.first + 1 });
   return toPage(rows, args.first);
 }
 
-export function countVersions(db: Reader, args: { name?: string | null; filter?: VersionFilter | null }): Promise<number> {
-  return db.modelVersion.count({ where: versionsOfModelWhere(args.name, args.filter) });
+export function countVersions(
+  db: Reader,
+  args: { name?: string | null; filter?: VersionFilter | null; scope?: Scope },
+): Promise<number> {
+  return db.modelVersion.count({ where: versionsOfModelWhere(args.name, args.filter, args.scope) });
 }
 
 /**
@@ -250,8 +265,14 @@ export function modelsByIds(db: Reader, ids: readonly number[]): Promise<Registe
   return db.registeredModel.findMany({ where: { id: { in: [...ids] } } });
 }
 
-export function modelsByNames(db: Reader, names: readonly string[]): Promise<RegisteredModel[]> {
-  return db.registeredModel.findMany({ where: { name: { in: names.filter((n) => storable(n)) } } });
+/** Raw rather than findMany: this is every lookup's first statement, and Prisma's own cost per query is most of it. */
+export async function modelsByNames(db: Reader, names: readonly string[]): Promise<RegisteredModel[]> {
+  const wanted = names.filter((n) => storable(n));
+  if (wanted.length === 0) return [];
+  const rows = await db.$queryRaw<RegisteredModel[]>`
+    SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt", last_version AS "lastVersion"
+    FROM registered_model WHERE name = ANY(${wanted}::text[])`;
+  return rows.map((m) => ({ ...m, createdAt: new Date(m.createdAt), updatedAt: new Date(m.updatedAt) }));
 }
 
 export function versionsByIds(db: Reader, ids: readonly number[]): Promise<ModelVersion[]> {
@@ -341,6 +362,8 @@ export interface EventFilter {
   actor?: string | null;
   since?: Date | null;
   until?: Date | null;
+  /** Only events recorded under a model name in scope. */
+  scope?: Scope;
 }
 
 export const EVENT_SORT: SortKey<'sequence'> = [{ field: 'sequence', direction: 'desc' }];
@@ -358,6 +381,7 @@ async function eventWhere(db: Reader, filter: EventFilter): Promise<Prisma.Audit
   if (filter.actor != null) and.push({ actor: filter.actor });
   if (filter.since != null) and.push({ at: { gte: filter.since } });
   if (filter.until != null) and.push({ at: { lt: filter.until } });
+  if (filter.scope) and.push({ OR: namePatternFilters(filter.scope).map((modelName) => ({ modelName })) });
   return { AND: and };
 }
 
@@ -376,6 +400,8 @@ export interface ModelHistoryArgs {
   after?: string | null;
   alias?: string | null;
   actions?: readonly AuditAction[] | null;
+  /** Only events recorded under a model name in scope. */
+  scope?: Scope;
 }
 
 /** One page of history for each of many models, in one statement (newest first). */
@@ -388,6 +414,7 @@ export async function listEventsOfModels(
   const alias = args.alias == null ? Prisma.empty : Prisma.sql`AND e.alias = ${args.alias}`;
   const actions = args.actions == null ? Prisma.empty : Prisma.sql`AND e.action::text = ANY(${[...args.actions]}::text[])`;
   const after = args.after ? Prisma.sql`AND e.sequence < ${decodeCursor(args.after, EVENT_SORT)[0]}` : Prisma.empty;
+  const inScope = args.scope ? Prisma.sql`AND ${namePatternsSql(args.scope, Prisma.sql`e.model_name`)}` : Prisma.empty;
   const rows = await db.$queryRaw<AuditEvent[]>`
     SELECT e.sequence, e.at, e.actor, e.action::text AS action, e.model_id AS "modelId", e.model_name AS "modelName",
            e.version, e.previous_version AS "previousVersion", e.alias, e.key,
@@ -395,7 +422,7 @@ export async function listEventsOfModels(
     FROM unnest(${[...modelIds]}::int[]) AS m(id)
     CROSS JOIN LATERAL (
       SELECT * FROM audit_event e
-      WHERE e.model_id = m.id ${alias} ${actions} ${after}
+      WHERE e.model_id = m.id ${alias} ${actions} ${after} ${inScope}
       ORDER BY e.sequence DESC
       LIMIT ${args.first + 1}
     ) e`;

@@ -1,6 +1,7 @@
 import type { RegisteredModel } from '../../generated/prisma/client.ts';
 import { type ModelOrder, MODEL_SORT, countModels, listModels } from '../../registry/queries.ts';
 import { cursorOf } from '../../registry/paging.ts';
+import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { AuditActionRef, historyOfModel } from './audit-event.ts';
 import { connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
@@ -127,7 +128,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One model by its exact name, or null.',
     args: { name: t.arg.string({ required: true, description: 'The exact model name.' }) },
-    resolve: (_root, { name }, ctx) => ctx.loaders.modelByName.load(name),
+    resolve: async (_root, { name }, ctx) => visibleModel(ctx, await ctx.loaders.modelByName.load(name)),
   }),
   registeredModels: t.field({
     type: RegisteredModelConnectionRef,
@@ -141,10 +142,13 @@ builder.queryFields((t) => ({
       const { first, after } = pageArgs(args);
       const orderBy: ModelOrder = args.orderBy ?? 'NAME_ASC';
       return withCursorErrors(async () => ({
-        page: primed(await listModels(ctx.prisma, { first, after, orderBy, filter: args.filter }), ctx.loaders.primeModels),
+        page: primed(
+          await listModels(ctx.prisma, { first, after, orderBy, filter: args.filter, scope: ctx.access.scope }),
+          ctx.loaders.primeModels,
+        ),
         cursorOf: (m: RegisteredModel) => cursorOf(m, MODEL_SORT[orderBy]),
         afterGiven: after != null,
-        totalCount: () => countModels(ctx.prisma, args.filter),
+        totalCount: () => countModels(ctx.prisma, args.filter, ctx.access.scope),
       }));
     },
   }),
