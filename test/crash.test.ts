@@ -17,7 +17,7 @@ describe('crash: SIGKILL mid-burst, restart on the same data', () => {
   });
 
   for (const { name } of databases) {
-    it(`[${name}] keeps every acknowledged mutation over 3 kill points`, { timeout: 120_000 }, async () => {
+    it(`[${name}] keeps every acknowledged mutation over 3 kill points`, { timeout: 240_000 }, async () => {
       let databaseUrl: string;
       if (name === 'postgres') {
         const database = await createPostgresDatabase();
