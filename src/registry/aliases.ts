@@ -5,6 +5,7 @@ import { recordEvent } from './audit.ts';
 import { type Actor, type Tx, lockModel, touchModel, versionNotFound } from './context.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { checkAlias, isStorableText } from './validation.ts';
+import { VERSION_COLUMNS_SQL } from './queries.ts';
 
 export interface SetAliasResult {
   alias: ModelAlias;
@@ -35,11 +36,16 @@ function checkExpectation(model: RegisteredModel, alias: string, expected: numbe
   throw new ConflictError(`alias "${alias}" of registered model "${model.name}" ${now}, expected it ${wanted}`, current);
 }
 
-async function currentAlias(tx: Tx, modelId: number, alias: string) {
-  return tx.modelAlias.findUnique({
-    where: { modelId_alias: { modelId, alias } },
-    include: { version: true },
-  });
+/** The alias with the version it points to, in one statement (findUnique with include takes two). */
+async function currentAlias(tx: Tx, modelId: number, alias: string): Promise<(ModelAlias & { version: ModelVersion }) | null> {
+  const rows = await tx.$queryRaw<(ModelVersion & { aliasUpdatedAt: Date })[]>`
+    SELECT a.updated_at AS "aliasUpdatedAt", ${VERSION_COLUMNS_SQL}
+    FROM model_alias a JOIN model_version v ON v.id = a.version_id
+    WHERE a.model_id = ${modelId} AND a.alias = ${alias}`;
+  if (rows.length === 0) return null;
+  const { aliasUpdatedAt, ...v } = rows[0];
+  const version = { ...v, createdAt: new Date(v.createdAt), updatedAt: new Date(v.updatedAt) };
+  return { modelId, alias, versionId: version.id, updatedAt: new Date(aliasUpdatedAt), version };
 }
 
 export async function setModelAlias(

@@ -212,7 +212,7 @@ function versionFilterSql(filter: VersionFilter | null | undefined): Prisma.Sql 
 }
 
 /** A ModelVersion's columns, from `model_version v`, for raw statements. */
-const VERSION_COLUMNS_SQL = Prisma.sql`v.id, v.model_id AS "modelId", v.version, v.source, v.run_id AS "runId",
+export const VERSION_COLUMNS_SQL = Prisma.sql`v.id, v.model_id AS "modelId", v.version, v.source, v.run_id AS "runId",
   v.run_link AS "runLink", v.description, v.status::text AS status, v.status_message AS "statusMessage",
   v.created_at AS "createdAt", v.updated_at AS "updatedAt"`;
 
