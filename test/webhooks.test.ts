@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { openDatabase } from '../src/db/client.ts';
 import type { Database } from '../src/db/database.ts';
-import { backoffMs } from '../src/webhooks/dispatcher.ts';
+import { WebhookDispatcher, backoffMs } from '../src/webhooks/dispatcher.ts';
 import { type WebhookSettings, DEFAULT_WEBHOOK_SETTINGS, startWebhooks, stopWebhooks } from '../src/webhooks/service.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../src/webhooks/signature.ts';
-import { checkWebhookUrl } from '../src/webhooks/webhooks.ts';
+import { checkWebhookUrl, createWebhook } from '../src/webhooks/webhooks.ts';
 import { describeEachDatabase, POSTGRES_ADMIN_URL } from './support/databases.ts';
 import { type GraphQLClient, graphqlClient } from './support/graphql.ts';
 
@@ -209,5 +209,37 @@ describeEachDatabase('webhooks', (ctx) => {
     for (let round = 0; round < 5; round++) await new Promise((resolve) => setTimeout(resolve, FAST.pollIntervalMs));
     expect(endpoint.requests.map((r) => JSON.parse(r.body).event.sequence)).toEqual(sequences);
     expect(new Set(endpoint.requests.map((r) => r.deliveryId)).size).toBe(endpoint.requests.length);
+  });
+});
+
+describeEachDatabase('webhook queue cap', (ctx) => {
+  it('queues at most maxQueuedPerWebhook deliveries; the rest wait in the history table, none is skipped', async () => {
+    const client = graphqlClient(ctx.db);
+    const hung: http.IncomingMessage[] = [];
+    const dead = http.createServer((req) => void hung.push(req));
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const dispatcher = new WebhookDispatcher(ctx.db, { ...FAST, maxQueuedPerWebhook: 2 });
+    try {
+      const created = await ctx.db.prisma.$transaction((tx) =>
+        createWebhook(tx, { url: `http://127.0.0.1:${(dead.address() as AddressInfo).port}/`, secret: SECRET, modelName: 'capped' }, { allowHttp: true }),
+      );
+      await client.data(`mutation { createRegisteredModel(input: { name: "capped" }) { __typename } }`);
+      for (let i = 0; i < 3; i++) {
+        await client.data(`mutation { createModelVersion(input: { name: "capped", source: "s3://b/m" }) { __typename } }`);
+      }
+      const history = await client.data(`{ auditEvents(filter: { modelName: "capped" }) { nodes { sequence } } }`);
+      const sequences: number[] = history.auditEvents.nodes.map((e: { sequence: number }) => e.sequence).reverse();
+
+      await dispatcher.round();
+      const queued = await ctx.db.prisma.webhookDelivery.findMany({ where: { webhookId: created.id }, orderBy: { sequence: 'asc' } });
+      expect(queued.map((d) => d.sequence)).toEqual(sequences.slice(0, 2));
+      const webhook = await ctx.db.prisma.webhook.findUniqueOrThrow({ where: { id: created.id } });
+      expect(webhook.lastSequence).toBe(sequences[1]);
+      await vi.waitFor(() => expect(hung).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    } finally {
+      dead.closeAllConnections();
+      await new Promise<void>((resolve) => dead.close(() => resolve()));
+      await dispatcher.stop();
+    }
   });
 });
