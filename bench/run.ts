@@ -27,7 +27,7 @@ import {
 
 const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [--connections C] [--models N]
                          [--workloads dashboard,alias-lookup,alias-move] [--pglite] [--profile]
-                         [--server-flags "NODE OPTIONS"] [--json]
+                         [--server-flags=NODE-OPTIONS] [--json]
   --seconds      measured time of each workload on each server (default 12)
   --warmup       unmeasured load on each server before each workload (default 2)
   --rounds       the servers take turns this many times within --seconds (default 3)
@@ -35,7 +35,7 @@ const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [
   --models       models to seed (default ${DEFAULT_SEED_OPTIONS.models}, ${DEFAULT_SEED_OPTIONS.versions} versions each)
   --pglite       also run our server on an in-process PGlite (seeded in that process)
   --profile      run our server under node --cpu-prof and print where its time went
-  --server-flags node options for our server's processes, e.g. "--max-semi-space-size=32"
+  --server-flags node options for our server's processes, e.g. --server-flags=--max-semi-space-size=32
   --json         print the results as JSON on stdout instead of a table
 Environment: BENCH_POSTGRES_URL, an administrative URL of a PostgreSQL on loopback
 (default postgres://root@127.0.0.1:5432/postgres); the bench creates and drops its own database there.`;
@@ -188,20 +188,23 @@ async function startChild(name: ServerName, script: string, args: string[], exec
 class RequestSource {
   private lookupNext = 0;
   private moveNext = 0;
-  /** Where champion is for each model, so that each move is a real change. */
-  private readonly champion = new Map<number, number>();
+  /** Where champion is for each model of each database, so that each move is a real change. */
+  private readonly champion = new Map<string, Map<number, number>>();
 
   constructor(private readonly seed: SeedOptions) {}
 
-  body(workload: WorkloadName): GraphQLBody {
+  /** `database`: which data the server serves (PGlite servers have their own). */
+  body(workload: WorkloadName, database: string): GraphQLBody {
     if (workload === 'dashboard') return dashboardBody();
     if (workload === 'alias-lookup') {
       return aliasLookupBody(modelName(this.seed, this.lookupNext++ % this.seed.models));
     }
     const index = this.moveNext++ % this.seed.models;
     const newest = this.seed.versions;
-    const target = (this.champion.get(index) ?? newest) === newest ? newest - 2 : newest;
-    this.champion.set(index, target);
+    const champion = this.champion.get(database) ?? new Map<number, number>();
+    this.champion.set(database, champion);
+    const target = (champion.get(index) ?? newest) === newest ? newest - 2 : newest;
+    champion.set(index, target);
     return aliasMoveBody(modelName(this.seed, index), target);
   }
 }
@@ -214,7 +217,9 @@ interface LoadResult {
   errors: number;
 }
 
-async function load(url: string, options: Options, seconds: number, workload: WorkloadName, source: RequestSource): Promise<LoadResult> {
+async function load(server: ServerProcess, options: Options, seconds: number, workload: WorkloadName, source: RequestSource): Promise<LoadResult> {
+  const url = server.url;
+  const database = server.name === 'registry-pglite' ? 'pglite' : 'postgres';
   let failures = 0;
   const result = await autocannon({
     url,
@@ -225,7 +230,7 @@ async function load(url: string, options: Options, seconds: number, workload: Wo
         method: 'POST',
         path: new URL(url).pathname,
         headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: JSON.stringify(source.body(workload)) }),
+        setupRequest: (request) => ({ ...request, body: JSON.stringify(source.body(workload, database)) }),
         // A move that changed nothing, or any error in the body, counts as a failure.
         onResponse: (status, body) => {
           if (status !== 200 || body.includes('"errors"') || (workload === 'alias-move' && !body.includes('"changed":true'))) {
@@ -266,7 +271,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 async function measureWorkload(servers: ServerProcess[], workload: WorkloadName, options: Options, source: RequestSource): Promise<Measurement[]> {
   const slice = Math.max(1, Math.round(options.seconds / options.rounds));
-  if (options.warmup > 0) for (const server of servers) await load(server.url, options, options.warmup, workload, source);
+  if (options.warmup > 0) for (const server of servers) await load(server, options, options.warmup, workload, source);
   const totals = new Map(
     servers.map((s) => [s.name, { requests: 0, seconds: 0, p50s: [] as number[], p99s: [] as number[], errors: 0, cpuMs: 0, statements: 0, handled: 0, peakRss: 0 }]),
   );
@@ -274,7 +279,7 @@ async function measureWorkload(servers: ServerProcess[], workload: WorkloadName,
     for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
       await sleep(200);
       await server.stats();
-      const run = await load(server.url, options, slice, workload, source);
+      const run = await load(server, options, slice, workload, source);
       // Let requests still in flight when the load stopped finish, so CPU and statements match them.
       await sleep(300);
       const stats = await server.stats();
