@@ -4,6 +4,7 @@
 import { GraphQLError } from 'graphql';
 import type { AuditAction, AuditEvent, ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
 import { FeedClosedError, type RegistryEventFilter, SubscriptionLimitError, eventFeedOf } from '../../events/feed.ts';
+import { isActive } from '../../auth/tokens.ts';
 import { isStorableText } from '../../registry/validation.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -28,13 +29,30 @@ function canSee(ctx: GraphQLContext, modelName: string): boolean {
   return access?.canSee ? access.canSee(modelName) : true;
 }
 
+/**
+ * A subscription outlives the request that checked its token: before each event it checks again,
+ * so a revoked or expired token stops receiving at once, on every replica.
+ */
+async function checkTokenStillActive(ctx: GraphQLContext): Promise<void> {
+  const name = ctx.access.actor;
+  if (name == null) return;
+  const token = await ctx.prisma.apiToken.findUnique({ where: { name } });
+  if (!token || !isActive(token)) {
+    throw new GraphQLError(`token "${name}" was revoked or has expired`, { extensions: { code: 'UNAUTHENTICATED' } });
+  }
+}
+
 async function openEvents(
   ctx: GraphQLContext,
   filter: RegistryEventFilter,
   afterSequence: number | null,
 ): Promise<AsyncIterableIterator<AuditEvent>> {
   try {
-    return await eventFeedOf(ctx.prisma).subscribe(filter, { afterSequence, actor: ctx.actor });
+    const events = await eventFeedOf(ctx.prisma).subscribe(filter, { afterSequence, actor: ctx.actor });
+    return mapIterator(events, async (event) => {
+      await checkTokenStillActive(ctx);
+      return event;
+    });
   } catch (error) {
     if (error instanceof SubscriptionLimitError || error instanceof FeedClosedError) {
       throw new GraphQLError(error.message, { extensions: { code: error instanceof SubscriptionLimitError ? 'TOO_MANY_SUBSCRIPTIONS' : 'UNAVAILABLE' } });
