@@ -3,8 +3,7 @@
 // GraphQL error (never a hang, never "Unexpected error."), the same server process recovers by
 // itself, and every acknowledged write is there afterwards; the integrity checker passes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.ts';
-import { checkIntegrity } from '../src/registry/integrity.ts';
+import { expectAcknowledgedVersionsIntact } from './support/durability.ts';
 import { type ThrowawayPostgres, postgresBinDir, startThrowawayPostgres } from '../scripts/faults/throwaway-postgres.ts';
 import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from '../scripts/faults/server-process.ts';
 
@@ -108,14 +107,7 @@ describe.skipIf(!binaries)('database outage (own PostgreSQL, stopped under load)
     }
     await until(async () => (await health()) === 200, 30_000, '/health 200 after the hang');
 
-    const db = await openDatabase({ kind: 'postgres', url: pg.url }, { log: false });
-    try {
-      const stored = new Set((await db.prisma.modelVersion.findMany({ select: { source: true } })).map((v) => v.source));
-      expect(acknowledged.filter((source) => !stored.has(source))).toEqual([]);
-      expect((await checkIntegrity(db.prisma)).violations).toEqual([]);
-    } finally {
-      await db.close();
-    }
+    await expectAcknowledgedVersionsIntact({ kind: 'postgres', url: pg.url }, acknowledged);
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     const failedMs = failures.map((f) => f.ms).sort((a, b) => a - b);
     console.info(

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.ts';
-import { checkIntegrity } from '../src/registry/integrity.ts';
+import { expectAcknowledgedVersionsIntact } from './support/durability.ts';
 import { killAllServers, postGraphQL, spawnServer } from '../scripts/faults/server-process.ts';
 
 /** DEFAULT_SHUTDOWN_TIMEOUT_MS (10 s) plus closing PGlite and the process exit, with room for a loaded machine. */
@@ -74,14 +73,7 @@ describe('graceful shutdown under load (PGlite folder)', () => {
     expect(sentBeforeSignal.filter((r) => r.outcome !== 'acknowledged')).toEqual([]);
     expect(server.stderr()).toContain('model registry stopped');
 
-    const db = await openDatabase({ kind: 'pglite', dataDir: dir }, { log: false });
-    try {
-      const stored = new Set((await db.prisma.modelVersion.findMany({ select: { source: true } })).map((v) => v.source));
-      expect(acknowledged.filter((source) => !stored.has(source))).toEqual([]);
-      expect((await checkIntegrity(db.prisma)).violations).toEqual([]);
-    } finally {
-      await db.close();
-    }
+    await expectAcknowledgedVersionsIntact({ kind: 'pglite', dataDir: dir }, acknowledged);
     console.info(
       `graceful shutdown: ${sentBeforeSignal.length} requests sent before SIGTERM, all answered; ${answeredAfter} answered and ` +
         `${refusedAfter} refused after it; exit 0 after ${exitMs} ms; ${acknowledged.length} acknowledged writes intact on reopen`,
