@@ -135,7 +135,13 @@ export function createLoaders(db: PrismaClient) {
     return versions;
   }
 
-  return { ...loaders, primeModels, primeVersions };
+  /** The version with the highest existing number (RegisteredModel.latestVersion, models:/m/latest). */
+  async function latestVersion(modelId: number): Promise<ModelVersion | null> {
+    const number = await loaders.latestVersionNumber.load(modelId);
+    return number == null ? null : loaders.versionByNumber.load({ modelId, version: number });
+  }
+
+  return { ...loaders, primeModels, primeVersions, latestVersion };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -25,14 +25,10 @@ builder.queryField('resolveModelUri', (t) =>
       switch (parsed.kind) {
         case 'version':
           return ctx.loaders.versionByNumber.load({ modelId: model.id, version: parsed.version });
-        case 'latest': {
-          const number = await ctx.loaders.latestVersionNumber.load(model.id);
-          return number == null ? null : ctx.loaders.versionByNumber.load({ modelId: model.id, version: number });
-        }
-        case 'alias': {
-          const alias = (await ctx.loaders.modelAliases.load(model.id)).find((a) => a.alias === parsed.alias);
-          return alias ? ctx.loaders.versionById.load(alias.versionId) : null;
-        }
+        case 'latest':
+          return ctx.loaders.latestVersion(model.id);
+        case 'alias':
+          return ctx.loaders.aliasTarget.load({ modelId: model.id, alias: parsed.alias });
       }
     },
   }),

@@ -94,10 +94,7 @@ RegisteredModelRef.implement({
       type: ModelVersionRef,
       nullable: true,
       description: 'The version with the highest number, or null.',
-      resolve: async (m, _args, ctx) => {
-        const number = await ctx.loaders.latestVersionNumber.load(m.id);
-        return number == null ? null : ctx.loaders.versionByNumber.load({ modelId: m.id, version: number });
-      },
+      resolve: (m, _args, ctx) => ctx.loaders.latestVersion(m.id),
     }),
     versions: t.field({
       type: ModelVersionConnectionRef,
