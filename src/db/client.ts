@@ -7,6 +7,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { parseDatabaseUrl, type DatabaseTarget } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Database, Listener, ListenHandlers, OpenDatabaseOptions } from './database.ts';
+import { type DirectQuery, registerDirectQuery } from '../registry/sql.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import { migrate, pgClientConnection, pgliteConnection, type MigrateOptions } from './migrator.ts';
 
@@ -45,6 +46,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const migrateOptions: MigrateOptions = { migrationsDir: options.migrationsDir, log: options.log };
   let adapter: PrismaPGlite | PrismaPg;
   let pglite: PGlite | undefined;
+  let pool: pg.Pool | undefined;
+  let directQuery: DirectQuery;
 
   if (target.kind === 'pglite') {
     if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
@@ -56,6 +59,10 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       throw error;
     }
     adapter = new PrismaPGlite(pglite);
+    const instance = pglite;
+    // PGlite.query waits for an open transaction (the adapter runs them through PGlite.transaction).
+    directQuery = async <T>(text: string, values: readonly unknown[]) =>
+      (await instance.query<T>(text, [...values])).rows;
   } else {
     const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 10_000 });
     // A broken connection emits 'error'; without a listener that would crash the process.
@@ -66,16 +73,24 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     } finally {
       await client.end().catch(() => {});
     }
-    adapter = new PrismaPg(
-      {
-        connectionString: target.url,
-        connectionTimeoutMillis: 10_000,
-        query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
-        // Notices a peer that vanished (network partition) on idle pooled connections.
-        keepAlive: true,
-      },
-      { onPoolError: (error) => console.warn(`PostgreSQL pool: idle connection failed: ${error.message}`) },
-    );
+    // One pool for Prisma and the direct reads; ended here on close, not by Prisma (which could
+    // open a new one if anything reconnected after $disconnect).
+    const shared = new pg.Pool({
+      connectionString: target.url,
+      connectionTimeoutMillis: 10_000,
+      query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      // Notices a peer that vanished (network partition) on idle pooled connections.
+      keepAlive: true,
+    });
+    pool = shared;
+    // A connection can fail while the pool is closing it (database dropped or restarted); the pool
+    // no longer listens by then, and an unheard 'error' event would crash the process.
+    shared.on('connect', (client) => client.on('error', () => {}));
+    adapter = new PrismaPg(shared, {
+      onPoolError: (error) => console.warn(`PostgreSQL pool: idle connection failed: ${error.message}`),
+    });
+    directQuery = async <T>(text: string, values: readonly unknown[]) =>
+      (await shared.query<T & pg.QueryResultRow>({ text, values: [...values] })).rows;
   }
 
   const { onQuery } = options;
@@ -88,6 +103,16 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     ...(onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {}),
   });
   if (onQuery) (prisma as unknown as PrismaClient<'query'>).$on('query', (event) => onQuery(event.query));
+  const direct = directQuery;
+  registerDirectQuery(
+    prisma,
+    onQuery
+      ? (text, values) => {
+          onQuery(text);
+          return direct(text, values);
+        }
+      : direct,
+  );
 
   const engine = pglite;
   const listeners = new Set<Listener>();
@@ -133,8 +158,9 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     listen,
     async close() {
       await Promise.all([...listeners].map((listener) => listener.close()));
-      // For PrismaPg built from a connection string, $disconnect ends its pool.
+      // $disconnect lets go of the pool; ending it is ours.
       await prisma.$disconnect();
+      if (pool && !pool.ended) await pool.end();
       if (engine && !engine.closed) await engine.close();
     },
   };

@@ -16,6 +16,7 @@ import {
 import type { Tx } from './context.ts';
 import { type NamePattern, namePatternFilters, namePatternsSql } from './name-patterns.ts';
 import { type Page, type SortKey, afterCursorWhere, decodeCursor, orderByOf, toPage } from './paging.ts';
+import { queryRows, toDate } from './sql.ts';
 import { isStorableText } from './validation.ts';
 
 export type Reader = PrismaClient | Tx;
@@ -230,7 +231,7 @@ export async function listVersionsOfModels(
     return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
   }
   const sql = keysetSql(VERSION_IN_MODEL_SORT[args.orderBy ?? 'VERSION_DESC'], args.after);
-  const rows = await db.$queryRaw<ModelVersion[]>`
+  const rows = await queryRows<ModelVersion>(db, Prisma.sql`
     SELECT ${VERSION_COLUMNS_SQL}
     FROM unnest(${[...modelIds]}::int[]) AS m(id)
     CROSS JOIN LATERAL (
@@ -238,9 +239,9 @@ export async function listVersionsOfModels(
       WHERE v.model_id = m.id AND ${versionFilterSql(args.filter)} ${sql.after}
       ORDER BY ${sql.orderBy}
       LIMIT ${args.first + 1}
-    ) v`;
+    ) v`);
   const byModel = groupBy(
-    rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) })),
+    rows.map((r) => ({ ...r, createdAt: toDate(r.createdAt), updatedAt: toDate(r.updatedAt) })),
     (v) => v.modelId,
   );
   return new Map(modelIds.map((id) => [id, toPage(byModel.get(id) ?? [], args.first)]));
@@ -269,10 +270,10 @@ export function modelsByIds(db: Reader, ids: readonly number[]): Promise<Registe
 export async function modelsByNames(db: Reader, names: readonly string[]): Promise<RegisteredModel[]> {
   const wanted = names.filter((n) => storable(n));
   if (wanted.length === 0) return [];
-  const rows = await db.$queryRaw<RegisteredModel[]>`
+  const rows = await queryRows<RegisteredModel>(db, Prisma.sql`
     SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt", last_version AS "lastVersion"
-    FROM registered_model WHERE name = ANY(${wanted}::text[])`;
-  return rows.map((m) => ({ ...m, createdAt: new Date(m.createdAt), updatedAt: new Date(m.updatedAt) }));
+    FROM registered_model WHERE name = ANY(${wanted}::text[])`);
+  return rows.map((m) => ({ ...m, createdAt: toDate(m.createdAt), updatedAt: toDate(m.updatedAt) }));
 }
 
 export function versionsByIds(db: Reader, ids: readonly number[]): Promise<ModelVersion[]> {
@@ -300,39 +301,39 @@ export async function latestVersionNumbers(db: Reader, modelIds: readonly number
 // (25 ms against 2.4 ms for 60,000 tags; BENCHMARKS.md), and the list costs Prisma one parameter each.
 
 export function modelTags(db: Reader, modelIds: readonly number[]): Promise<RegisteredModelTag[]> {
-  return db.$queryRaw<RegisteredModelTag[]>`
+  return queryRows<RegisteredModelTag>(db, Prisma.sql`
     SELECT t.model_id AS "modelId", t.key, t.value
     FROM unnest(${[...modelIds]}::int[]) AS k(id)
     CROSS JOIN LATERAL (SELECT * FROM registered_model_tag t WHERE t.model_id = k.id) t
-    ORDER BY t.key`;
+    ORDER BY t.key`);
 }
 
 export function versionTags(db: Reader, versionIds: readonly number[]): Promise<ModelVersionTag[]> {
-  return db.$queryRaw<ModelVersionTag[]>`
+  return queryRows<ModelVersionTag>(db, Prisma.sql`
     SELECT t.version_id AS "versionId", t.key, t.value
     FROM unnest(${[...versionIds]}::int[]) AS k(id)
     CROSS JOIN LATERAL (SELECT * FROM model_version_tag t WHERE t.version_id = k.id) t
-    ORDER BY t.key`;
+    ORDER BY t.key`);
 }
 
 function aliasRows(rows: ModelAlias[]): ModelAlias[] {
-  return rows.map((a) => ({ ...a, updatedAt: new Date(a.updatedAt) }));
+  return rows.map((a) => ({ ...a, updatedAt: toDate(a.updatedAt) }));
 }
 
 export async function aliasesOfModels(db: Reader, modelIds: readonly number[]): Promise<ModelAlias[]> {
-  return aliasRows(await db.$queryRaw<ModelAlias[]>`
+  return aliasRows(await queryRows<ModelAlias>(db, Prisma.sql`
     SELECT a.model_id AS "modelId", a.alias, a.version_id AS "versionId", a.updated_at AS "updatedAt"
     FROM unnest(${[...modelIds]}::int[]) AS k(id)
     CROSS JOIN LATERAL (SELECT * FROM model_alias a WHERE a.model_id = k.id) a
-    ORDER BY a.alias`);
+    ORDER BY a.alias`));
 }
 
 export async function aliasesOfVersions(db: Reader, versionIds: readonly number[]): Promise<ModelAlias[]> {
-  return aliasRows(await db.$queryRaw<ModelAlias[]>`
+  return aliasRows(await queryRows<ModelAlias>(db, Prisma.sql`
     SELECT a.model_id AS "modelId", a.alias, a.version_id AS "versionId", a.updated_at AS "updatedAt"
     FROM unnest(${[...versionIds]}::int[]) AS k(id)
     CROSS JOIN LATERAL (SELECT * FROM model_alias a WHERE a.version_id = k.id) a
-    ORDER BY a.alias`);
+    ORDER BY a.alias`));
 }
 
 export interface AliasKey {
@@ -344,12 +345,12 @@ export interface AliasKey {
 export async function aliasTargets(db: Reader, keys: readonly AliasKey[]): Promise<(ModelVersion & { alias: string })[]> {
   const wanted = keys.filter((k) => storable(k.alias));
   if (wanted.length === 0) return [];
-  const rows = await db.$queryRaw<(ModelVersion & { alias: string })[]>`
+  const rows = await queryRows<(ModelVersion & { alias: string })>(db, Prisma.sql`
     SELECT a.alias, ${VERSION_COLUMNS_SQL}
     FROM unnest(${wanted.map((k) => k.modelId)}::int[], ${wanted.map((k) => k.alias)}::text[]) AS k(model_id, alias)
     JOIN model_alias a ON a.model_id = k.model_id AND a.alias = k.alias
-    JOIN model_version v ON v.id = a.version_id`;
-  return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) }));
+    JOIN model_version v ON v.id = a.version_id`);
+  return rows.map((r) => ({ ...r, createdAt: toDate(r.createdAt), updatedAt: toDate(r.updatedAt) }));
 }
 
 // ---- History
@@ -415,7 +416,7 @@ export async function listEventsOfModels(
   const actions = args.actions == null ? Prisma.empty : Prisma.sql`AND e.action::text = ANY(${[...args.actions]}::text[])`;
   const after = args.after ? Prisma.sql`AND e.sequence < ${decodeCursor(args.after, EVENT_SORT)[0]}` : Prisma.empty;
   const inScope = args.scope ? Prisma.sql`AND ${namePatternsSql(args.scope, Prisma.sql`e.model_name`)}` : Prisma.empty;
-  const rows = await db.$queryRaw<AuditEvent[]>`
+  const rows = await queryRows<AuditEvent>(db, Prisma.sql`
     SELECT e.sequence, e.at, e.actor, e.action::text AS action, e.model_id AS "modelId", e.model_name AS "modelName",
            e.version, e.previous_version AS "previousVersion", e.alias, e.key,
            e.previous_value AS "previousValue", e.new_value AS "newValue"
@@ -425,9 +426,9 @@ export async function listEventsOfModels(
       WHERE e.model_id = m.id ${alias} ${actions} ${after} ${inScope}
       ORDER BY e.sequence DESC
       LIMIT ${args.first + 1}
-    ) e`;
+    ) e`);
   const byModel = groupBy(
-    rows.map((r) => ({ ...r, at: new Date(r.at) })),
+    rows.map((r) => ({ ...r, at: toDate(r.at) })),
     (e) => e.modelId,
   );
   return new Map(modelIds.map((id) => [id, toPage(byModel.get(id) ?? [], args.first)]));
@@ -448,7 +449,7 @@ export async function aliasVersionsAt(db: Reader, keys: readonly AliasAtKey[]): 
   if (wanted.length === 0) return keys.map(() => null);
   // One statement for all keys: per key, the last alias event at or before its instant, found
   // through the (model_id, alias, sequence) index.
-  const rows = await db.$queryRaw<{ i: number; action: AuditAction; version: number | null }[]>`
+  const rows = await queryRows<{ i: number; action: AuditAction; version: number | null }>(db, Prisma.sql`
     SELECT k.i, e.action, e.version
     FROM unnest(${wanted.map((k) => k.modelId)}::int[], ${wanted.map((k) => k.alias)}::text[],
                 ${wanted.map((k) => k.at.toISOString())}::timestamptz[], ${wanted.map((k) => k.i)}::int[])
@@ -458,7 +459,7 @@ export async function aliasVersionsAt(db: Reader, keys: readonly AliasAtKey[]): 
       WHERE e.model_id = k.model_id AND e.alias = k.alias AND e.at <= k.at
         AND e.action IN ('ALIAS_SET', 'ALIAS_DELETED')
       ORDER BY e.sequence DESC LIMIT 1
-    ) e`;
+    ) e`);
   const found = new Map(rows.map((r) => [Number(r.i), r.action === 'ALIAS_SET' ? r.version : null]));
   return keys.map((_k, i) => found.get(i) ?? null);
 }
