@@ -9,6 +9,7 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Database, Listener, ListenHandlers, OpenDatabaseOptions } from './database.ts';
 import { type DirectQuery, registerDirectQuery } from '../registry/sql.ts';
 import { listenOnPostgres } from './pg-listener.ts';
+import { getTypeParser } from './timestamps.ts';
 import { migrate, pgClientConnection, pgliteConnection, type MigrateOptions } from './migrator.ts';
 
 export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
@@ -48,6 +49,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   let pglite: PGlite | undefined;
   let pool: pg.Pool | undefined;
   let directQuery: DirectQuery;
+  /** Set by close(): connections failing from then on are expected, not news. */
+  let closing = false;
 
   if (target.kind === 'pglite') {
     if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
@@ -81,14 +84,16 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
       // Notices a peer that vanished (network partition) on idle pooled connections.
       keepAlive: true,
+      // For the direct reads; Prisma passes its own parsers with each of its queries.
+      types: { getTypeParser },
     });
     pool = shared;
-    // A connection can fail while the pool is closing it (database dropped or restarted); the pool
-    // no longer listens by then, and an unheard 'error' event would crash the process.
-    shared.on('connect', (client) => client.on('error', () => {}));
-    adapter = new PrismaPg(shared, {
-      onPoolError: (error) => console.warn(`PostgreSQL pool: idle connection failed: ${error.message}`),
+    // The pool's own listener, for as long as the pool lives: Prisma removes the adapter's when it
+    // disconnects, and an 'error' event nobody hears crashes the process.
+    shared.on('error', (error) => {
+      if (!closing) console.warn(`PostgreSQL pool: idle connection failed: ${error.message}`);
     });
+    adapter = new PrismaPg(shared);
     directQuery = async <T>(text: string, values: readonly unknown[]) =>
       (await shared.query<T & pg.QueryResultRow>({ text, values: [...values] })).rows;
   }
@@ -157,6 +162,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     },
     listen,
     async close() {
+      closing = true;
       await Promise.all([...listeners].map((listener) => listener.close()));
       // $disconnect lets go of the pool; ending it is ours.
       await prisma.$disconnect();

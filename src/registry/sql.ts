@@ -8,7 +8,7 @@ import type { Tx } from './context.ts';
 /**
  * Runs one statement outside any transaction and returns its rows as objects keyed by column
  * name, with values typed as Prisma's raw queries type them, except that timestamps arrive as
- * Date (Prisma: ISO text); readers convert with `toDate`, which accepts both.
+ * Date (Prisma: ISO text); readers convert with `withDates`, which accepts both.
  */
 export type DirectQuery = <T>(text: string, values: readonly unknown[]) => Promise<T[]>;
 
@@ -23,6 +23,13 @@ export function queryRows<T>(db: PrismaClient | Tx, sql: Prisma.Sql): Promise<T[
   return direct ? direct<T>(sql.text, sql.values) : db.$queryRaw<T[]>(sql);
 }
 
-export function toDate(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(value);
+/** Turns the timestamp columns of raw rows into Dates, in place (direct rows have them already). */
+export function withDates<T, K extends keyof T>(rows: T[], ...columns: K[]): T[] {
+  for (const row of rows) {
+    for (const column of columns) {
+      const value = row[column] as unknown;
+      if (!(value instanceof Date)) row[column] = new Date(value as string) as T[K];
+    }
+  }
+  return rows;
 }
