@@ -5,7 +5,7 @@
 // See BENCHMARKS.md for how to read the output.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -35,7 +35,7 @@ const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [
   --models       models to seed (default ${DEFAULT_SEED_OPTIONS.models}, ${DEFAULT_SEED_OPTIONS.versions} versions each)
   --pglite       also run our server on an in-process PGlite (seeded in that process)
   --profile      run our server under node --cpu-prof and print where its time went
-  --server-flags node options for our server's processes, e.g. --server-flags=--max-semi-space-size=32
+  --server-flags node options for our server's processes instead of those of npm start, e.g. --server-flags=--max-semi-space-size=32
   --json         print the results as JSON on stdout instead of a table
 Environment: BENCH_POSTGRES_URL, an administrative URL of a PostgreSQL on loopback
 (default postgres://root@127.0.0.1:5432/postgres); the bench creates and drops its own database there.`;
@@ -109,10 +109,17 @@ function parseOptions(): Options {
     workloads,
     pglite: values.pglite ?? false,
     profile: values.profile ?? false,
-    serverFlags: values['server-flags']?.split(/\s+/).filter(Boolean) ?? [],
+    serverFlags: values['server-flags']?.split(/\s+/).filter(Boolean) ?? startScriptNodeOptions(),
     json: values.json ?? false,
     adminUrl,
   };
+}
+
+/** The node options `npm start` runs the server with (package.json), so the bench measures that server. */
+function startScriptNodeOptions(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(1, words.indexOf('--import'));
 }
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
