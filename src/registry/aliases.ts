@@ -1,11 +1,12 @@
 // Aliases: named, movable pointers to one version. Set creates or moves; compare-and-set through
 // `expectedVersion` lets release bots promote without overwriting someone else's move.
-import type { ModelAlias, ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
-import { recordEvent } from './audit.ts';
+import { type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
+import { eventInsertSql, recordEvent } from './audit.ts';
 import { type Actor, type Tx, lockModel, touchModel, versionNotFound } from './context.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { checkAlias, isStorableText } from './validation.ts';
 import { VERSION_COLUMNS_SQL } from './queries.ts';
+import { withDates } from './sql.ts';
 
 export interface SetAliasResult {
   alias: ModelAlias;
@@ -36,16 +37,44 @@ function checkExpectation(model: RegisteredModel, alias: string, expected: numbe
   throw new ConflictError(`alias "${alias}" of registered model "${model.name}" ${now}, expected it ${wanted}`, current);
 }
 
-/** The alias with the version it points to, in one statement (findUnique with include takes two). */
-async function currentAlias(tx: Tx, modelId: number, alias: string): Promise<(ModelAlias & { version: ModelVersion }) | null> {
-  const rows = await tx.$queryRaw<(ModelVersion & { aliasUpdatedAt: Date })[]>`
-    SELECT a.updated_at AS "aliasUpdatedAt", ${VERSION_COLUMNS_SQL}
-    FROM model_alias a JOIN model_version v ON v.id = a.version_id
-    WHERE a.model_id = ${modelId} AND a.alias = ${alias}`;
-  if (rows.length === 0) return null;
-  const { aliasUpdatedAt, ...v } = rows[0];
-  const version = { ...v, createdAt: new Date(v.createdAt), updatedAt: new Date(v.updatedAt) };
-  return { modelId, alias, versionId: version.id, updatedAt: new Date(aliasUpdatedAt), version };
+type VersionRow = ModelVersion & { aliasUpdatedAt: Date | null };
+
+/**
+ * In one statement: the alias with the version it points to now, and, if `version` is given, that
+ * version of the model (the target of a move). Read after the model is locked, so it is current.
+ */
+async function aliasAndTarget(
+  tx: Tx,
+  modelId: number,
+  alias: string,
+  version?: number,
+): Promise<{ existing: (ModelAlias & { version: ModelVersion }) | null; target: ModelVersion | null }> {
+  const targetSql =
+    version === undefined
+      ? Prisma.empty
+      : Prisma.sql`SELECT NULL::timestamptz AS "aliasUpdatedAt", ${VERSION_COLUMNS_SQL}
+          FROM model_version v WHERE v.model_id = ${modelId} AND v.version = ${version}
+        UNION ALL `;
+  const rows = withDates(
+    await tx.$queryRaw<VersionRow[]>`
+      ${targetSql}SELECT a.updated_at AS "aliasUpdatedAt", ${VERSION_COLUMNS_SQL}
+      FROM model_alias a JOIN model_version v ON v.id = a.version_id
+      WHERE a.model_id = ${modelId} AND a.alias = ${alias}`,
+    'createdAt',
+    'updatedAt',
+  );
+  const withoutAliasColumn = (row: VersionRow): ModelVersion => {
+    const { aliasUpdatedAt: _aliasUpdatedAt, ...v } = row;
+    return v;
+  };
+  const current = rows.find((r) => r.aliasUpdatedAt !== null);
+  const target = rows.find((r) => r.aliasUpdatedAt === null);
+  return {
+    existing: current
+      ? { modelId, alias, versionId: current.id, updatedAt: new Date(current.aliasUpdatedAt as Date | string), version: withoutAliasColumn(current) }
+      : null,
+    target: target ? withoutAliasColumn(target) : null,
+  };
 }
 
 export async function setModelAlias(
@@ -57,28 +86,37 @@ export async function setModelAlias(
   const problem = expectedVersionProblem(input.expectedVersion);
   if (problem) throw new ValidationError('expectedVersion', problem);
   const { model, now } = await lockModel(tx, input.name);
-  const target = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: input.version } } });
+  const { existing, target } = await aliasAndTarget(tx, model.id, input.alias, input.version);
   if (!target) throw versionNotFound(model.name, input.version);
-  const existing = await currentAlias(tx, model.id, input.alias);
   const previous = existing?.version ?? null;
   checkExpectation(model, input.alias, input.expectedVersion, previous?.version ?? null);
   if (existing && previous?.id === target.id) {
     const { version: _version, ...alias } = existing;
     return { alias, version: target, registeredModel: model, previousVersion: null, changed: false };
   }
-  const key = { modelId_alias: { modelId: model.id, alias: input.alias } };
-  const alias = await tx.modelAlias.upsert({
-    where: key,
-    create: { modelId: model.id, alias: input.alias, versionId: target.id, updatedAt: now },
-    update: { versionId: target.id, updatedAt: now },
-  });
-  const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor, now }, model, 'ALIAS_SET', {
+  // The alias, the model's updated_at and the event in one statement: a release bot's promotion
+  // is the registry's most frequent write. The model row is locked, so its new state is known.
+  const event = eventInsertSql({ actor, now }, model, 'ALIAS_SET', {
     alias: input.alias,
     version: target.version,
     previousVersion: previous?.version ?? null,
   });
-  return { alias, version: target, registeredModel, previousVersion: previous, changed: true };
+  await tx.$executeRaw`
+    WITH alias AS (
+      INSERT INTO model_alias (model_id, alias, version_id, updated_at)
+      VALUES (${model.id}, ${input.alias}, ${target.id}, ${now.toISOString()}::timestamptz)
+      ON CONFLICT (model_id, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = EXCLUDED.updated_at
+    ), model AS (
+      UPDATE registered_model SET updated_at = ${now.toISOString()}::timestamptz WHERE id = ${model.id}
+    )
+    ${event}`;
+  return {
+    alias: { modelId: model.id, alias: input.alias, versionId: target.id, updatedAt: now },
+    version: target,
+    registeredModel: { ...model, updatedAt: now },
+    previousVersion: previous,
+    changed: true,
+  };
 }
 
 export async function deleteModelAlias(
@@ -87,7 +125,7 @@ export async function deleteModelAlias(
   input: { name: string; alias: string; expectedVersion?: number | null },
 ): Promise<DeleteAliasResult> {
   const { model, now } = await lockModel(tx, input.name);
-  const existing = isStorableText(input.alias) ? await currentAlias(tx, model.id, input.alias) : null;
+  const existing = isStorableText(input.alias) ? (await aliasAndTarget(tx, model.id, input.alias)).existing : null;
   // Deletion has no ValidationError in its contract: an expectation no alias can meet is a conflict.
   const problem = expectedVersionProblem(input.expectedVersion);
   if (problem) throw new ConflictError(problem, existing?.version.version ?? null);
