@@ -15,6 +15,7 @@ import { projectRoot } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelName, seedRegistry } from '../src/tools/seed.ts';
 import type { ChildMessage, ServerStats } from './child.ts';
+import type { MemoryProbe } from './memory-probe.ts';
 import { summarizeProfiles } from './profile.ts';
 import {
   type GraphQLBody,
@@ -399,6 +400,37 @@ function report(measurements: Measurement[], machine: Record<string, unknown>, d
   ].join('\n');
 }
 
+// ---- memory
+
+/** Runs bench/memory-probe.ts on the bench database in a process of its own, with our server's node options. */
+function probeMemory(databaseUrl: string, serverFlags: string[], requests: number): Promise<MemoryProbe> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(projectRoot, 'bench', 'memory-probe.ts'), [databaseUrl, String(requests)], {
+      cwd: projectRoot,
+      execArgv: ['--import', 'tsx', '--expose-gc', ...serverFlags],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) resolve(JSON.parse(output.trim().split('\n').at(-1)!) as MemoryProbe);
+      else reject(new Error(`memory probe exited with code ${code}`));
+    });
+  });
+}
+
+function memoryLine(memory: MemoryProbe): string {
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(2);
+  return (
+    `memory: ${memory.requests} dashboard requests held at their peak (result built, rows loaded, not yet serialized) ` +
+    `keep ${mb(memory.heldPerRequest)} MB of heap each, ${(memory.heldPerRequest / memory.responseBytes).toFixed(1)}x ` +
+    `their ${(memory.responseBytes / 1024).toFixed(0)} KB response; idle heap ${mb(memory.idleHeap)} MB`
+  );
+}
+
 // ---- main
 
 async function main(): Promise<void> {
@@ -464,6 +496,8 @@ async function main(): Promise<void> {
       }
     }
     await stopServers();
+    progress('bench: measuring the heap held per in-flight dashboard request');
+    const memory = await probeMemory(databaseUrl, options.serverFlags, options.connections);
 
     const machine = {
       cpus: os.availableParallelism(),
@@ -477,9 +511,9 @@ async function main(): Promise<void> {
       serverFlags: options.serverFlags.join(' '),
     };
     if (options.json) {
-      console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements }, null, 2));
+      console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements, memory }, null, 2));
     } else {
-      console.log(report(measurements, machine, dashboardBytes));
+      console.log(`${report(measurements, machine, dashboardBytes)}\n\n${memoryLine(memory)}`);
     }
     if (options.profile) console.log(`\n${summarizeProfiles(profileDir)}`);
   } finally {

@@ -1,7 +1,7 @@
 // The HTTP-facing GraphQL server: yoga over the Pothos schema, GraphiQL served offline.
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
+import { type Plugin, createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import { Authenticator } from '../auth/authenticator.ts';
 import { AuthError } from '../auth/errors.ts';
 import { DEFAULT_SECURITY, type SecurityConfig } from '../config.ts';
@@ -47,6 +47,8 @@ export interface YogaOptions {
    * passes the configuration, whose default is off only on loopback with the embedded database.
    */
   security?: Partial<SecurityConfig>;
+  /** More yoga/envelop plugins, after the server's own (measurements, e.g. bench/memory-probe.ts). */
+  plugins?: Plugin[];
 }
 
 export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
@@ -87,7 +89,7 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
         }
       : false,
     batching: security.maxBatch > 0 ? { limit: security.maxBatch } : false,
-    plugins: [...securityPlugins(security), ...performancePlugins()],
+    plugins: [...securityPlugins(security), ...performancePlugins(), ...(options.plugins ?? [])],
     maskedErrors: {
       maskError(error, message, isDev) {
         // GraphQL errors we raise on purpose (bad `first`, malformed URI, ...) reach the client as
