@@ -2,6 +2,7 @@
 // database timestamp shared by the state change and its audit events.
 import { Prisma, type PrismaClient, type RegisteredModel } from '../generated/prisma/client.ts';
 import { NotFoundError } from './errors.ts';
+import { MODEL_COLUMNS_SQL } from './queries.ts';
 import { isStorableText } from './validation.ts';
 
 export type Tx = Prisma.TransactionClient;
@@ -41,9 +42,7 @@ export async function databaseNow(tx: Tx): Promise<Date> {
 export async function lockModel(tx: Tx, name: string): Promise<{ model: RegisteredModel; now: Date }> {
   if (!isStorableText(name)) throw modelNotFound(name);
   const rows = await tx.$queryRaw<(RegisteredModel & { now: Date })[]>`
-    SELECT id, name, description, created_at AS "createdAt", updated_at AS "updatedAt",
-           last_version AS "lastVersion", clock_timestamp() AS now
-    FROM registered_model WHERE name = ${name} FOR UPDATE`;
+    SELECT ${MODEL_COLUMNS_SQL}, clock_timestamp() AS now FROM registered_model m WHERE m.name = ${name} FOR UPDATE`;
   const row = rows[0];
   if (!row) throw modelNotFound(name);
   const { now, ...model } = row;
