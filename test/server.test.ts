@@ -277,6 +277,8 @@ describe('unexpected resolver errors', () => {
     const secret = 'relation "registered_model" exploded (simulated, password=hunter2)';
     const failingPrisma = new Proxy(base.prisma, {
       get(target, property, receiver) {
+        // Listings are raw statements: a client that is not the database's own sends them here.
+        if (property === '$queryRaw') return async () => Promise.reject(new Error(secret));
         if (property === 'registeredModel') {
           return new Proxy(target.registeredModel, {
             get: (delegate, name) =>
@@ -304,19 +306,21 @@ describe('unexpected resolver errors', () => {
 });
 
 describe('graceful close', () => {
-  /** A view whose model reads wait for `release()`; `waiting` counts the reads held back. */
+  /**
+   * A view whose reads (model operations and raw statements: an extended client is not the
+   * database's own, so its raw reads go through Prisma) wait for `release()`; `waiting` counts the
+   * reads held back.
+   */
   function gatedView() {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const state = { waiting: 0 };
     const prisma = base.prisma.$extends({
       query: {
-        $allModels: {
-          async $allOperations({ args, query }) {
-            state.waiting++;
-            await gate;
-            return query(args);
-          },
+        async $allOperations({ args, query }) {
+          state.waiting++;
+          await gate;
+          return query(args);
         },
       },
     }) as unknown as PrismaClient;

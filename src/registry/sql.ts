@@ -7,8 +7,9 @@ import type { Tx } from './context.ts';
 
 /**
  * Runs one statement outside any transaction and returns its rows as objects keyed by column
- * name, with values typed as Prisma's raw queries type them, except that timestamps arrive as
- * Date (Prisma: ISO text); readers convert with `withDates`, which accepts both.
+ * name. Values come typed as through Prisma's $queryRaw, except that timestamps arrive as Date
+ * (Prisma: ISO text; readers convert with `withDates`, which accepts both) and that 8-byte integers
+ * would differ by driver, so statements cast counts to int.
  */
 export type DirectQuery = <T>(text: string, values: readonly unknown[]) => Promise<T[]>;
 
@@ -28,7 +29,7 @@ export function withDates<T, K extends keyof T>(rows: T[], ...columns: K[]): T[]
   for (const row of rows) {
     for (const column of columns) {
       const value = row[column] as unknown;
-      if (!(value instanceof Date)) row[column] = new Date(value as string) as T[K];
+      if (value !== null && !(value instanceof Date)) row[column] = new Date(value as string) as T[K];
     }
   }
   return rows;
