@@ -70,10 +70,6 @@ export function afterCursorWhere<F extends string>(key: SortKey<F>, cursor: stri
   return { OR: alternatives };
 }
 
-export function orderByOf<F extends string>(key: SortKey<F>): Record<F, SortDirection>[] {
-  return key.map((k) => ({ [k.field]: k.direction }) as Record<F, SortDirection>);
-}
-
 export interface Page<T> {
   rows: T[];
   hasNextPage: boolean;

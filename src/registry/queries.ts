@@ -15,7 +15,7 @@ import {
 } from '../generated/prisma/client.ts';
 import type { Tx } from './context.ts';
 import { type NamePattern, namePatternFilters, namePatternsSql } from './name-patterns.ts';
-import { type Page, type SortKey, afterCursorWhere, decodeCursor, orderByOf, toPage } from './paging.ts';
+import { type Page, type SortKey, afterCursorWhere, decodeCursor, toPage } from './paging.ts';
 import { queryRows, withDates } from './sql.ts';
 import { isStorableText } from './validation.ts';
 
@@ -41,17 +41,11 @@ function tagsStorable(tags: readonly TagFilter[] | null | undefined): boolean {
   return (tags ?? []).every((t) => storable(t.key, t.value));
 }
 
-const NOTHING = { id: { in: [] as number[] } };
-
 /**
  * The models a reader may see, as name patterns; null: every model. Listings filter by it in SQL,
  * so pages and counts never include what is out of scope.
  */
 export type Scope = readonly NamePattern[] | null | undefined;
-
-function scopeWhere(scope: Scope): Prisma.RegisteredModelWhereInput {
-  return scope ? { OR: namePatternFilters(scope).map((name) => ({ name })) } : {};
-}
 
 // ---- Registered models
 
@@ -74,10 +68,6 @@ export interface ModelFilter {
   nameContains?: string | null;
   tags?: readonly TagFilter[] | null;
   hasAlias?: string | null;
-}
-
-function tagWhere(tag: TagFilter): { key: string; value?: string } {
-  return tag.value == null ? { key: tag.key } : { key: tag.key, value: tag.value };
 }
 
 /** A RegisteredModel's columns, from `registered_model m`, for raw statements. */
@@ -118,13 +108,8 @@ export async function listModels(
 ): Promise<Page<RegisteredModel>> {
   const where = modelFilterSql(args.filter, args.scope);
   if (!where) return { rows: [], hasNextPage: false };
-  const sql = keysetSql(MODEL_SORT[args.orderBy ?? 'NAME_ASC'], args.after, MODEL_SORT_COLUMNS);
-  const rows = await queryRows<RegisteredModel>(db, Prisma.sql`
-    SELECT ${MODEL_COLUMNS_SQL} FROM registered_model m
-    WHERE ${where} ${sql.after}
-    ORDER BY ${sql.orderBy}
-    LIMIT ${args.first + 1}`);
-  return toPage(withDates(rows, 'createdAt', 'updatedAt'), args.first);
+  const sorted = keysetSql(MODEL_SORT[args.orderBy ?? 'NAME_ASC'], args.after, MODEL_SORT_COLUMNS);
+  return keysetPage<RegisteredModel>(db, Prisma.sql`${MODEL_COLUMNS_SQL} FROM registered_model m`, where, sorted, args.first);
 }
 
 export async function countModels(db: Reader, filter: ModelFilter | null | undefined, scope?: Scope): Promise<number> {
@@ -159,21 +144,17 @@ export interface VersionFilter {
   tags?: readonly TagFilter[] | null;
 }
 
-export function versionWhere(filter: VersionFilter | null | undefined): Prisma.ModelVersionWhereInput {
-  if (!filter) return {};
-  if (!storable(filter.runId) || !tagsStorable(filter.tags)) return NOTHING;
-  const and: Prisma.ModelVersionWhereInput[] = [];
-  if (filter.runId != null) and.push({ runId: filter.runId });
-  if (filter.status != null) and.push({ status: filter.status });
-  for (const tag of filter.tags ?? []) and.push({ tags: { some: tagWhere(tag) } });
-  return { AND: and };
-}
-
-function versionsOfModelWhere(name: string | null | undefined, filter: VersionFilter | null | undefined, scope?: Scope) {
-  const inScope = scope ? { model: scopeWhere(scope) } : {};
-  if (name == null) return { AND: [versionWhere(filter), inScope] };
-  if (!storable(name)) return NOTHING;
-  return { AND: [{ model: { name } }, versionWhere(filter), inScope] };
+/**
+ * The versions that match `filter`, of the model `name` if given, within `scope`, as SQL over
+ * `model_version v`; null: none can.
+ */
+function versionsSql(name: string | null | undefined, filter: VersionFilter | null | undefined, scope: Scope): Prisma.Sql | null {
+  const where = versionFilterSql(filter);
+  if (!where || !storable(name)) return null;
+  if (name == null && !scope) return where;
+  const named = name == null ? Prisma.empty : Prisma.sql`AND m.name = ${name}`;
+  const inScope = scope ? Prisma.sql`AND ${namePatternsSql(scope, Prisma.sql`m.name`)}` : Prisma.empty;
+  return Prisma.sql`${where} AND v.model_id IN (SELECT m.id FROM registered_model m WHERE TRUE ${named} ${inScope})`;
 }
 
 /** Versions across models (or of the model `name`): newest first by default. */
@@ -181,17 +162,20 @@ export async function listVersions(
   db: Reader,
   args: PageArgs<VersionOrder> & { name?: string | null; filter?: VersionFilter | null; scope?: Scope },
 ): Promise<Page<ModelVersion>> {
-  const key = VERSION_SORT[args.orderBy ?? 'CREATED_AT_DESC'];
-  const where = { AND: [versionsOfModelWhere(args.name, args.filter, args.scope), args.after ? afterCursorWhere(key, args.after) : {}] };
-  const rows = await db.modelVersion.findMany({ where, orderBy: orderByOf(key), take: args.first + 1 });
-  return toPage(rows, args.first);
+  const where = versionsSql(args.name, args.filter, args.scope);
+  if (!where) return { rows: [], hasNextPage: false };
+  const sorted = keysetSql(VERSION_SORT[args.orderBy ?? 'CREATED_AT_DESC'], args.after, VERSION_COLUMNS);
+  return keysetPage<ModelVersion>(db, Prisma.sql`${VERSION_COLUMNS_SQL} FROM model_version v`, where, sorted, args.first);
 }
 
-export function countVersions(
+export async function countVersions(
   db: Reader,
   args: { name?: string | null; filter?: VersionFilter | null; scope?: Scope },
 ): Promise<number> {
-  return db.modelVersion.count({ where: versionsOfModelWhere(args.name, args.filter, args.scope) });
+  const where = versionsSql(args.name, args.filter, args.scope);
+  if (!where) return 0;
+  const rows = await queryRows<{ n: number }>(db, Prisma.sql`SELECT count(*)::int AS n FROM model_version v WHERE ${where}`);
+  return rows[0].n;
 }
 
 /**
@@ -226,8 +210,22 @@ function keysetSql<F extends string>(key: SortKey<F>, after: string | null | und
   return { orderBy, after: Prisma.sql`AND (${keyColumns}) ${operator} (${Prisma.join(values)})` };
 }
 
-/** versionWhere, as SQL over `model_version v`, for the per-model LATERAL page below. */
-function versionFilterSql(filter: VersionFilter | null | undefined): Prisma.Sql {
+/** One page of `SELECT <from>` rows matching `where`, in keyset order (`sorted`), timestamps as Dates. */
+async function keysetPage<T extends { createdAt: Date; updatedAt: Date }>(
+  db: Reader,
+  from: Prisma.Sql,
+  where: Prisma.Sql,
+  sorted: ReturnType<typeof keysetSql>,
+  first: number,
+): Promise<Page<T>> {
+  const rows = await queryRows<T>(db, Prisma.sql`
+    SELECT ${from} WHERE ${where} ${sorted.after} ORDER BY ${sorted.orderBy} LIMIT ${first + 1}`);
+  return toPage(withDates(rows, 'createdAt', 'updatedAt'), first);
+}
+
+/** The versions that match `filter`, as SQL over `model_version v`; null: none can. */
+function versionFilterSql(filter: VersionFilter | null | undefined): Prisma.Sql | null {
+  if (!storable(filter?.runId) || !tagsStorable(filter?.tags)) return null;
   const parts = [Prisma.sql`TRUE`];
   if (filter?.runId != null) parts.push(Prisma.sql`v.run_id = ${filter.runId}`);
   if (filter?.status != null) parts.push(Prisma.sql`v.status = ${filter.status}::"ModelVersionStatus"`);
@@ -253,16 +251,15 @@ export async function listVersionsOfModels(
   modelIds: readonly number[],
   args: PageArgs<VersionOrder> & { filter?: VersionFilter | null },
 ): Promise<Map<number, Page<ModelVersion>>> {
-  if (!storable(args.filter?.runId) || !tagsStorable(args.filter?.tags)) {
-    return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
-  }
+  const where = versionFilterSql(args.filter);
+  if (!where) return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
   const sql = keysetSql(VERSION_IN_MODEL_SORT[args.orderBy ?? 'VERSION_DESC'], args.after, VERSION_COLUMNS);
   const rows = await queryRows<ModelVersion>(db, Prisma.sql`
     SELECT ${VERSION_COLUMNS_SQL}
     FROM unnest(${[...modelIds]}::int[]) AS m(id)
     CROSS JOIN LATERAL (
       SELECT * FROM model_version v
-      WHERE v.model_id = m.id AND ${versionFilterSql(args.filter)} ${sql.after}
+      WHERE v.model_id = m.id AND ${where} ${sql.after}
       ORDER BY ${sql.orderBy}
       LIMIT ${args.first + 1}
     ) v`);
@@ -278,12 +275,13 @@ export async function countVersionsOfModels(
   modelIds: readonly number[],
   filter: VersionFilter | null | undefined,
 ): Promise<Map<number, number>> {
-  const groups = await db.modelVersion.groupBy({
-    by: ['modelId'],
-    where: { AND: [{ modelId: { in: [...modelIds] } }, versionWhere(filter)] },
-    _count: { _all: true },
-  });
-  return new Map(groups.map((g) => [g.modelId, g._count._all]));
+  const where = versionFilterSql(filter);
+  if (!where) return new Map();
+  const rows = await queryRows<{ modelId: number; n: number }>(db, Prisma.sql`
+    SELECT v.model_id AS "modelId", count(*)::int AS n FROM model_version v
+    WHERE v.model_id = ANY(${[...modelIds]}::int[]) AND ${where}
+    GROUP BY v.model_id`);
+  return new Map(rows.map((r) => [r.modelId, r.n]));
 }
 
 // ---- Batch loads by key
