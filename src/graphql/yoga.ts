@@ -3,6 +3,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { type Plugin, createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import { Authenticator } from '../auth/authenticator.ts';
+import type { Access } from '../auth/access.ts';
 import { AuthError } from '../auth/errors.ts';
 import { DEFAULT_SECURITY, type SecurityConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -10,7 +11,7 @@ import { databaseUnavailableError, isDatabaseUnavailable } from '../db/unavailab
 import { toGraphQLAuthError } from './authorization.ts';
 import { createContext } from './context.ts';
 import { performancePlugins } from './performance.ts';
-import { securityPlugins } from './http-security.ts';
+import { securityPlugins, withoutSuggestions } from './http-security.ts';
 import { schema } from './schema/index.ts';
 
 export const EXAMPLE_QUERY = `# Welcome to the model registry. Press the run button to list models.
@@ -59,6 +60,24 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     protectedAliases: security.protectedAliases,
     cacheMs: security.authCacheMs,
   });
+  // Who sent each request, found before its operation is parsed or validated (so a caller without a
+  // valid token learns nothing about the schema) and reused by the context.
+  const accessOf = new WeakMap<Request, Promise<Access>>();
+  const authenticate = (request: Request): Promise<Access> => {
+    let access = accessOf.get(request);
+    if (!access) {
+      access = authenticator.authenticate(request.headers.get('authorization')).catch((error) => {
+        throw toGraphQLAuthError(error) ?? error;
+      });
+      accessOf.set(request, access);
+    }
+    return access;
+  };
+  const authenticateFirst: Plugin = {
+    async onParams({ request }) {
+      await authenticate(request);
+    },
+  };
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -68,12 +87,7 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     graphiql: { title: 'Model registry', defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
     context: async ({ request }) => {
-      let access;
-      try {
-        access = await authenticator.authenticate(request.headers.get('authorization'));
-      } catch (error) {
-        throw toGraphQLAuthError(error) ?? error;
-      }
+      const access = await authenticate(request);
       return createContext(db.prisma, access.actor, {
         access,
         idempotencyTtlMs: security.idempotencyTtlMs,
@@ -89,20 +103,31 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
         }
       : false,
     batching: security.maxBatch > 0 ? { limit: security.maxBatch } : false,
-    plugins: [...securityPlugins(security), ...performancePlugins(), ...(options.plugins ?? [])],
+    plugins: [authenticateFirst, ...securityPlugins(security), ...performancePlugins(), ...(options.plugins ?? [])],
     maskedErrors: {
-      maskError(error, message, isDev) {
-        // GraphQL errors we raise on purpose (bad `first`, malformed URI, ...) reach the client as
-        // they are; anything else is a fault, logged here in full and masked for the client.
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof AuthError) return toGraphQLAuthError(original, error instanceof GraphQLError ? error : undefined)!;
-        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
-        if (isDatabaseUnavailable(original ?? error)) return databaseUnavailableError(original ?? error, error instanceof GraphQLError ? error : undefined);
-        logError(original ?? error);
-        return defaultMaskError(error, message, isDev);
+      // Never yoga's development mode (NODE_ENV=development): it would send originalError and stacks.
+      isDev: false,
+      maskError(error, message) {
+        const shown = clientError(error, message);
+        // yoga puts a parser's originalError (e.g. the invalid JSON body, echoed) in extensions.
+        const extensions = shown.extensions as Record<string, unknown>;
+        delete extensions.originalError;
+        delete extensions.stack;
+        return security.introspection ? shown : withoutSuggestions(shown);
       },
     },
   });
+
+  function clientError(error: unknown, message: string): GraphQLError {
+    // GraphQL errors we raise on purpose (bad `first`, malformed URI, ...) reach the client as
+    // they are; anything else is a fault, logged here in full and masked for the client.
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (original instanceof AuthError) return toGraphQLAuthError(original, error instanceof GraphQLError ? error : undefined)!;
+    if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+    if (isDatabaseUnavailable(original ?? error)) return databaseUnavailableError(original ?? error, error instanceof GraphQLError ? error : undefined);
+    logError(original ?? error);
+    return defaultMaskError(error, message, false) as GraphQLError;
+  }
 }
 
 export type RegistryYoga = ReturnType<typeof createRegistryYoga>;
