@@ -54,6 +54,15 @@ export interface SecurityConfig {
   corsOrigins: readonly string[];
   /** GRAPHQL_INTROSPECTION: whether clients may query the schema (GraphiQL needs it). */
   introspection: boolean;
+  /**
+   * ALLOWED_HOSTS: the Host header names served (anti DNS rebinding). Empty: the loopback names
+   * on a loopback HOST, any name otherwise.
+   */
+  allowedHosts: readonly string[];
+  /** WS_MAX_CONNECTIONS_PER_ADDRESS: open WebSocket connections from one remote address. */
+  wsMaxConnectionsPerAddress: number;
+  /** WS_MAX_CONNECTIONS: open WebSocket connections in total on this replica. */
+  wsMaxConnections: number;
 }
 
 export const DEFAULT_SECURITY: Omit<SecurityConfig, 'auth'> = Object.freeze({
@@ -65,6 +74,9 @@ export const DEFAULT_SECURITY: Omit<SecurityConfig, 'auth'> = Object.freeze({
   maxBatch: 10,
   corsOrigins: [],
   introspection: true,
+  allowedHosts: [],
+  wsMaxConnectionsPerAddress: 50,
+  wsMaxConnections: 1_000,
 });
 
 /** True for addresses only this machine can reach. */
@@ -173,7 +185,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBatch: int('GRAPHQL_MAX_BATCH', DEFAULT_SECURITY.maxBatch, 0, 100),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     introspection: choice('GRAPHQL_INTROSPECTION', ['on', 'off'], 'on') === 'on',
+    allowedHosts: (env.ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    wsMaxConnectionsPerAddress: int('WS_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_SECURITY.wsMaxConnectionsPerAddress, 1, 100_000),
+    wsMaxConnections: int('WS_MAX_CONNECTIONS', DEFAULT_SECURITY.wsMaxConnections, 1, 1_000_000),
   };
+  for (const name of security.allowedHosts) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(name)) problems.push(`ALLOWED_HOSTS entries must be host names without port, like registry.example.com (got "${name}")`);
+  }
   for (const origin of security.corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (got "${origin}")`);
   }

@@ -7,6 +7,7 @@ import { type Config, DEFAULT_SECURITY, type SecurityConfig, isLoopback } from '
 import { openDatabase } from './db/client.ts';
 import type { Database } from './db/database.ts';
 import { registryEventFeed } from './events/feed.ts';
+import { hostRule } from './graphql/http-security.ts';
 import { attachGraphQLWebSocket } from './graphql/websocket.ts';
 import { startWebhooks, stopWebhooks } from './webhooks/service.ts';
 import { createRegistryYoga } from './graphql/yoga.ts';
@@ -111,7 +112,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     res.end(json);
   }
 
+  const refuseHost = hostRule(config.host, security.allowedHosts);
   const server = http.createServer((req, res) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    const hostRefusal = refuseHost(req.headers.host);
+    if (hostRefusal) {
+      const json = JSON.stringify({ errors: [{ message: hostRefusal, extensions: { code: 'FORBIDDEN' } }] });
+      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), connection: 'close' });
+      res.end(json);
+      return;
+    }
     // Once close() started, answer what still arrives on open connections, then hang up.
     if (closing) res.setHeader('connection', 'close');
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -142,7 +152,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Subscriptions over SSE never finish by themselves: close() ends them (clients resubscribe
   // elsewhere with afterSequence), as it closes WebSocket connections.
   const streams = new Set<http.ServerResponse>();
-  const webSocket = attachGraphQLWebSocket(server, yoga);
+  const webSocket = attachGraphQLWebSocket(server, yoga, {
+    maxPayload: security.maxBodyBytes,
+    corsOrigins: security.corsOrigins,
+    maxConnectionsPerAddress: security.wsMaxConnectionsPerAddress,
+    maxConnections: security.wsMaxConnections,
+    refuseHost,
+    logError: (error) => log.error('unexpected error while starting a WebSocket operation (the client saw "Unexpected error."):', error),
+  });
   registryEventFeed(database, { maxSubscriptionsPerActor: config.liveUpdates?.maxSubscriptionsPerToken });
 
   // Sockets in use, so close() can hang up idle keep-alive connections and, after the timeout, all.

@@ -6,7 +6,7 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { SecurityConfig } from '../config.ts';
+import { type SecurityConfig, isLoopback } from '../config.ts';
 import { useOperationLimits, useParserLimits } from './limits.ts';
 
 function errorResponse(status: number, message: string, code: string): Response {
@@ -154,6 +154,30 @@ function useNoSniff(): Plugin {
     onResponse({ response }) {
       response.headers.set('x-content-type-options', 'nosniff');
     },
+  };
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The Host rule against DNS rebinding (a page on attacker.example whose name now resolves to
+ * 127.0.0.1 is same-origin with the registry for the browser): on a loopback HOST only the
+ * loopback names are served, unless ALLOWED_HOSTS lists others; on another HOST any name, unless
+ * ALLOWED_HOSTS is set. Returns the refusal message, or null when the Host is served.
+ */
+export function hostRule(listenHost: string, allowedHosts: readonly string[]): (host: string | undefined) => string | null {
+  const names = allowedHosts.length > 0 ? allowedHosts : isLoopback(listenHost) ? [...LOOPBACK_NAMES, listenHost.includes(':') ? `[${listenHost}]` : listenHost] : null;
+  if (names === null) return () => null;
+  return (host) => {
+    if (host === undefined) return null; // HTTP/1.0 clients; browsers always send Host
+    let name: string;
+    try {
+      name = new URL(`http://${host}`).hostname.toLowerCase();
+    } catch {
+      name = host;
+    }
+    if (names.includes(name)) return null;
+    return `This server does not answer for the host name "${name}" (DNS rebinding protection): address it as ${names.join(', ')}, or list the name in ALLOWED_HOSTS.`;
   };
 }
 
