@@ -115,13 +115,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const refuseHost = hostRule(config.host, security.allowedHosts);
   const server = http.createServer((req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
-    const hostRefusal = refuseHost(req.headers.host);
-    if (hostRefusal) {
-      const json = JSON.stringify({ errors: [{ message: hostRefusal, extensions: { code: 'FORBIDDEN' } }] });
-      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), connection: 'close' });
-      res.end(json);
-      return;
-    }
     // Once close() started, answer what still arrives on open connections, then hang up.
     if (closing) res.setHeader('connection', 'close');
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -136,6 +129,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
+      return;
+    }
+    // After /health, which probes reach by the pod's address whatever ALLOWED_HOSTS says.
+    const hostRefusal = refuseHost(req.headers.host);
+    if (hostRefusal) {
+      const json = JSON.stringify({ errors: [{ message: hostRefusal, extensions: { code: 'FORBIDDEN' } }] });
+      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), connection: 'close' });
+      res.end(json);
       return;
     }
     if (pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -98,7 +98,7 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
       ? {
           origin: [...security.corsOrigins],
           methods: ['GET', 'POST'],
-          allowedHeaders: ['authorization', 'content-type', 'x-graphql-yoga-csrf'],
+          allowedHeaders: ['authorization', 'content-type'],
           credentials: false,
         }
       : false,
