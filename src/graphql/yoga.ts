@@ -110,13 +110,14 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
       maskError(error, message) {
         const shown = clientError(error, message);
         // yoga puts a parser's originalError (e.g. the invalid JSON body, echoed) in extensions.
-        const extensions = shown.extensions as Record<string, unknown>;
-        if ('originalError' in extensions) {
+        // Some errors (e.g. variable coercion's) arrive without extensions.
+        const extensions = shown.extensions as Record<string, unknown> | undefined;
+        if (extensions && 'originalError' in extensions) {
           delete extensions.originalError;
           // yoga answers such a "spec" error with 200 once its originalError is gone; it stays a 400.
           if (extensions.http) extensions.http = { ...(extensions.http as object), spec: false };
         }
-        delete extensions.stack;
+        if (extensions) delete extensions.stack;
         return security.introspection ? shown : withoutSuggestions(shown);
       },
     },
