@@ -66,6 +66,8 @@ describe('LIMITS', () => {
       versionMax: 2 ** 31 - 1,
       idempotencyKeyMin: 1,
       idempotencyKeyMax: 256,
+      tagsPerInputMax: 100,
+      tagFiltersMax: 20,
     });
   });
 
