@@ -67,6 +67,7 @@ describe('LIMITS', () => {
       idempotencyKeyMin: 1,
       idempotencyKeyMax: 256,
       tagsPerInputMax: 100,
+      tagsPerOwnerMax: 1000,
       tagFiltersMax: 20,
     });
   });

@@ -47,6 +47,11 @@ export const LIMITS = Object.freeze({
    * holds the model's lock while it stores them.
    */
   tagsPerInputMax: 100,
+  /**
+   * Tags one model or one version may hold in total (set one by one past the per-input cap):
+   * they are read back whole with the model or version.
+   */
+  tagsPerOwnerMax: 1000,
   /** Tag filters in one filter: each is its own subquery, and planning grows faster than their number. */
   tagFiltersMax: 20,
 } as const);
@@ -219,6 +224,13 @@ export function checkTags(
     firstIndex.set(tag.key, i);
     checkTagValue(tag.value, `${field}[${i}].value`);
   });
+}
+
+/** Before a tag with a new key is added to an owner (model or version) that holds `count` tags. */
+export function checkTagRoom(count: number, owner: string, field = 'key'): void {
+  if (count >= LIMITS.tagsPerOwnerMax) {
+    throw new ValidationError(field, `${owner} already holds ${count} tags (at most ${LIMITS.tagsPerOwnerMax}); delete one before adding another`);
+  }
 }
 
 /** The tag filters of one listing filter: at most LIMITS.tagFiltersMax. */

@@ -200,6 +200,29 @@ describeEachDatabase('operation limits and list caps', (ctx) => {
     expect((await post('{ registeredModel(name: "lim-tags") { versions { totalCount } } }')).data.registeredModel.versions.totalCount).toBe(0);
   });
 
+  it('F9: refuses a new tag key on a model or version that holds 1000 tags, still overwrites one', async () => {
+    const created = await post('mutation { createRegisteredModel(input: { name: "lim-full" }) { __typename } }');
+    expect(created.errors).toBeUndefined();
+    await post('mutation { createModelVersion(input: { name: "lim-full", source: "s3://x" }) { __typename } }');
+    const model = await ctx.db.prisma.registeredModel.findUniqueOrThrow({ where: { name: 'lim-full' }, include: { versions: true } });
+    const keys = Array.from({ length: LIMITS.tagsPerOwnerMax }, (_, i) => `k${i}`);
+    await ctx.db.prisma.registeredModelTag.createMany({ data: keys.map((key) => ({ modelId: model.id, key, value: '' })) });
+    await ctx.db.prisma.modelVersionTag.createMany({ data: keys.map((key) => ({ versionId: model.versions[0].id, key, value: '' })) });
+    const setModel = (key: string) =>
+      post(`mutation { setRegisteredModelTag(input: { name: "lim-full", key: "${key}", value: "x" }) { __typename ... on ValidationError { field message } } }`);
+    expect((await setModel('one-more')).data.setRegisteredModelTag).toEqual({
+      __typename: 'ValidationError',
+      field: 'key',
+      message: 'registered model "lim-full" already holds 1000 tags (at most 1000); delete one before adding another',
+    });
+    expect((await setModel('k7')).data.setRegisteredModelTag.__typename).not.toBe('ValidationError');
+    const setVersion = (key: string) =>
+      post(`mutation { setModelVersionTag(input: { name: "lim-full", version: 1, key: "${key}", value: "x" }) { __typename ... on ValidationError { field } } }`);
+    expect((await setVersion('one-more')).data.setModelVersionTag).toEqual({ __typename: 'ValidationError', field: 'key' });
+    expect((await setVersion('k7')).data.setModelVersionTag.__typename).not.toBe('ValidationError');
+    expect(await ctx.db.prisma.registeredModelTag.count({ where: { modelId: model.id } })).toBe(LIMITS.tagsPerOwnerMax);
+  });
+
   it('F23: deduplicates `actions` and refuses a list longer than the enum, on every history filter', async () => {
     const many = Array.from({ length: 40_000 }, () => 'MODEL_CREATED');
     const audit = 'query($a: [AuditAction!]) { auditEvents(filter: { actions: $a }) { nodes { action } } }';
