@@ -66,6 +66,9 @@ describe('LIMITS', () => {
       versionMax: 2 ** 31 - 1,
       idempotencyKeyMin: 1,
       idempotencyKeyMax: 256,
+      tagsPerInputMax: 100,
+      tagsPerOwnerMax: 1000,
+      tagFiltersMax: 20,
     });
   });
 

@@ -20,6 +20,7 @@ import {
   isListType,
   isObjectType,
   isInterfaceType,
+  isAbstractType,
   valueFromASTUntyped,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -62,9 +63,12 @@ export interface OperationShape {
 class LimitExceeded extends Error {}
 
 /**
- * Measures an operation. Cost: every field costs 1, and the cost of what it selects is multiplied
- * by the number of items it returns (`first`, default 20, for connections; ASSUMED_LIST_LENGTH for
- * other lists; a connection's own edges and nodes are its page, not another multiplication).
+ * Measures an operation. Cost: every field costs 1, plus one per item of the list values in its
+ * arguments (tag filters, actions, tags), and the cost of what it selects is multiplied by the
+ * number of items it returns (`first`, default 20 and at most the page maximum, for connections;
+ * ASSUMED_LIST_LENGTH for other lists; a connection's own edges and nodes are its page, not
+ * another multiplication). A selection on an interface or union costs what it would cost on its
+ * most expensive possible type, each fragment counted against its own type condition.
  * Stops (complexity = Infinity) once more fields were visited than `stopAfter`: fragment bombs
  * cannot make the measuring itself expensive.
  */
@@ -87,17 +91,30 @@ export function measureOperation(
     operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
   let visited = 0;
   let depth = 0;
-  let aliases = 0;
 
-  /** The fields of a selection set, fragments and inline fragments expanded (cycles cut). */
-  function* fieldsOf(set: SelectionSetNode, seen: ReadonlySet<string>): Generator<FieldNode> {
+  /** Whether a fragment with this type condition applies to objects of `type`. */
+  function applies(condition: string | undefined, type: GraphQLNamedType | null | undefined): boolean {
+    if (!condition || !type) return true;
+    if (condition === type.name) return true;
+    const conditionType = schema.getType(condition);
+    return !!conditionType && isAbstractType(conditionType) && isObjectType(type) && schema.isSubType(conditionType, type);
+  }
+
+  /**
+   * The fields of a selection set on objects of `type`, fragments and inline fragments expanded
+   * where their type condition applies (cycles cut).
+   */
+  function* fieldsOf(set: SelectionSetNode, type: GraphQLNamedType | null | undefined, seen: ReadonlySet<string>): Generator<FieldNode> {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) yield selection;
-      else if (selection.kind === Kind.INLINE_FRAGMENT) yield* fieldsOf(selection.selectionSet, seen);
-      else {
+      else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (applies(selection.typeCondition?.name.value, type)) yield* fieldsOf(selection.selectionSet, type, seen);
+      } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
-        if (fragment && !seen.has(name)) yield* fieldsOf(fragment.selectionSet, new Set([...seen, name]));
+        if (fragment && !seen.has(name) && applies(fragment.typeCondition.name.value, type)) {
+          yield* fieldsOf(fragment.selectionSet, type, new Set([...seen, name]));
+        }
       }
     }
   }
@@ -108,14 +125,48 @@ export function measureOperation(
     return valueFromASTUntyped(arg.value, variables ?? undefined);
   }
 
+  /** Items in the list values of a field's arguments, at any nesting (a filter's tags, actions). */
+  function inputItems(field: FieldNode): number {
+    let items = 0;
+    const count = (value: unknown): void => {
+      if (++visited > stopAfter) throw new LimitExceeded();
+      if (Array.isArray(value)) {
+        items += value.length;
+        for (const item of value) count(item);
+      } else if (value !== null && typeof value === 'object') {
+        for (const inner of Object.values(value)) count(inner);
+      }
+    };
+    for (const arg of field.arguments ?? []) count(valueFromASTUntyped(arg.value, variables ?? undefined));
+    return items;
+  }
+
   function fieldDef(parent: GraphQLNamedType | null | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
     if (parent && (isObjectType(parent) || isInterfaceType(parent))) return parent.getFields()[name];
     return undefined;
   }
 
-  function cost(set: SelectionSetNode, parent: GraphQLNamedType | null | undefined, level: number, seen: ReadonlySet<string>): number {
+  interface Measure {
+    cost: number;
+    aliases: number;
+  }
+
+  /** On an abstract type: the most expensive of its possible types (aliases likewise). */
+  function cost(set: SelectionSetNode, parent: GraphQLNamedType | null | undefined, level: number, seen: ReadonlySet<string>): Measure {
+    if (!parent || !isAbstractType(parent)) return costOn(set, parent, level, seen);
+    const worst: Measure = { cost: 0, aliases: 0 };
+    for (const type of schema.getPossibleTypes(parent)) {
+      const m = costOn(set, type, level, seen);
+      worst.cost = Math.max(worst.cost, m.cost);
+      worst.aliases = Math.max(worst.aliases, m.aliases);
+    }
+    return worst;
+  }
+
+  function costOn(set: SelectionSetNode, parent: GraphQLNamedType | null | undefined, level: number, seen: ReadonlySet<string>): Measure {
     let total = 0;
-    for (const field of fieldsOf(set, seen)) {
+    let aliases = 0;
+    for (const field of fieldsOf(set, parent, seen)) {
       if (++visited > stopAfter) throw new LimitExceeded();
       if (field.alias) aliases++;
       depth = Math.max(depth, level);
@@ -125,52 +176,103 @@ export function measureOperation(
       const type = def ? def.type : null;
       let multiplier = 1;
       if (def && def.args.some((a) => a.name === 'first')) {
+        // Clamped to the page maximum: a larger `first` is refused by the page check, with the
+        // message that states the bound, not by this estimate.
         const first = argumentValue(field, 'first');
-        multiplier = typeof first === 'number' && first >= 1 ? first : LIMITS.pageSizeDefault;
+        multiplier = typeof first === 'number' && first >= 1 ? Math.min(first, LIMITS.pageSizeMax) : LIMITS.pageSizeDefault;
       } else if (type && isListType(getNullableType(type)) && !(parent && parent.name.endsWith('Connection'))) {
         multiplier = ASSUMED_LIST_LENGTH;
       }
       const childType = type ? getNamedType(type) : name === '__schema' ? schema.getType('__Schema') : name === '__type' ? schema.getType('__Type') : null;
       const childLevel = name === 'ofType' ? level : level + 1;
-      const children = field.selectionSet ? cost(field.selectionSet, childType, childLevel, seen) : 0;
-      total += 1 + multiplier * children;
+      const children = field.selectionSet ? cost(field.selectionSet, childType, childLevel, seen) : { cost: 0, aliases: 0 };
+      total += 1 + inputItems(field) + multiplier * children.cost;
+      aliases += children.aliases;
     }
-    return total;
+    return { cost: total, aliases };
+  }
+
+  /**
+   * The fields selected at the root, fragments counted where they are spread, each fragment's
+   * count computed once: repeated spreads (2^n expansions) cost nothing to count.
+   */
+  function rootFieldCount(): number {
+    const memo = new Map<string, number>();
+    const countOf = (set: SelectionSetNode, seen: ReadonlySet<string>): number => {
+      let n = 0;
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) n++;
+        else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          if (applies(selection.typeCondition?.name.value, root)) n += countOf(selection.selectionSet, seen);
+        } else {
+          const name = selection.name.value;
+          const fragment = fragments.get(name);
+          if (!fragment || seen.has(name) || !applies(fragment.typeCondition.name.value, root)) continue;
+          let inner = memo.get(name);
+          if (inner === undefined) {
+            inner = countOf(fragment.selectionSet, new Set([...seen, name]));
+            memo.set(name, inner);
+          }
+          n += inner;
+        }
+      }
+      return n;
+    };
+    return countOf(operation!.selectionSet, new Set());
   }
 
   let complexity: number;
+  let aliases = 0;
   try {
-    complexity = cost(operation.selectionSet, root, 1, new Set());
+    const measured = cost(operation.selectionSet, root, 1, new Set());
+    complexity = measured.cost;
+    aliases = measured.aliases;
   } catch (error) {
     if (!(error instanceof LimitExceeded)) throw error;
     complexity = Number.POSITIVE_INFINITY;
   }
-  const rootFields = [...fieldsOf(operation.selectionSet, new Set())].length;
-  return { depth, complexity, aliases, rootFields };
+  return { depth, complexity, aliases, rootFields: rootFieldCount() };
 }
 
 function limitError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
 }
 
-/** The limits as a yoga plugin: an operation over any of them is refused before it runs. */
+/** The problems of an operation over the limits, as errors; none when it is within them. */
+export function limitErrors(
+  limits: GraphQLLimits,
+  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null },
+): GraphQLError[] {
+  const shape = measureOperation(args.schema, args.document, args.operationName, args.variableValues, limits.maxComplexity);
+  if (!shape) return [];
+  const problems: string[] = [];
+  if (shape.depth > limits.maxDepth) problems.push(`is nested ${shape.depth} levels deep (at most ${limits.maxDepth})`);
+  if (shape.rootFields > limits.maxRootFields) problems.push(`selects ${shape.rootFields} root fields (at most ${limits.maxRootFields})`);
+  if (shape.aliases > limits.maxAliases) problems.push(`uses ${shape.aliases} aliases (at most ${limits.maxAliases})`);
+  if (shape.complexity > limits.maxComplexity) {
+    problems.push(
+      Number.isFinite(shape.complexity)
+        ? `has an estimated cost of ${shape.complexity} (at most ${limits.maxComplexity}; lower \`first\` or select less)`
+        : `has an estimated cost over ${limits.maxComplexity} (lower \`first\` or select less)`,
+    );
+  }
+  return problems.map((p) => limitError(`The operation ${p}.`));
+}
+
+/**
+ * The limits as a yoga plugin: an operation over any of them is refused before it runs. Both
+ * hooks: subscriptions (SSE, and graphql-ws through the same envelop) go through subscribe, not
+ * execute, and each of their events resolves the whole selection.
+ */
 export function useOperationLimits(limits: GraphQLLimits): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const shape = measureOperation(args.schema, args.document, args.operationName, args.variableValues, limits.maxComplexity);
-      if (!shape) return;
-      const problems: string[] = [];
-      if (shape.depth > limits.maxDepth) problems.push(`is nested ${shape.depth} levels deep (at most ${limits.maxDepth})`);
-      if (shape.rootFields > limits.maxRootFields) problems.push(`selects ${shape.rootFields} root fields (at most ${limits.maxRootFields})`);
-      if (shape.aliases > limits.maxAliases) problems.push(`uses ${shape.aliases} aliases (at most ${limits.maxAliases})`);
-      if (shape.complexity > limits.maxComplexity) {
-        problems.push(
-          Number.isFinite(shape.complexity)
-            ? `has an estimated cost of ${shape.complexity} (at most ${limits.maxComplexity}; lower \`first\` or select less)`
-            : `has an estimated cost over ${limits.maxComplexity} (lower \`first\` or select less)`,
-        );
-      }
-      if (problems.length > 0) setResultAndStopExecution({ errors: problems.map((p) => limitError(`The operation ${p}.`)) });
+      const errors = limitErrors(limits, args);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const errors = limitErrors(limits, args);
+      if (errors.length > 0) setResultAndStopExecution({ errors });
     },
   };
 }

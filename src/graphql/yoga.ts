@@ -8,6 +8,7 @@ import { AuthError } from '../auth/errors.ts';
 import { DEFAULT_SECURITY, type SecurityConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from '../db/unavailable.ts';
+import { ValidationError } from '../registry/errors.ts';
 import { toGraphQLAuthError } from './authorization.ts';
 import { createContext } from './context.ts';
 import { performancePlugins } from './performance.ts';
@@ -129,6 +130,15 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (original instanceof AuthError) return toGraphQLAuthError(original, error instanceof GraphQLError ? error : undefined)!;
     if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+    // A rule of the registry broken by a query's or subscription's arguments (mutations answer it
+    // as a ValidationError result): bad input, not a fault.
+    if (original instanceof ValidationError) {
+      return new GraphQLError(original.message, {
+        nodes: error instanceof GraphQLError ? error.nodes : undefined,
+        path: error instanceof GraphQLError ? error.path : undefined,
+        extensions: { code: 'BAD_USER_INPUT', field: original.field },
+      });
+    }
     if (isDatabaseUnavailable(original ?? error)) return databaseUnavailableError(original ?? error, error instanceof GraphQLError ? error : undefined);
     logError(original ?? error);
     return defaultMaskError(error, message, false) as GraphQLError;

@@ -3,6 +3,7 @@
 // statements bounded by their depth, not by the number of rows.
 import {
   type AuditAction,
+  AuditAction as AuditActionValues,
   type AuditEvent,
   type ModelAlias,
   type ModelVersion,
@@ -17,7 +18,7 @@ import type { Tx } from './context.ts';
 import { type NamePattern, namePatternFilters, namePatternsSql } from './name-patterns.ts';
 import { type Page, type SortKey, afterCursorWhere, decodeCursor, toPage } from './paging.ts';
 import { queryRows, withDates } from './sql.ts';
-import { isStorableText } from './validation.ts';
+import { checkEnumList, checkTagFilters, isStorableText } from './validation.ts';
 
 export type Reader = PrismaClient | Tx;
 
@@ -83,6 +84,7 @@ const MODEL_SORT_COLUMNS: Record<ModelSortField, Prisma.Sql> = {
 
 /** The models that match `filter` within `scope`, as SQL over `registered_model m`; null: none can. */
 function modelFilterSql(filter: ModelFilter | null | undefined, scope: Scope): Prisma.Sql | null {
+  checkTagFilters(filter?.tags);
   if (!storable(filter?.nameContains, filter?.hasAlias) || !tagsStorable(filter?.tags)) return null;
   const parts = [Prisma.sql`TRUE`];
   if (scope) parts.push(namePatternsSql(scope, Prisma.sql`m.name`));
@@ -225,6 +227,7 @@ async function keysetPage<T extends { createdAt: Date; updatedAt: Date }>(
 
 /** The versions that match `filter`, as SQL over `model_version v`; null: none can. */
 function versionFilterSql(filter: VersionFilter | null | undefined): Prisma.Sql | null {
+  checkTagFilters(filter?.tags);
   if (!storable(filter?.runId) || !tagsStorable(filter?.tags)) return null;
   const parts = [Prisma.sql`TRUE`];
   if (filter?.runId != null) parts.push(Prisma.sql`v.run_id = ${filter.runId}`);
@@ -389,9 +392,15 @@ export interface EventFilter {
   scope?: Scope;
 }
 
+/** Actions to filter on, each once; a list longer than the enum is refused (ValidationError). */
+export function checkAuditActions(actions: readonly AuditAction[] | null | undefined, field = 'actions'): AuditAction[] | null | undefined {
+  return checkEnumList(actions, Object.values(AuditActionValues), field);
+}
+
 export const EVENT_SORT: SortKey<'sequence'> = [{ field: 'sequence', direction: 'desc' }];
 
 async function eventWhere(db: Reader, filter: EventFilter): Promise<Prisma.AuditEventWhereInput> {
+  const actions = checkAuditActions(filter.actions, 'filter.actions');
   if (!storable(filter.modelName, filter.alias, filter.actor)) return { sequence: { in: [] } };
   const and: Prisma.AuditEventWhereInput[] = [];
   if (filter.modelName != null) {
@@ -400,7 +409,7 @@ async function eventWhere(db: Reader, filter: EventFilter): Promise<Prisma.Audit
     and.push({ modelId: { in: models.map((m) => m.modelId) } });
   }
   if (filter.alias != null) and.push({ alias: filter.alias });
-  if (filter.actions != null) and.push({ action: { in: [...filter.actions] } });
+  if (actions != null) and.push({ action: { in: actions } });
   if (filter.actor != null) and.push({ actor: filter.actor });
   if (filter.since != null) and.push({ at: { gte: filter.since } });
   if (filter.until != null) and.push({ at: { lt: filter.until } });
@@ -433,9 +442,10 @@ export async function listEventsOfModels(
   modelIds: readonly number[],
   args: ModelHistoryArgs,
 ): Promise<Map<number, Page<AuditEvent>>> {
+  const wanted = checkAuditActions(args.actions);
   if (!storable(args.alias)) return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
   const alias = args.alias == null ? Prisma.empty : Prisma.sql`AND e.alias = ${args.alias}`;
-  const actions = args.actions == null ? Prisma.empty : Prisma.sql`AND e.action::text = ANY(${[...args.actions]}::text[])`;
+  const actions = wanted == null ? Prisma.empty : Prisma.sql`AND e.action::text = ANY(${wanted}::text[])`;
   const after = args.after ? Prisma.sql`AND e.sequence < ${decodeCursor(args.after, EVENT_SORT)[0]}` : Prisma.empty;
   const inScope = args.scope ? Prisma.sql`AND ${namePatternsSql(args.scope, Prisma.sql`e.model_name`)}` : Prisma.empty;
   const rows = await queryRows<AuditEvent>(db, Prisma.sql`

@@ -4,7 +4,7 @@ import { recordEvent } from './audit.ts';
 import { type Actor, type Tx, lockModel, touchModel } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import type { TagInput } from './models.ts';
-import { checkTagKey, checkTagValue, isStorableText } from './validation.ts';
+import { checkTagKey, checkTagRoom, checkTagValue, isStorableText } from './validation.ts';
 import { lockVersion } from './versions.ts';
 
 export interface ModelTagResult {
@@ -35,6 +35,7 @@ export async function setRegisteredModelTag(
   const previous = await tx.registeredModelTag.findUnique({ where });
   const tag = { key: input.key, value: input.value };
   if (previous?.value === input.value) return { registeredModel: model, tag };
+  if (!previous) checkTagRoom(await tx.registeredModelTag.count({ where: { modelId: model.id } }), `registered model "${model.name}"`);
   await tx.registeredModelTag.upsert({ where, create: { modelId: model.id, ...tag }, update: { value: input.value } });
   const registeredModel = await touchModel(tx, model.id, now);
   await recordEvent({ tx, actor, now }, model, 'MODEL_TAG_SET', {
@@ -74,6 +75,9 @@ export async function setModelVersionTag(
   const previous = await tx.modelVersionTag.findUnique({ where });
   const tag = { key: input.key, value: input.value };
   if (previous?.value === input.value) return { modelVersion: version, registeredModel: model, tag };
+  if (!previous) {
+    checkTagRoom(await tx.modelVersionTag.count({ where: { versionId: version.id } }), `version ${version.version} of model "${model.name}"`);
+  }
   await tx.modelVersionTag.upsert({ where, create: { versionId: version.id, ...tag }, update: { value: input.value } });
   const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
   const registeredModel = await touchModel(tx, model.id, now);

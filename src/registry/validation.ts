@@ -42,6 +42,18 @@ export const LIMITS = Object.freeze({
   /** An idempotency key: 1-256 characters (any UUID or request id fits). */
   idempotencyKeyMin: 1,
   idempotencyKeyMax: 256,
+  /**
+   * Tags one create input may carry (MLflow's batch limit is 100 tags per request): the write
+   * holds the model's lock while it stores them.
+   */
+  tagsPerInputMax: 100,
+  /**
+   * Tags one model or one version may hold in total (set one by one past the per-input cap):
+   * they are read back whole with the model or version.
+   */
+  tagsPerOwnerMax: 1000,
+  /** Tag filters in one filter: each is its own subquery, and planning grows faster than their number. */
+  tagFiltersMax: 20,
 } as const);
 
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +207,9 @@ export function checkTags(
   field = 'tags',
 ): void {
   if (tags === null || tags === undefined) return;
+  if (tags.length > LIMITS.tagsPerInputMax) {
+    throw new ValidationError(field, `${field} may hold at most ${LIMITS.tagsPerInputMax} tags (got ${tags.length}); set the rest with setModelTag / setModelVersionTag`);
+  }
   const firstIndex = new Map<string, number>();
   tags.forEach((tag, i) => {
     const keyField = `${field}[${i}].key`;
@@ -209,6 +224,36 @@ export function checkTags(
     firstIndex.set(tag.key, i);
     checkTagValue(tag.value, `${field}[${i}].value`);
   });
+}
+
+/** Before a tag with a new key is added to an owner (model or version) that holds `count` tags. */
+export function checkTagRoom(count: number, owner: string, field = 'key'): void {
+  if (count >= LIMITS.tagsPerOwnerMax) {
+    throw new ValidationError(field, `${owner} already holds ${count} tags (at most ${LIMITS.tagsPerOwnerMax}); delete one before adding another`);
+  }
+}
+
+/** The tag filters of one listing filter: at most LIMITS.tagFiltersMax. */
+export function checkTagFilters(tags: readonly unknown[] | null | undefined, field = 'filter.tags'): void {
+  if (tags != null && tags.length > LIMITS.tagFiltersMax) {
+    throw new ValidationError(field, `${field} may hold at most ${LIMITS.tagFiltersMax} tag filters (got ${tags.length})`);
+  }
+}
+
+/**
+ * An enum list (actions): each value once, so never more than the enum has values (`known`);
+ * a longer list repeats values and is refused rather than sent to the database as it is.
+ */
+export function checkEnumList<T extends string>(
+  values: readonly T[] | null | undefined,
+  known: readonly string[],
+  field = 'actions',
+): T[] | null | undefined {
+  if (values == null) return values;
+  if (values.length > known.length) {
+    throw new ValidationError(field, `${field} may hold at most ${known.length} values, each once (got ${values.length})`);
+  }
+  return [...new Set(values)];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { GraphQLError } from 'graphql';
 import type { AuditAction, AuditEvent, ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
 import { FeedClosedError, type RegistryEventFilter, SubscriptionLimitError, eventFeedOf } from '../../events/feed.ts';
 import { isActive } from '../../auth/tokens.ts';
+import { checkAuditActions } from '../../registry/queries.ts';
 import { isStorableText } from '../../registry/validation.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -47,6 +48,8 @@ async function openEvents(
   filter: RegistryEventFilter,
   afterSequence: number | null,
 ): Promise<AsyncIterableIterator<AuditEvent>> {
+  // Before the feed opens: a refused filter must not take a subscription slot.
+  filter = { ...filter, actions: checkAuditActions(filter.actions) };
   try {
     const events = await eventFeedOf(ctx.prisma).subscribe(filter, { afterSequence, actor: ctx.actor });
     return mapIterator(events, async (event) => {
