@@ -28,6 +28,15 @@ export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
 export const PING_TIMEOUT_MS = 2_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
+/**
+ * PostgreSQL's own statement_timeout for the pool's connections: just under the client's
+ * query_timeout, so the server cancels first. PGlite runs in-process and cannot be cancelled: there,
+ * the input limits (tag filters, list sizes) are what bound a statement.
+ */
+export function serverStatementTimeoutMs(queryTimeoutMs: number): number {
+  return Math.max(1, queryTimeoutMs - Math.min(500, Math.floor(queryTimeoutMs / 10)));
+}
+
 const openedWith = new WeakMap<PrismaClient, Database>();
 
 /**
@@ -78,10 +87,18 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     }
     // One pool for Prisma and the direct reads; ended here on close, not by Prisma (which could
     // open a new one if anything reconnected after $disconnect).
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     const shared = new pg.Pool({
       connectionString: target.url,
       connectionTimeoutMillis: 10_000,
-      query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      query_timeout: queryTimeoutMs,
+      // query_timeout only stops the client waiting; the statement would run on in PostgreSQL
+      // (F21). The server cancels it itself a little earlier, so the client gets PostgreSQL's
+      // 57014 and the connection stays usable.
+      statement_timeout: serverStatementTimeoutMs(queryTimeoutMs),
+      // A transaction whose client stopped talking (event loop blocked, process stuck) is ended by
+      // PostgreSQL, releasing its locks (F9). Batch tools with long transactions raise queryTimeoutMs.
+      idle_in_transaction_session_timeout: Math.max(options.transactionTimeoutMs ?? 15_000, queryTimeoutMs),
       // Notices a peer that vanished (network partition) on idle pooled connections.
       keepAlive: true,
       // For the direct reads; Prisma passes its own parsers with each of its queries.

@@ -1,9 +1,15 @@
 // The database layer under attack and outage: forged cursors, server-side statement timeouts, a
 // database dropped under a running server, /health's wording, history indexes and replay cost.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/client.ts';
 import { createRegistryYoga } from '../../src/graphql/yoga.ts';
 import type { Database } from '../../src/db/database.ts';
-import { describeEachDatabase } from '../support/databases.ts';
+import { databaseUnavailableError, isDatabaseUnavailable } from '../../src/db/unavailable.ts';
+import { startServer } from '../../src/server.ts';
+import { POSTGRES_ADMIN_URL, createPostgresDatabase, databases, describeEachDatabase } from '../support/databases.ts';
+
+const onPostgres = databases.some((d) => d.name === 'postgres') ? describe : describe.skip;
 
 function yogaOn(db: Database) {
   const logged: unknown[] = [];
@@ -33,5 +39,89 @@ describeEachDatabase('F11: forged cursors with unstorable text', (ctx) => {
       expect(json.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
     expect(api.logged).toEqual([]);
+  });
+});
+
+onPostgres('database timeouts and outages [postgres]', () => {
+  it('F21: a statement the client gave up on is canceled in PostgreSQL too', async () => {
+    const created = await createPostgresDatabase();
+    const db = await openDatabase({ kind: 'postgres', url: created.url }, { log: false, queryTimeoutMs: 1_000 });
+    const admin = new pg.Client({ connectionString: created.url });
+    try {
+      await admin.connect();
+      const error = await db.prisma.$queryRaw`SELECT pg_sleep(5) AS f21_probe`.catch((e: unknown) => e);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      const { rows } = await admin.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'
+           AND query LIKE '%f21_probe%' AND pid <> pg_backend_pid()`,
+      );
+      // Without a server-side timeout the sleep runs on for 4 more seconds after the client stops waiting.
+      expect(rows).toEqual([]);
+    } finally {
+      await admin.end().catch(() => {});
+      await db.close();
+      await created.drop();
+    }
+  });
+
+  it('F9: a transaction that outlived TX_TIMEOUT_MS is TRANSACTION_TIMEOUT, not DATABASE_UNAVAILABLE', async () => {
+    const created = await createPostgresDatabase();
+    const db = await openDatabase({ kind: 'postgres', url: created.url }, { log: false, transactionTimeoutMs: 200 });
+    try {
+      const error = await db.prisma
+        .$transaction(async (tx) => {
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          await tx.$queryRaw`SELECT 1`;
+        })
+        .catch((e: unknown) => e);
+      expect((error as { code?: string }).code).toBe('P2028');
+      const reported = databaseUnavailableError(error);
+      expect(reported.extensions.code).toBe('TRANSACTION_TIMEOUT');
+      expect(reported.extensions.http).toEqual({ status: 503 });
+    } finally {
+      await db.close();
+      await created.drop();
+    }
+  });
+
+  it('F24/D7: a database dropped under a running server is DATABASE_UNAVAILABLE, and /health says only that', async () => {
+    const created = await createPostgresDatabase();
+    const db = await openDatabase({ kind: 'postgres', url: created.url }, { log: false });
+    const logged: string[] = [];
+    const server = await startServer({
+      config: { host: '127.0.0.1', port: 0 },
+      db,
+      log: { info: (m) => logged.push(m), error: (m, d) => logged.push(`${m} ${d ?? ''}`) },
+    });
+    try {
+      expect((await fetch(`${server.origin}/health`)).status).toBe(200);
+      await created.drop();
+      const health = await fetch(`${server.origin}/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({ status: 'unavailable', error: 'database unavailable' });
+      expect(logged.join('\n')).toContain('3D000');
+
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ registeredModels { totalCount } }' }),
+      });
+      const body = (await response.json()) as any;
+      expect(body.errors?.[0]?.extensions?.code).toBe('DATABASE_UNAVAILABLE');
+      expect(response.status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('F24: a missing role or a bad password is an outage, not a bug', async () => {
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.username = 'no_such_role_f24';
+    const client = new pg.Client({ connectionString: url.toString() });
+    client.on('error', () => {});
+    const error = await client.connect().catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('28000');
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(true);
   });
 });
