@@ -125,3 +125,42 @@ onPostgres('database timeouts and outages [postgres]', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(true);
   });
 });
+
+onPostgres('F20: history filters by index [postgres]', () => {
+  it('auditEvents by actor, alias or action reads an index in sequence order, not the whole table', async () => {
+    const created = await createPostgresDatabase();
+    const db = await openDatabase({ kind: 'postgres', url: created.url }, { log: false });
+    const sql = new pg.Client({ connectionString: created.url });
+    try {
+      await sql.connect();
+      // 5,000 events; the filtered actor, alias and action occur only among the 5 oldest, the case
+      // where walking the table newest first reads all of it.
+      await sql.query(`
+        INSERT INTO audit_event (at, actor, action, model_id, model_name, version, alias)
+        SELECT now(), CASE WHEN i <= 5 THEN 'rare' ELSE 'bot-' || (i % 50) END,
+               CASE WHEN i <= 5 THEN 'MODEL_DELETED' ELSE 'VERSION_CREATED' END::"AuditAction",
+               i % 500, 'model-' || (i % 500), i % 7, CASE WHEN i <= 5 THEN 'rare' ELSE 'alias-' || (i % 40) END
+        FROM generate_series(1, 5000) AS i`);
+      await sql.query('ANALYZE audit_event');
+      // The statements Prisma sends for listEvents (src/registry/queries.ts eventWhere + findMany).
+      const filters: Array<[string, string, string]> = [
+        ['actor', `"actor" = $1`, 'rare'],
+        ['alias', `"alias" = $1`, 'rare'],
+        ['action', `"action" IN (CAST($1::text AS "AuditAction"))`, 'MODEL_DELETED'],
+      ];
+      for (const [column, condition, value] of filters) {
+        const { rows } = await sql.query(
+          `EXPLAIN SELECT * FROM audit_event WHERE (${condition}) ORDER BY "sequence" DESC LIMIT 21`,
+          [value],
+        );
+        const plan = rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+        expect(plan, column).toContain(`audit_event_${column}_sequence_idx`);
+        expect(plan, column).not.toMatch(/Seq Scan|audit_event_pkey/);
+      }
+    } finally {
+      await sql.end().catch(() => {});
+      await db.close();
+      await created.drop();
+    }
+  });
+});
