@@ -6,7 +6,9 @@ import { openDatabase } from '../../src/db/client.ts';
 import { createRegistryYoga } from '../../src/graphql/yoga.ts';
 import type { Database } from '../../src/db/database.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from '../../src/db/unavailable.ts';
+import { createApiToken } from '../../src/auth/tokens.ts';
 import { startServer } from '../../src/server.ts';
+import { subscribeSse } from '../support/sse.ts';
 import { POSTGRES_ADMIN_URL, createPostgresDatabase, databases, describeEachDatabase } from '../support/databases.ts';
 
 const onPostgres = databases.some((d) => d.name === 'postgres') ? describe : describe.skip;
@@ -164,3 +166,41 @@ onPostgres('F20: history filters by index [postgres]', () => {
     }
   });
 });
+
+const queries: string[] = [];
+describeEachDatabase(
+  'F26: subscription replay over events the token cannot see',
+  (ctx) => {
+    it('filters by scope in SQL and looks the token up once per page, not once per event', async () => {
+      const reader = (await createApiToken(ctx.db.prisma, { name: 'f26-reader', role: 'READER', models: ['team-a-*'] }, null)).secret;
+      // 1,000 events of another team (5 pages of the feed), then one the reader may see.
+      await ctx.db.prisma.$executeRawUnsafe(`
+        INSERT INTO audit_event (at, actor, action, model_id, model_name)
+        SELECT now(), 'other', 'MODEL_CREATED', i, 'team-b-' || i FROM generate_series(1, 1000) AS i`);
+      await ctx.db.prisma.$executeRawUnsafe(
+        `INSERT INTO audit_event (at, actor, action, model_id, model_name) VALUES (now(), 'other', 'MODEL_CREATED', 5000, 'team-a-seen')`,
+      );
+      const yoga = createRegistryYoga(ctx.db, { security: { auth: 'required' } });
+      queries.length = 0;
+      const subscription = await subscribeSse(
+        (url, init) => Promise.resolve(yoga.fetch(url, init)),
+        'http://localhost/graphql',
+        'subscription { registryEvents(afterSequence: 0) { modelName } }',
+        {},
+        { authorization: `Bearer ${reader}` },
+      );
+      try {
+        const [first] = await subscription.take(1);
+        expect(first.data?.registryEvents.modelName).toBe('team-a-seen');
+      } finally {
+        await subscription.close();
+      }
+      const tokenLookups = queries.filter((q) => q.includes('"api_token"')).length;
+      // Authentication (1) and the one page holding the visible event (1); it was 1,001 before.
+      expect(tokenLookups).toBeLessThanOrEqual(3);
+      const eventReads = queries.filter((q) => /FROM audit_event e/.test(q) && q.includes('LIKE ANY'));
+      expect(eventReads.length).toBeGreaterThan(0);
+    });
+  },
+  { onQuery: (query) => queries.push(query) },
+);
