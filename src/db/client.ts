@@ -11,6 +11,7 @@ import { type DirectQuery, registerDirectQuery } from '../registry/sql.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import { getTypeParser } from './timestamps.ts';
 import { migrate, pgClientConnection, pgliteConnection, type MigrateOptions } from './migrator.ts';
+import { TRANSACTION_EXPIRED_MESSAGE } from './unavailable.ts';
 
 export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
   /** Longest an interactive transaction may run (Prisma's default, 5 s, is tight for PGlite). */
@@ -105,6 +106,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       types: { getTypeParser },
     });
     pool = shared;
+    shared.on('connect', (client) => cancelBeforeRollback(client, target.url));
     // The pool's own listener, for as long as the pool lives: Prisma removes the adapter's when it
     // disconnects, and an 'error' event nobody hears crashes the process.
     shared.on('error', (error) => {
@@ -189,6 +191,61 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   };
   openedWith.set(prisma, database);
   return database;
+}
+
+/**
+ * Prisma ends an expired transaction (TX_TIMEOUT_MS) by sending ROLLBACK on its connection, even
+ * while the transaction's statement still runs. pg would queue it (its "Calling client.query() when
+ * the client is already executing a query" deprecation) and PostgreSQL would run the statement on,
+ * holding the model's lock, until it ended. Instead the running statement is canceled first (over a
+ * separate connection, as PostgreSQL requires), and ROLLBACK is sent once it has stopped.
+ */
+function cancelBeforeRollback(client: pg.PoolClient, url: string): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let running: Promise<unknown> | null = null;
+  let canceled = false;
+  const track = (result: unknown) => {
+    if (!(result instanceof Promise)) return result;
+    const tracked = result.then(
+      (value) => {
+        if (running === tracked) running = null;
+        return value;
+      },
+      (error: unknown) => {
+        if (running === tracked) running = null;
+        // Says why, so the caller reports TRANSACTION_TIMEOUT (unavailable.ts), not an outage.
+        if (canceled && error instanceof Error) error.message = TRANSACTION_EXPIRED_MESSAGE;
+        throw error;
+      },
+    );
+    running = tracked;
+    return tracked;
+  };
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const first = args[0] as string | { text?: string } | undefined;
+    const text = typeof first === 'string' ? first : first?.text;
+    const busy = running;
+    if (!busy || text?.trim().toUpperCase() !== 'ROLLBACK') return track(query(...args));
+    const pid = (client as unknown as { processID: number }).processID;
+    canceled = true;
+    return track(
+      (async () => {
+        const canceler = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+        canceler.on('error', () => {});
+        try {
+          await canceler.connect();
+          await canceler.query('SELECT pg_cancel_backend($1)', [pid]);
+        } catch {
+          // Could not cancel: the ROLLBACK then waits for the statement, as it would have anyway.
+        } finally {
+          await canceler.end().catch(() => {});
+        }
+        await busy.catch(() => {});
+        canceled = false;
+        return query(...args);
+      })(),
+    );
+  };
 }
 
 /** `openDatabase(parseDatabaseUrl(url))`; an unset url means the default PGlite folder. */

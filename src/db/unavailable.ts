@@ -81,14 +81,21 @@ export const TRANSACTION_TIMEOUT = 'TRANSACTION_TIMEOUT';
  */
 export function isTransactionTimeout(error: unknown): boolean {
   const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (typeof current === 'object' && current !== null && !seen.has(current)) {
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
     seen.add(current);
-    if ((current as { code?: unknown }).code === 'P2028') return true;
-    current = (current as { cause?: unknown }).cause;
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (e.code === 'P2028') return true;
+    if (typeof e.message === 'string' && e.message.includes(TRANSACTION_EXPIRED_MESSAGE)) return true;
+    pending.push(e.cause, e.meta?.driverAdapterError);
   }
   return false;
 }
+
+/** The message of a statement canceled because its transaction expired (client.ts). */
+export const TRANSACTION_EXPIRED_MESSAGE = 'canceling statement: its transaction outlived TX_TIMEOUT_MS';
 
 /** HTTP 503 when it is the only error, like DATABASE_UNAVAILABLE: retrying later is the remedy. */
 function transactionTimeoutError(path?: GraphQLError): GraphQLError {

@@ -86,6 +86,39 @@ onPostgres('database timeouts and outages [postgres]', () => {
     }
   });
 
+  it('F9: a statement still running when its transaction expires is canceled in PostgreSQL, and reported as TRANSACTION_TIMEOUT', async () => {
+    const created = await createPostgresDatabase();
+    const db = await openDatabase({ kind: 'postgres', url: created.url }, { log: false, transactionTimeoutMs: 300, queryTimeoutMs: 10_000 });
+    const admin = new pg.Client({ connectionString: created.url });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      await admin.connect();
+      const error = await db.prisma
+        .$transaction(async (tx) => {
+          await tx.$queryRaw`SELECT pg_advisory_xact_lock(9), pg_sleep(5) AS f9_probe`;
+        })
+        .catch((e: unknown) => e);
+      // Without the cancel, the statement (and its lock) lives on for 5 s while ROLLBACK waits behind it.
+      const { rows } = await admin.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active'
+           AND query LIKE '%f9_probe%' AND pid <> pg_backend_pid()`,
+      );
+      expect(rows).toEqual([]);
+      expect((await admin.query('SELECT pg_try_advisory_lock(9) AS free')).rows[0].free).toBe(true);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(databaseUnavailableError(error).extensions.code).toBe('TRANSACTION_TIMEOUT');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => /already executing a query/.test(w))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await admin.end().catch(() => {});
+      await db.close();
+      await created.drop();
+    }
+  });
+
   it('F24/D7: a database dropped under a running server is DATABASE_UNAVAILABLE, and /health says only that', async () => {
     const created = await createPostgresDatabase();
     const db = await openDatabase({ kind: 'postgres', url: created.url }, { log: false });
