@@ -5,8 +5,8 @@ import { GraphQLError } from 'graphql';
 
 /**
  * Prisma codes for an unreachable, closed, timed-out or saturated database. P2028 is a transaction
- * that could not start within TX_MAX_WAIT_MS or outlived TX_TIMEOUT_MS: a database that does not
- * answer, from the client's side.
+ * that could not start within TX_MAX_WAIT_MS (a database that does not answer, from the client's
+ * side) or outlived TX_TIMEOUT_MS, which databaseUnavailableError reports as TRANSACTION_TIMEOUT.
  */
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 /** Driver adapter error kinds with the same meaning (error.cause.kind). */
@@ -75,9 +75,11 @@ export function databaseUnavailableError(error: unknown, path?: GraphQLError): G
 export const TRANSACTION_TIMEOUT = 'TRANSACTION_TIMEOUT';
 
 /**
- * P2028: a write transaction that could not start within TX_MAX_WAIT_MS (others hold the model's
- * lock or every connection) or outlived TX_TIMEOUT_MS. The database answers; this write was too
- * slow or queued too long, so it is its own code, not an outage. Nothing of it was applied.
+ * P2028 for a write transaction that outlived TX_TIMEOUT_MS (slow work, or a long wait for the
+ * model's lock), or a statement canceled because of it: this write was too slow, so it is its own
+ * code, not an outage. Nothing of it was applied. The other P2028, a transaction that could not
+ * start within TX_MAX_WAIT_MS, means no connection answered BEGIN in time (the model lock is taken
+ * inside the transaction): the database is down or saturated, so that stays DATABASE_UNAVAILABLE.
  */
 export function isTransactionTimeout(error: unknown): boolean {
   const seen = new Set<unknown>();
@@ -87,7 +89,7 @@ export function isTransactionTimeout(error: unknown): boolean {
     if (typeof current !== 'object' || current === null || seen.has(current)) continue;
     seen.add(current);
     const e = current as { code?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
-    if (e.code === 'P2028') return true;
+    if (e.code === 'P2028') return !(typeof e.message === 'string' && /unable to start a transaction/i.test(e.message));
     if (typeof e.message === 'string' && e.message.includes(TRANSACTION_EXPIRED_MESSAGE)) return true;
     pending.push(e.cause, e.meta?.driverAdapterError);
   }
@@ -99,7 +101,7 @@ export const TRANSACTION_EXPIRED_MESSAGE = 'canceling statement: its transaction
 
 /** HTTP 503 when it is the only error, like DATABASE_UNAVAILABLE: retrying later is the remedy. */
 function transactionTimeoutError(path?: GraphQLError): GraphQLError {
-  return new GraphQLError('The write took too long or waited too long to start, and was not applied; retry shortly.', {
+  return new GraphQLError('The write took longer than the transaction timeout and was not applied; retry shortly.', {
     nodes: path?.nodes,
     path: path?.path,
     extensions: { code: TRANSACTION_TIMEOUT, http: { status: 503 } },
