@@ -8,6 +8,7 @@
 import type { AuditAction, AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { databaseOf } from '../db/client.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Database, Listener } from '../db/database.ts';
 import { type NamePattern, namePatternsSql } from '../registry/name-patterns.ts';
 import { SafeWatermark } from './watermark.ts';
@@ -91,7 +92,14 @@ export class RegistryEventFeed {
     this.prisma = db.prisma;
     this.watermark = new SafeWatermark(db.prisma);
     this.maxSubscriptionsPerActor = options.maxSubscriptionsPerActor ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_ACTOR;
-    this.log = options.log ?? ((message, detail) => console.error(`[events] ${message}`, detail ?? ''));
+    // An outage is one line (its last, Prisma's actual reason), not a stack trace per retry (D7).
+    this.log =
+      options.log ??
+      ((message, detail) =>
+        console.error(
+          `[events] ${message}`,
+          isDatabaseUnavailable(detail) && detail instanceof Error ? `(database unavailable: ${detail.message.trim().split('\n').at(-1)})` : (detail ?? ''),
+        ));
   }
 
   /** Open subscriptions, per actor ('' for anonymous). */
