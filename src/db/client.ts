@@ -198,7 +198,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
  * while the transaction's statement still runs. pg would queue it (its "Calling client.query() when
  * the client is already executing a query" deprecation) and PostgreSQL would run the statement on,
  * holding the model's lock, until it ended. Instead the running statement is canceled first (over a
- * separate connection, as PostgreSQL requires), and ROLLBACK is sent once it has stopped.
+ * separate connection, as PostgreSQL requires), and ROLLBACK is sent once it has stopped. (A
+ * callback that failed with a statement still in flight is rolled back the same way.)
  */
 function cancelBeforeRollback(client: pg.PoolClient, url: string): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
