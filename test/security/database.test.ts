@@ -174,7 +174,8 @@ onPostgres('F20: history filters by index [postgres]', () => {
         INSERT INTO audit_event (at, actor, action, model_id, model_name, version, alias)
         SELECT now(), CASE WHEN i <= 5 THEN 'rare' ELSE 'bot-' || (i % 50) END,
                CASE WHEN i <= 5 THEN 'MODEL_DELETED' ELSE 'VERSION_CREATED' END::"AuditAction",
-               i % 500, 'model-' || (i % 500), i % 7, CASE WHEN i <= 5 THEN 'rare' ELSE 'alias-' || (i % 40) END
+               i % 500, CASE WHEN i <= 5 THEN 'rare-' || i ELSE 'model-' || (i % 500) END, i % 7,
+               CASE WHEN i <= 5 THEN 'rare' ELSE 'alias-' || (i % 40) END
         FROM generate_series(1, 5000) AS i`);
       await sql.query('ANALYZE audit_event');
       // The statements Prisma sends for listEvents (src/registry/queries.ts eventWhere + findMany).
@@ -182,6 +183,8 @@ onPostgres('F20: history filters by index [postgres]', () => {
         ['actor', `"actor" = $1`, 'rare'],
         ['alias', `"alias" = $1`, 'rare'],
         ['action', `"action" IN (CAST($1::text AS "AuditAction"))`, 'MODEL_DELETED'],
+        // A token scoped to `rare-*` (namePatternFilters: LIKE prefix; a C-collated database).
+        ['model_name', `("model_name" LIKE $1 AND "model_name" LIKE '%')`, 'rare-%'],
       ];
       for (const [column, condition, value] of filters) {
         const { rows } = await sql.query(
@@ -189,7 +192,7 @@ onPostgres('F20: history filters by index [postgres]', () => {
           [value],
         );
         const plan = rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
-        expect(plan, column).toContain(`audit_event_${column}_sequence_idx`);
+        expect(plan, column).toContain(column === 'model_name' ? 'audit_event_model_name_pattern_sequence_idx' : `audit_event_${column}_sequence_idx`);
         expect(plan, column).not.toMatch(/Seq Scan|audit_event_pkey/);
       }
     } finally {
