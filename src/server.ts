@@ -98,7 +98,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         status = 503;
-        body = { status: 'unavailable', error: message };
+        // Anyone may ask /health: database names, SQLSTATEs and driver wording stay in the log.
+        body = { status: 'unavailable', error: 'database unavailable' };
         if (healthy !== false) log.error(`health: the database does not answer: ${message}`);
         healthy = false;
       }

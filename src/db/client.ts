@@ -11,6 +11,7 @@ import { type DirectQuery, registerDirectQuery } from '../registry/sql.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import { getTypeParser } from './timestamps.ts';
 import { migrate, pgClientConnection, pgliteConnection, type MigrateOptions } from './migrator.ts';
+import { TRANSACTION_EXPIRED_MESSAGE } from './unavailable.ts';
 
 export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
   /** Longest an interactive transaction may run (Prisma's default, 5 s, is tight for PGlite). */
@@ -27,6 +28,15 @@ export interface OpenOptions extends OpenDatabaseOptions, MigrateOptions {
 
 export const PING_TIMEOUT_MS = 2_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+
+/**
+ * PostgreSQL's own statement_timeout for the pool's connections: just under the client's
+ * query_timeout, so the server cancels first. PGlite runs in-process and cannot be cancelled: there,
+ * the input limits (tag filters, list sizes) are what bound a statement.
+ */
+export function serverStatementTimeoutMs(queryTimeoutMs: number): number {
+  return Math.max(1, queryTimeoutMs - Math.min(500, Math.floor(queryTimeoutMs / 10)));
+}
 
 const openedWith = new WeakMap<PrismaClient, Database>();
 
@@ -78,16 +88,25 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     }
     // One pool for Prisma and the direct reads; ended here on close, not by Prisma (which could
     // open a new one if anything reconnected after $disconnect).
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     const shared = new pg.Pool({
       connectionString: target.url,
       connectionTimeoutMillis: 10_000,
-      query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      query_timeout: queryTimeoutMs,
+      // query_timeout only stops the client waiting; the statement would run on in PostgreSQL
+      // (F21). The server cancels it itself a little earlier, so the client gets PostgreSQL's
+      // 57014 and the connection stays usable.
+      statement_timeout: serverStatementTimeoutMs(queryTimeoutMs),
+      // A transaction whose client stopped talking (event loop blocked, process stuck) is ended by
+      // PostgreSQL, releasing its locks (F9). Batch tools with long transactions raise queryTimeoutMs.
+      idle_in_transaction_session_timeout: Math.max(options.transactionTimeoutMs ?? 15_000, queryTimeoutMs),
       // Notices a peer that vanished (network partition) on idle pooled connections.
       keepAlive: true,
       // For the direct reads; Prisma passes its own parsers with each of its queries.
       types: { getTypeParser },
     });
     pool = shared;
+    shared.on('connect', (client) => cancelBeforeRollback(client, target.url));
     // The pool's own listener, for as long as the pool lives: Prisma removes the adapter's when it
     // disconnects, and an 'error' event nobody hears crashes the process.
     shared.on('error', (error) => {
@@ -172,6 +191,62 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   };
   openedWith.set(prisma, database);
   return database;
+}
+
+/**
+ * Prisma ends an expired transaction (TX_TIMEOUT_MS) by sending ROLLBACK on its connection, even
+ * while the transaction's statement still runs. pg would queue it (its "Calling client.query() when
+ * the client is already executing a query" deprecation) and PostgreSQL would run the statement on,
+ * holding the model's lock, until it ended. Instead the running statement is canceled first (over a
+ * separate connection, as PostgreSQL requires), and ROLLBACK is sent once it has stopped. (A
+ * callback that failed with a statement still in flight is rolled back the same way.)
+ */
+function cancelBeforeRollback(client: pg.PoolClient, url: string): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let running: Promise<unknown> | null = null;
+  let canceled = false;
+  const track = (result: unknown) => {
+    if (!(result instanceof Promise)) return result;
+    const tracked = result.then(
+      (value) => {
+        if (running === tracked) running = null;
+        return value;
+      },
+      (error: unknown) => {
+        if (running === tracked) running = null;
+        // Says why, so the caller reports TRANSACTION_TIMEOUT (unavailable.ts), not an outage.
+        if (canceled && error instanceof Error) error.message = TRANSACTION_EXPIRED_MESSAGE;
+        throw error;
+      },
+    );
+    running = tracked;
+    return tracked;
+  };
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const first = args[0] as string | { text?: string } | undefined;
+    const text = typeof first === 'string' ? first : first?.text;
+    const busy = running;
+    if (!busy || text?.trim().toUpperCase() !== 'ROLLBACK') return track(query(...args));
+    const pid = (client as unknown as { processID: number }).processID;
+    canceled = true;
+    return track(
+      (async () => {
+        const canceler = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+        canceler.on('error', () => {});
+        try {
+          await canceler.connect();
+          await canceler.query('SELECT pg_cancel_backend($1)', [pid]);
+        } catch {
+          // Could not cancel: the ROLLBACK then waits for the statement, as it would have anyway.
+        } finally {
+          await canceler.end().catch(() => {});
+        }
+        await busy.catch(() => {});
+        canceled = false;
+        return query(...args);
+      })(),
+    );
+  };
 }
 
 /** `openDatabase(parseDatabaseUrl(url))`; an unset url means the default PGlite folder. */

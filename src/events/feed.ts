@@ -8,7 +8,9 @@
 import type { AuditAction, AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { databaseOf } from '../db/client.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Database, Listener } from '../db/database.ts';
+import { type NamePattern, namePatternsSql } from '../registry/name-patterns.ts';
 import { SafeWatermark } from './watermark.ts';
 
 export const AUDIT_EVENT_CHANNEL = 'audit_event_appended';
@@ -26,6 +28,11 @@ export interface RegistryEventFilter {
   modelName?: string | null;
   aliases?: readonly string[] | null;
   actions?: readonly AuditAction[] | null;
+  /**
+   * Only events recorded under a model name matching one of these (a token's scope; null: all).
+   * Filtered in SQL, so a replay of a history the subscriber cannot see reads nothing (F26).
+   */
+  scope?: readonly NamePattern[] | null;
 }
 
 export interface SubscribeOptions {
@@ -33,6 +40,12 @@ export interface SubscribeOptions {
   afterSequence?: number | null;
   /** Whose budget the subscription counts against. */
   actor: string | null;
+  /**
+   * Runs before the events of each page read from the table are delivered (a replay page, or a
+   * batch of new events); if it throws, the subscription ends with that error. Checks that belong
+   * to the subscriber (is its token still valid?) cost one look-up per page, not per event.
+   */
+  beforePage?: () => Promise<void>;
 }
 
 export class SubscriptionLimitError extends Error {
@@ -79,7 +92,14 @@ export class RegistryEventFeed {
     this.prisma = db.prisma;
     this.watermark = new SafeWatermark(db.prisma);
     this.maxSubscriptionsPerActor = options.maxSubscriptionsPerActor ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_ACTOR;
-    this.log = options.log ?? ((message, detail) => console.error(`[events] ${message}`, detail ?? ''));
+    // An outage is one line (its last, Prisma's actual reason), not a stack trace per retry (D7).
+    this.log =
+      options.log ??
+      ((message, detail) =>
+        console.error(
+          `[events] ${message}`,
+          isDatabaseUnavailable(detail) && detail instanceof Error ? `(database unavailable: ${detail.message.trim().split('\n').at(-1)})` : (detail ?? ''),
+        ));
   }
 
   /** Open subscriptions, per actor ('' for anonymous). */
@@ -132,7 +152,7 @@ export class RegistryEventFeed {
       throw error;
     }
     const control: Control = { stopped: false };
-    const stream = this.stream(filter, start, control);
+    const stream = this.stream(filter, start, control, options.beforePage);
     const iterator: AsyncIterableIterator<AuditEvent> = {
       [Symbol.asyncIterator]: () => iterator,
       async next() {
@@ -175,12 +195,13 @@ export class RegistryEventFeed {
     await listener?.close();
   }
 
-  private async *stream(filter: RegistryEventFilter, start: number, control: Control) {
+  private async *stream(filter: RegistryEventFilter, start: number, control: Control, beforePage?: () => Promise<void>) {
     let cursor = start;
     while (!control.stopped && !this.closed) {
       const upTo = this.watermark.current ?? 0;
       while (cursor < upTo && !control.stopped) {
         const rows = await readEvents(this.prisma, filter, cursor, upTo, PAGE_SIZE);
+        if (rows.length > 0 && beforePage) await beforePage();
         for (const row of rows) {
           yield row;
           if (control.stopped) return;
@@ -272,6 +293,7 @@ export async function readEvents(
   }
   if (filter.aliases != null) conditions.push(Prisma.sql`e.alias = ANY(${[...filter.aliases]}::text[])`);
   if (filter.actions != null) conditions.push(Prisma.sql`e.action::text = ANY(${[...filter.actions]}::text[])`);
+  if (filter.scope != null) conditions.push(namePatternsSql(filter.scope, Prisma.sql`e.model_name`));
   const rows = await db.$queryRaw<AuditEvent[]>`
     SELECT e.sequence, e.at, e.actor, e.action::text AS action, e.model_id AS "modelId", e.model_name AS "modelName",
            e.version, e.previous_version AS "previousVersion", e.alias, e.key,

@@ -1,5 +1,6 @@
 // Keyset pagination: a cursor holds the sort-key values of the last row of a page, so the next
 // page starts right after it by index, however deep the page and whatever was inserted meanwhile.
+import { isStorableText } from './validation.ts';
 
 export type SortDirection = 'asc' | 'desc';
 export type SortKey<F extends string> = readonly { field: F; direction: SortDirection }[];
@@ -38,7 +39,8 @@ export function decodeCursor<F extends string>(cursor: string, key: SortKey<F>):
   if (!Array.isArray(values) || values.length !== key.length) throw new InvalidCursorError();
   return values.map((v, i) => {
     const kind = FIELD_KINDS[key[i].field];
-    if (kind === 'string' && typeof v === 'string') return v;
+    // A forged string PostgreSQL cannot hold (U+0000, lone surrogates) would fail in the database.
+    if (kind === 'string' && typeof v === 'string' && isStorableText(v)) return v;
     // Every numeric sort field is a PostgreSQL integer; every date lies within years 1..9999.
     if (kind === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 31 - 1) return v as number;
     if (kind === 'date' && v && typeof v === 'object' && typeof v.d === 'string') {

@@ -31,8 +31,8 @@ function canSee(ctx: GraphQLContext, modelName: string): boolean {
 }
 
 /**
- * A subscription outlives the request that checked its token: before each event it checks again,
- * so a revoked or expired token stops receiving at once, on every replica.
+ * A subscription outlives the request that checked its token: before each page of events it checks
+ * again, so a revoked or expired token stops receiving at the next event, on every replica.
  */
 async function checkTokenStillActive(ctx: GraphQLContext): Promise<void> {
   const name = ctx.access.actor;
@@ -51,11 +51,11 @@ async function openEvents(
   // Before the feed opens: a refused filter must not take a subscription slot.
   filter = { ...filter, actions: checkAuditActions(filter.actions) };
   try {
-    const events = await eventFeedOf(ctx.prisma).subscribe(filter, { afterSequence, actor: ctx.actor });
-    return mapIterator(events, async (event) => {
-      await checkTokenStillActive(ctx);
-      return event;
-    });
+    // The token's scope goes into the SQL: events it cannot see are never read (canSee stays as a guard).
+    return await eventFeedOf(ctx.prisma).subscribe(
+      { ...filter, scope: ctx.access.scope },
+      { afterSequence, actor: ctx.actor, beforePage: () => checkTokenStillActive(ctx) },
+    );
   } catch (error) {
     if (error instanceof SubscriptionLimitError || error instanceof FeedClosedError) {
       throw new GraphQLError(error.message, { extensions: { code: error instanceof SubscriptionLimitError ? 'TOO_MANY_SUBSCRIPTIONS' : 'UNAVAILABLE' } });
