@@ -118,8 +118,8 @@ async function check(principal: Principal, op: FuzzOperation): Promise<void> {
   const before = logged.length;
   const answer = await post(principal, { query: op.query, variables: op.variables }, sse);
   const where = `${principal.label}: ${answer.status} ${answer.text.slice(0, 400)}`;
-  expect(answer.status, where).not.toBe(500);
-  expect(answer.status, where).toBeLessThan(500 + (answer.status === 503 ? 0 : 0));
+  // 503 too: a request that makes the database time out is no outage but unbounded work.
+  expect(answer.status, where).toBeLessThan(500);
   expect(answer.text, where).not.toContain('Unexpected error.');
   expect(answer.text, where).not.toContain('INTERNAL_SERVER_ERROR');
   expect(logged.slice(before), where).toEqual([]);
@@ -132,7 +132,7 @@ async function check(principal: Principal, op: FuzzOperation): Promise<void> {
   if (exceedsLimits(op.shape)) {
     // Refused before any work: errors and no data, in the answer or the first event.
     if (first) {
-      expect(first.errors?.length, `over a limit (${JSON.stringify(op.shape)}) but answered: ${where}`).toBeGreaterThan(0);
+      expect((first.errors ?? []).length, `over a limit (${JSON.stringify(op.shape)}) but answered: ${where}`).toBeGreaterThan(0);
       expect(first.data ?? null, `over a limit (${JSON.stringify(op.shape)}) but ran: ${where}`).toBeNull();
     } else {
       expect(answer.status, `over a limit but no payload: ${where}`).toBeGreaterThanOrEqual(400);

@@ -27,9 +27,10 @@ import { DEFAULT_GRAPHQL_LIMITS } from '../../src/graphql/limits.ts';
 /**
  * Attacks of known findings whose fixes are still being merged. Each id here turns off the
  * sub-generator producing that attack (and only it); the lead empties the list once the fixes are
- * in, and from then on the fuzzer sends them all.
+ * in, and from then on the fuzzer sends them all. FUZZ_KNOWN_OPEN (comma-separated ids, may be
+ * empty) overrides it, to check a fix: `FUZZ_KNOWN_OPEN= npx vitest run test/security/fuzz.test.ts`.
  */
-export const KNOWN_OPEN: readonly string[] = ['F1', 'F2', 'F3', 'F9', 'F11', 'F12', 'F21', 'F23'];
+export const KNOWN_OPEN: readonly string[] = (process.env.FUZZ_KNOWN_OPEN ?? 'F1,F2,F3,F9,F11,F12,F21,F23').split(',').filter(Boolean);
 const open = (id: string) => KNOWN_OPEN.includes(id);
 
 /** The server's cost rule (src/graphql/limits.ts): page size when `first` is absent, other lists. */
@@ -376,9 +377,11 @@ function rootType(schema: GraphQLSchema, kind: FuzzOperation['kind']): GraphQLOb
 export function operationArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzOperation> {
   return fc.gen().map((g) => {
     hostility = g(fc.constantFrom, 0, 0, 0, 1, 1, 2) as 0 | 1 | 2;
+    const aimed = ATTACKS.filter((attack) => !open(attack.id));
+    if (aimed.length && g(fc.integer, { min: 0, max: 4 }) === 0) return pick(g, aimed).build(g, ctx);
     const kind: FuzzOperation['kind'] = g(fc.constantFrom, 'query', 'query', 'query', 'query', 'mutation', 'mutation', 'mutation', 'subscription');
     // F3: a fragment spread doubling at the root, 2^n root fields in a few hundred bytes.
-    if (kind === 'query' && !open('F3') && g(fc.integer, { min: 0, max: 29 }) === 0) return fragmentBomb(g(fc.integer, { min: 12, max: 30 }));
+    if (kind === 'query' && !open('F3') && g(fc.integer, { min: 0, max: 29 }) === 0) return fragmentBomb(g(fc.integer, { min: 14, max: 21 })); // 21: seconds of blocking today, not hours
     // F1: subscriptions over a limit (the server does not measure them).
     const targetDepth = g(() => fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 6, max: 13 })));
     const b = new Builder(g, ctx, kind === 'subscription' && open('F1') ? Math.min(targetDepth, 4) : targetDepth);
@@ -407,6 +410,87 @@ export function operationArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzOperation
     return { kind, query: b.document(kind, parts.join(' ')), variables: b.variables, shape };
   });
 }
+
+/**
+ * The reviewed attacks, aimed: each known finding's reproduction with generated values, drawn one
+ * operation in five once its id leaves KNOWN_OPEN (random operations reach them too rarely). The
+ * shapes are the limits' view, counted by hand from the documents.
+ */
+const ATTACKS: Array<{ id: string; build: (g: G, ctx: FuzzContext) => FuzzOperation }> = [
+  {
+    id: 'F1', // a subscription over the depth and alias limits, answered at once from history
+    build: (g, ctx) => {
+      const aliases = g(fc.integer, { min: 0, max: 14 });
+      const picks = Array.from({ length: aliases }, (_, i) => `s${i}: sequence`).join(' ');
+      const chain = 'model { versions(first: 3) { nodes { model { versions(first: 3) { nodes { model { versions(first: 3) { nodes { model { latestVersion { model { name } } } } } } } } } } } }';
+      const depth = g(fc.boolean);
+      return {
+        kind: 'subscription',
+        query: `subscription($m: String) { registryEvents(afterSequence: 0, modelName: $m) { sequence ${picks} ${depth ? chain : ''} } }`,
+        variables: { m: pick(g, ctx.modelNames) },
+        shape: { depth: depth ? 13 : 2, aliases, rootFields: 1, cost: 0 },
+      };
+    },
+  },
+  {
+    id: 'F2', // cost hidden under node(id:)'s inline fragment: 100 * 100 * 100 versions
+    build: (g, ctx) => ({
+      kind: 'query',
+      query: `query($id: ID!) { node(id: $id) { ... on RegisteredModel { versions(first: 100) { nodes { model { versions(first: 100) { nodes { model { versions(first: 100) { nodes { version } } } } } } } } } } }`,
+      variables: { id: pick(g, ctx.nodeIds) },
+      shape: { depth: 8, aliases: 0, rootFields: 1, cost: 1 + 1 * (1 + 100 * (1 + 1 * (1 + 100 * (1 + 1 * (1 + 100 * 1))))) },
+    }),
+  },
+  {
+    id: 'F3',
+    build: (g) => fragmentBomb(g(fc.integer, { min: 19, max: 21 })),
+  },
+  {
+    id: 'F11', // a name cursor holding U+0000
+    build: (g) => ({
+      kind: 'query',
+      query: `query($a: String) { registeredModels(after: $a) { totalCount nodes { name } } }`,
+      variables: { a: b64url(JSON.stringify([g(fc.constantFrom, 'a\u0000b', '\u0000')])) },
+      shape: { depth: 3, aliases: 0, rootFields: 1, cost: 2 + PAGE_DEFAULT },
+    }),
+  },
+  {
+    id: 'F12', // a webhook URL that cannot be stored
+    build: (g) => ({
+      kind: 'mutation',
+      query: `mutation($u: String!) { createWebhook(input: { url: $u, secret: "0123456789abcdef0123", active: false }) { __typename ... on Error { code message } } }`,
+      variables: { u: g(fc.constantFrom, 'https://127.0.0.1:9/a\u0000b', 'https://127.0.0.1:9/\uD800') },
+      shape: { depth: 2, aliases: 0, rootFields: 1, cost: 3 },
+    }),
+  },
+  {
+    id: 'F21', // many tag filters, one EXISTS each
+    build: (g) => ({
+      kind: 'query',
+      query: `query($t: [TagFilter!]) { registeredModels(filter: { tags: $t }) { totalCount nodes { name } } }`,
+      variables: { t: Array.from({ length: g(fc.integer, { min: 80, max: 100 }) }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) },
+      shape: { depth: 3, aliases: 0, rootFields: 1, cost: 2 + PAGE_DEFAULT },
+    }),
+  },
+  {
+    id: 'F9', // thousands of tags in one write
+    build: (g, ctx) => ({
+      kind: 'mutation',
+      query: `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { __typename } }`,
+      variables: { i: { name: pick(g, ctx.modelNames), source: 's3://x', tags: Array.from({ length: g(fc.integer, { min: 10_000, max: 12_000 }) }, (_, i) => ({ key: `k${i}`, value: '' })) } },
+      shape: { depth: 2, aliases: 0, rootFields: 1, cost: 1 },
+    }),
+  },
+  {
+    id: 'F23', // an enum list over the bind-parameter limit
+    build: (g) => ({
+      kind: 'query',
+      query: `query($a: [AuditAction!]) { auditEvents(filter: { actions: $a }) { totalCount } }`,
+      variables: { a: Array.from({ length: g(fc.integer, { min: 34_000, max: 40_000 }) }, () => 'MODEL_CREATED') },
+      shape: { depth: 2, aliases: 0, rootFields: 1, cost: 2 },
+    }),
+  },
+];
 
 function fragmentBomb(levels: number): FuzzOperation {
   let fragments = 'fragment B0 on Query { __typename }\n';
