@@ -127,7 +127,9 @@ async function check(principal: Principal, op: FuzzOperation): Promise<void> {
   expect(answer.text.length, where).toBeLessThan(MAX_BYTES);
   const first = payloads(answer.text, sse)[0];
   const outcome = !first ? `http ${answer.status}` : first.data && Object.values(first.data).some((v) => v !== null) ? (first.errors ? 'data+errors' : 'data') : `refused ${first.errors?.[0]?.extensions?.code ?? '?'}`;
-  const key = process.env.FUZZ_DEBUG ? `${op.kind} ${outcome} ${String(first?.errors?.[0]?.message).replace(/"[^"]*"/g, "\"_\"").slice(0, 90)}` : `${op.kind} ${outcome}`;
+  // FUZZ_DEBUG=1 adds the first error's message (quoted parts blanked) to the tally.
+  const message = process.env.FUZZ_DEBUG ? ` ${String(first?.errors?.[0]?.message).replace(/"[^"]*"/g, '"_"').slice(0, 90)}` : '';
+  const key = `${op.aimed ? `${op.kind} aimed at ${op.aimed}` : op.kind} ${outcome}${message}${process.env.FUZZ_DEBUG ? ` [${principal.label}]` : ""}`;
   stats.set(key, (stats.get(key) ?? 0) + 1);
   if (exceedsLimits(op.shape)) {
     // Refused before any work: errors and no data, in the answer or the first event.
@@ -156,7 +158,7 @@ it(`answers ${RUNS} generated operations deliberately, within bounds, and leaves
     console.error(`fuzz failed with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`);
     throw error;
   }
-  console.info([...stats].sort().map(([k, n]) => `${n} ${k}`).join('\n'));
+  console.info('fuzz outcomes:\n' + [...stats].sort().map(([k, n]) => `${n} ${k}`).join('\n'));
   const report = await checkIntegrity(db.prisma);
   expect(report.violations).toEqual([]);
   expect(logged).toEqual([]);

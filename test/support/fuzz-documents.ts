@@ -49,6 +49,8 @@ export interface FuzzOperation {
   query: string;
   variables: Record<string, unknown>;
   shape: Shape;
+  /** The reviewed finding this operation reproduces, if it is an aimed one. */
+  aimed?: string;
 }
 
 export function exceedsLimits(shape: Shape, limits = DEFAULT_GRAPHQL_LIMITS): boolean {
@@ -378,7 +380,10 @@ export function operationArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzOperation
   return fc.gen().map((g) => {
     hostility = g(fc.constantFrom, 0, 0, 0, 1, 1, 2) as 0 | 1 | 2;
     const aimed = ATTACKS.filter((attack) => !open(attack.id));
-    if (aimed.length && g(fc.integer, { min: 0, max: 4 }) === 0) return pick(g, aimed).build(g, ctx);
+    if (aimed.length && g(fc.integer, { min: 0, max: 4 }) === 0) {
+      const attack = pick(g, aimed);
+      return { ...attack.build(g, ctx), aimed: attack.id };
+    }
     const kind: FuzzOperation['kind'] = g(fc.constantFrom, 'query', 'query', 'query', 'query', 'mutation', 'mutation', 'mutation', 'subscription');
     // F3: a fragment spread doubling at the root, 2^n root fields in a few hundred bytes.
     if (kind === 'query' && !open('F3') && g(fc.integer, { min: 0, max: 29 }) === 0) return fragmentBomb(g(fc.integer, { min: 14, max: 21 })); // 21: seconds of blocking today, not hours
@@ -485,9 +490,9 @@ const ATTACKS: Array<{ id: string; build: (g: G, ctx: FuzzContext) => FuzzOperat
     id: 'F23', // an enum list over the bind-parameter limit
     build: (g) => ({
       kind: 'query',
-      query: `query($a: [AuditAction!]) { auditEvents(filter: { actions: $a }) { totalCount } }`,
+      query: `query($a: [AuditAction!]) { auditEvents(filter: { actions: $a }) { nodes { sequence } } }`,
       variables: { a: Array.from({ length: g(fc.integer, { min: 34_000, max: 40_000 }) }, () => 'MODEL_CREATED') },
-      shape: { depth: 2, aliases: 0, rootFields: 1, cost: 2 },
+      shape: { depth: 3, aliases: 0, rootFields: 1, cost: 1 + PAGE_DEFAULT * 2 },
     }),
   },
 ];
