@@ -64,7 +64,7 @@ it('refuses to start in required mode without an admin token, and says how to cr
   const refused = await run(['src/main.ts']);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('no active admin token');
-  expect(refused.stderr).toContain('npm run token -- create --name admin --role admin');
+  expect(refused.stderr).toContain('npm run token -- create --name admin --role admin --promote');
   expect(refused.stderr).not.toMatch(/\n\s+at /);
 });
 
@@ -118,4 +118,29 @@ it('creates tokens with the CLI; the server accepts them; the README script prom
   expect(listed.stdout).toMatch(/^release-bot\twriter\tmodels=fraud-\*\tpromote=true\t.*lastUsed=20.*\tactive$/m);
   const revoked = await token('revoke', 'release-bot');
   expect(revoked.stdout).toMatch(/revoked token "release-bot"/);
+});
+
+// D6: connection and path mistakes get one line and exit 1, never a stack trace.
+it('CLIs describe connection and path errors in one line, without a stack', async () => {
+  const refused = { DATABASE_URL: 'postgres://root@127.0.0.1:1/x' };
+  const results = await Promise.all([
+    run(['scripts/export.ts', '--out', path.join(dir, 'x.jsonl')], refused),
+    run(['src/auth/cli.ts', 'list'], refused),
+    run(['scripts/export.ts', '--out', path.join(dir, 'no-such-dir', 'x.jsonl')]),
+    run(['src/main.ts'], refused),
+  ]);
+  for (const r of results.slice(0, 2).concat(results[3])) {
+    expect(r.stderr).toContain('cannot connect to PostgreSQL at 127.0.0.1:1: is it running?');
+  }
+  expect(results[2].stderr).toMatch(/export failed: .*no-such-dir.*: no such file or directory/);
+  for (const r of results) {
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }
+}, 120_000);
+
+it('the token CLI without a command prints the usage and exits 2', async () => {
+  const result = await run(['src/auth/cli.ts']);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('no command given');
 });
