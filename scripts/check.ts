@@ -3,6 +3,7 @@
 // Prints each invariant checked and every violation; exits 1 on any violation, 2 if it cannot run.
 import { describeDatabaseTarget, parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
+import { describeError } from '../src/db/describe-error.ts';
 import { checkIntegrity } from '../src/registry/integrity.ts';
 
 async function main(): Promise<number> {
@@ -32,7 +33,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(`check could not run: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`check could not run: ${describeError(error, parseDatabaseUrl(process.env.DATABASE_URL))}`);
     process.exit(2);
   },
 );

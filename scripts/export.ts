@@ -5,6 +5,8 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { describeDatabaseTarget, parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
+import type { Database } from '../src/db/database.ts';
+import { describeError } from '../src/db/describe-error.ts';
 import { exportRegistryConsistently } from '../src/registry/transfer.ts';
 import { fileArgument, progressLine } from './transfer-cli.ts';
 
@@ -12,14 +14,19 @@ const out = fileArgument('out', 'npm run export -- --out <file.jsonl>');
 const target = parseDatabaseUrl(process.env.DATABASE_URL);
 console.error(`exporting ${describeDatabaseTarget(target)} to ${out}`);
 const started = Date.now();
-const db = await openDatabase(target, { log: (line) => console.error(line), queryTimeoutMs: 3_600_000 });
-const file = createWriteStream(out);
 const progress = progressLine('exported');
+let db: Database | undefined;
+let file: ReturnType<typeof createWriteStream> | undefined;
 try {
+  // Opened first, so a bad --out path fails before the database is touched.
+  file = createWriteStream(out);
+  await once(file, 'open');
+  db = await openDatabase(target, { log: (line) => console.error(line), queryTimeoutMs: 3_600_000 });
+  const sink = file;
   const counts = await exportRegistryConsistently(
     db.prisma,
     async (line) => {
-      if (!file.write(line)) await once(file, 'drain');
+      if (!sink.write(line)) await once(sink, 'drain');
     },
     { onProgress: (c) => progress.update(c) },
   );
@@ -28,9 +35,9 @@ try {
   progress.done(counts);
   console.error(`wrote ${out} (${file.bytesWritten} bytes) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
-  file.destroy();
-  console.error(`\nexport failed: ${error instanceof Error ? error.message : String(error)}`);
+  file?.destroy();
+  console.error(`${progress.started() ? '\n' : ''}export failed: ${describeError(error, target)}`);
   process.exitCode = 1;
 } finally {
-  await db.close();
+  await db?.close();
 }

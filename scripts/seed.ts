@@ -2,8 +2,9 @@
 // fills the database of DATABASE_URL (migrated first) with a deterministic data set; see
 // src/tools/seed.ts. Progress on stderr, a summary line on stdout.
 import { parseArgs } from 'node:util';
-import { describeDatabaseTarget, loadConfig } from '../src/config.ts';
+import { describeDatabaseTarget, loadConfig, parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
+import { describeError } from '../src/db/describe-error.ts';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions, seedRegistry } from '../src/tools/seed.ts';
 
 const USAGE = `usage: npm run seed -- [--models N] [--versions M] [--version-tags K] [--model-tags J]
@@ -76,6 +77,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`seed failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`seed failed: ${describeError(error, parseDatabaseUrl(process.env.DATABASE_URL))}`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
 import { type Config, describeDatabaseTarget, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { Database } from './db/database.ts';
+import { describeError } from './db/describe-error.ts';
 import { type RunningServer, consoleLog, startServer } from './server.ts';
 
 // `npm start` forwards the terminal's Ctrl-C to us while the terminal sends its own: signals this
@@ -67,10 +68,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error) => {
-  // System errors (EADDRINUSE, ECONNREFUSED, EACCES...) say it all in their message.
-  const systemError = error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
-  const detail = error instanceof Error ? (systemError ? error.message : (error.stack ?? error.message)) : String(error);
-  console.error(`model registry failed to start: ${detail}`);
+  console.error(`model registry failed to start: ${describeError(error, config.databaseUrl)}`);
   if (db && !server) await db.close().catch(() => {});
   process.exit(1);
 });

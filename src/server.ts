@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { countActiveAdmins } from './auth/tokens.ts';
-import { type Config, DEFAULT_SECURITY, type SecurityConfig, isLoopback } from './config.ts';
+import { type Config, type DatabaseTarget, DEFAULT_SECURITY, type SecurityConfig, isLoopback } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { Database } from './db/database.ts';
 import { registryEventFeed } from './events/feed.ts';
@@ -67,7 +67,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Embedders that pass no security settings get auth off; `npm start` always passes loadConfig's.
   const security: SecurityConfig = config.security ?? { ...DEFAULT_SECURITY, auth: 'off' };
   try {
-    await checkAuthReady(security, database, config.host, log);
+    await checkAuthReady(security, database, config.host, log, config.databaseUrl);
   } catch (error) {
     if (ownsDb) await database.close().catch(() => {});
     throw error;
@@ -245,18 +245,32 @@ function urlHost(host: string): string {
  * server refuses to start and says how to create one. Off on a reachable address is allowed (the
  * operator chose it) but logged.
  */
-async function checkAuthReady(security: SecurityConfig, db: Database, host: string, log: ServerLog): Promise<void> {
+async function checkAuthReady(
+  security: SecurityConfig,
+  db: Database,
+  host: string,
+  log: ServerLog,
+  target?: DatabaseTarget,
+): Promise<void> {
   if (security.auth === 'off') {
     if (!isLoopback(host)) log.info(`WARNING: REGISTRY_AUTH=off on ${host}: anyone who can reach this address can change the registry`);
     return;
   }
   if ((await countActiveAdmins(db.prisma)) > 0) return;
-  const embedded = db.kind === 'pglite' ? ' (with PGlite, while the server is stopped)' : '';
-  const error = new Error(
-    'REGISTRY_AUTH=required, but there is no active admin token. Create one with the same DATABASE_URL' +
-      `${embedded}:\n  npm run token -- create --name admin --role admin\n` +
-      'then start again (or set REGISTRY_AUTH=off for a registry only you can reach).',
-  );
+  // pglite:memory is private to this process: no CLI can ever add a token to it.
+  const error =
+    target?.kind === 'pglite' && target.dataDir === null
+      ? new Error(
+          'REGISTRY_AUTH=required, but DATABASE_URL=pglite:memory lives only inside this process, so no token can be ' +
+            'created for it. Set REGISTRY_AUTH=off (for a registry only you can reach), or use a PGlite folder or PostgreSQL.',
+        )
+      : new Error(
+          'REGISTRY_AUTH=required, but there is no active admin token. Create one with the same DATABASE_URL' +
+            `${db.kind === 'pglite' ? ' (with PGlite, while the server is stopped)' : ''}:\n` +
+            '  npm run token -- create --name admin --role admin --promote\n' +
+            '(--promote lets it move protected aliases such as production; leave it out for an admin that must not)\n' +
+            'then start again (or set REGISTRY_AUTH=off for a registry only you can reach).',
+        );
   // A code makes main.ts print the message alone, without a stack trace.
   throw Object.assign(error, { code: 'NO_ADMIN_TOKEN' });
 }

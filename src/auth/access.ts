@@ -35,7 +35,7 @@ export class Access {
 
   requireRole(role: Role, what: string): void {
     if (!this.hasRole(role)) {
-      throw forbidden(`${what} needs a ${role.toLowerCase()} token; token "${this.actor}" is a ${this.role.toLowerCase()}`);
+      throw forbidden(`${what} needs ${withArticle(role)} token; token "${this.actor}" is ${withArticle(this.role)}`);
     }
   }
 
@@ -57,4 +57,10 @@ export class Access {
         `only tokens with the promote permission may set or delete it (token "${this.actor}" has not)`,
     );
   }
+}
+
+/** "an admin", "a reader": the roles read as English in refusals. */
+function withArticle(role: string): string {
+  const word = role.toLowerCase();
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 }

@@ -3,6 +3,7 @@
 // script can capture it with `| tail -n 1`; everything else about the run goes to stderr.
 import { parseDatabaseUrl, describeDatabaseTarget } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
+import { describeError } from '../db/describe-error.ts';
 import { RegistryError } from '../registry/errors.ts';
 import type { Role } from './access.ts';
 import { ROLES, createApiToken, isActive, listApiTokens, parseDuration, revokeApiToken } from './tokens.ts';
@@ -45,10 +46,12 @@ function date(value: Date | null): string {
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === 'help') {
+  if (command === '--help' || command === 'help') {
     console.log(USAGE);
     return;
   }
+  // No command is a mistake (a script that lost its arguments), not a request for help.
+  if (!command) throw new UsageError('no command given');
   if (!['create', 'list', 'revoke'].includes(command)) throw new UsageError(`unknown command "${command}"`);
   const options =
     command === 'create'
@@ -114,6 +117,6 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error) => {
   if (error instanceof UsageError) console.error(`token: ${error.message}\n\n${USAGE}`);
   else if (error instanceof RegistryError) console.error(`token: ${error.message}`);
-  else console.error('token: failed:', error);
+  else console.error(`token: failed: ${describeError(error, parseDatabaseUrl(process.env.DATABASE_URL))}`);
   process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -10,6 +10,7 @@ import type { Database, Listener, ListenHandlers, OpenDatabaseOptions } from './
 import { type DirectQuery, registerDirectQuery } from '../registry/sql.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import { getTypeParser } from './timestamps.ts';
+import { lockDataFolder } from './data-folder-lock.ts';
 import { migrate, pgClientConnection, pgliteConnection, type MigrateOptions } from './migrator.ts';
 import { TRANSACTION_EXPIRED_MESSAGE } from './unavailable.ts';
 
@@ -61,14 +62,26 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   let directQuery: DirectQuery;
   /** Set by close(): connections failing from then on are expected, not news. */
   let closing = false;
+  /** Releases the PGlite folder's process lock (none for pglite:memory and PostgreSQL). */
+  let releaseLock: (() => void) | undefined;
 
   if (target.kind === 'pglite') {
-    if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
-    pglite = target.dataDir === null ? await PGlite.create() : await PGlite.create(target.dataDir);
+    if (target.dataDir !== null) {
+      mkdirSync(target.dataDir, { recursive: true });
+      // Before PGlite reads the folder: a second process would work on a copy and overwrite it.
+      releaseLock = lockDataFolder(target.dataDir);
+    }
+    try {
+      pglite = target.dataDir === null ? await PGlite.create() : await PGlite.create(target.dataDir);
+    } catch (error) {
+      releaseLock?.();
+      throw error;
+    }
     try {
       await migrate(pgliteConnection(pglite), migrateOptions);
     } catch (error) {
       await pglite.close();
+      releaseLock?.();
       throw error;
     }
     adapter = new PrismaPGlite(pglite);
@@ -187,6 +200,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       await prisma.$disconnect();
       if (pool && !pool.ended) await pool.end();
       if (engine && !engine.closed) await engine.close();
+      releaseLock?.();
     },
   };
   openedWith.set(prisma, database);

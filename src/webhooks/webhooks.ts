@@ -38,7 +38,11 @@ export function checkWebhookUrl(url: string, rules: WebhookRules): void {
 
 function checkSecret(secret: string): void {
   if (secret.length < MIN_WEBHOOK_SECRET_LENGTH || secret.length > MAX_WEBHOOK_SECRET_LENGTH || !isStorableText(secret)) {
-    throw new ValidationError('secret', `secret: ${MIN_WEBHOOK_SECRET_LENGTH}-${MAX_WEBHOOK_SECRET_LENGTH} characters`);
+    // The length only: the secret itself must not be echoed back.
+    throw new ValidationError(
+      'secret',
+      `secret must be between ${MIN_WEBHOOK_SECRET_LENGTH} and ${MAX_WEBHOOK_SECRET_LENGTH} characters of text (got ${secret.length})`,
+    );
   }
 }
 
