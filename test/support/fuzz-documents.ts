@@ -35,6 +35,8 @@ const open = (id: string) => KNOWN_OPEN.includes(id);
 
 /** The server's cost rule (src/graphql/limits.ts): page size when `first` is absent, other lists. */
 const PAGE_DEFAULT = 20;
+/** The server counts `first` as at most the page maximum, so a larger one gets the page-size error (D13). */
+const PAGE_MAX = 100;
 const ASSUMED_LIST = 10;
 
 export interface Shape {
@@ -282,7 +284,7 @@ class Builder {
     const { text: args, first } = this.args(field, forced);
     const named = getNamedType(field.type);
     let multiplier = 1;
-    if (field.args.some((a) => a.name === 'first')) multiplier = typeof first === 'number' && first >= 1 ? first : PAGE_DEFAULT;
+    if (field.args.some((a) => a.name === 'first')) multiplier = typeof first === 'number' && first >= 1 ? Math.min(first, PAGE_MAX) : PAGE_DEFAULT;
     else if (isListType(getNullableType(field.type)) && !parent.name.endsWith('Connection')) multiplier = ASSUMED_LIST;
     const shape: Shape = { depth: level, aliases: aliased ? 1 : 0, rootFields: 1, cost: 1 };
     if (isObjectType(named) || isAbstractType(named)) {
