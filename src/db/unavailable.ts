@@ -29,23 +29,45 @@ const MESSAGES = [
   /Code: `(3D000|28P01|28000|53300|57P0[123]|08\d{3})`/,
 ];
 
-export function isDatabaseUnavailable(error: unknown): boolean {
+type ChainedError = {
+  name?: unknown;
+  code?: unknown;
+  kind?: unknown;
+  originalCode?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  meta?: { code?: unknown; driverAdapterError?: unknown };
+};
+
+/**
+ * The first verdict `judge` gives on an error or anything it wraps (Prisma nests the driver's error
+ * under `cause` and `meta.driverAdapterError`); false when it gives none.
+ */
+function judgeErrorChain(error: unknown, judge: (e: ChainedError) => boolean | undefined): boolean {
   const seen = new Set<unknown>();
   const pending: unknown[] = [error];
   while (pending.length > 0) {
     const current = pending.pop();
     if (typeof current !== 'object' || current === null || seen.has(current)) continue;
     seen.add(current);
-    const e = current as { name?: unknown; code?: unknown; kind?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown; meta?: { code?: unknown; driverAdapterError?: unknown } };
+    const e = current as ChainedError;
+    const verdict = judge(e);
+    if (verdict !== undefined) return verdict;
+    pending.push(e.cause, e.meta?.driverAdapterError);
+  }
+  return false;
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return judgeErrorChain(error, (e) => {
     if (e.name === 'PrismaClientInitializationError') return true;
     if (typeof e.code === 'string' && (PRISMA_CODES.has(e.code) || LOW_LEVEL_CODES.has(e.code))) return true;
     if (typeof e.kind === 'string' && ADAPTER_KINDS.has(e.kind)) return true;
     if (typeof e.originalCode === 'string' && LOW_LEVEL_CODES.has(e.originalCode)) return true;
     if (typeof e.meta?.code === 'string' && LOW_LEVEL_CODES.has(e.meta.code)) return true;
     if (typeof e.message === 'string' && MESSAGES.some((pattern) => pattern.test(e.message as string))) return true;
-    pending.push(e.cause, e.meta?.driverAdapterError);
-  }
-  return false;
+    return undefined;
+  });
 }
 
 export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE';
@@ -82,18 +104,11 @@ export const TRANSACTION_TIMEOUT = 'TRANSACTION_TIMEOUT';
  * inside the transaction): the database is down or saturated, so that stays DATABASE_UNAVAILABLE.
  */
 export function isTransactionTimeout(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const pending: unknown[] = [error];
-  while (pending.length > 0) {
-    const current = pending.pop();
-    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
-    seen.add(current);
-    const e = current as { code?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+  return judgeErrorChain(error, (e) => {
     if (e.code === 'P2028') return !(typeof e.message === 'string' && /unable to start a transaction/i.test(e.message));
     if (typeof e.message === 'string' && e.message.includes(TRANSACTION_EXPIRED_MESSAGE)) return true;
-    pending.push(e.cause, e.meta?.driverAdapterError);
-  }
-  return false;
+    return undefined;
+  });
 }
 
 /** The message of a statement canceled because its transaction expired (client.ts). */

@@ -1,49 +1,22 @@
 // End to end over real processes: `npm start` refuses REGISTRY_AUTH=required without an admin
 // token and says how to create one; the token CLI creates, lists and revokes tokens in the
 // server's database; the promotion script from the README runs against the server as written.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.ts';
+import { processes } from '../support/processes.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'registry-auth-'));
 const env = { ...process.env, DATABASE_URL: `pglite:${path.join(dir, 'data')}`, PORT: '0', HOST: '127.0.0.1', REGISTRY_AUTH: 'required' };
-const children: ChildProcess[] = [];
+const { run, startServer, killAll } = processes(env);
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: projectRoot, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c) => (stderr += c));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
-
 const token = (...args: string[]) => run(['src/auth/cli.ts', ...args]);
-
-function startServer(): Promise<{ child: ChildProcess; url: string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (c) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk) => {
-      stdout += chunk;
-      const match = /listening on (http:\S+)/.exec(stdout);
-      if (match) resolve({ child, url: match[1].replace(/;$/, ''), exit });
-    });
-    void exit.then((code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-}
 
 async function post(url: string, secret: string, query: string, variables?: Record<string, unknown>) {
   const response = await fetch(url, {

@@ -1,48 +1,21 @@
 // D1: one PGlite data folder, one process. Real processes: a second server and the token CLI are
 // refused while a server holds the folder (naming its pid), and a SIGKILLed holder's stale lock
 // does not block the restart.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { projectRoot } from '../../src/config.ts';
+import { processes } from '../support/processes.ts';
 import { LOCK_FILE } from '../../src/db/data-folder-lock.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'registry-lock-'));
 const dataDir = path.join(dir, 'data');
 const env = { ...process.env, DATABASE_URL: `pglite:${dataDir}`, PORT: '0', HOST: '127.0.0.1', REGISTRY_AUTH: 'off' };
-const children: ChildProcess[] = [];
+const { run, startServer, killAll } = processes(env);
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killAll();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c) => (stderr += c));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
-
-function startServer(): Promise<{ child: ChildProcess; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (c) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk) => {
-      stdout += chunk;
-      if (/listening on/.test(stdout)) resolve({ child, exit });
-    });
-    void exit.then((code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-}
 
 it('refuses a second server and the token CLI on a held folder, and recovers from a SIGKILLed holder', async () => {
   const first = await startServer();
