@@ -49,6 +49,49 @@ export class Access {
     }
   }
 
+  /** Things that reach every model (webhooks): only for tokens not limited to some models. */
+  requireUnscoped(what: string): void {
+    if (this.scope === null) return;
+    throw forbidden(`${what} needs a token not limited to some models; token "${this.actor}" is limited to ${this.scope.map((p) => p.text).join(', ')}`);
+  }
+
+  /**
+   * Whether every name `patterns` can match is within this request's scope (null patterns: every
+   * name). Deliberately simple, so it is clearly sound rather than complete: a pattern is covered
+   * when it is one of our own patterns verbatim, a plain name one of ours matches, or starts with
+   * the literal prefix of one of ours of the form `prefix*` (then every name it matches does too).
+   */
+  covers(patterns: readonly NamePattern[] | null): boolean {
+    const own = this.scope;
+    if (own === null) return true;
+    if (patterns === null) return false;
+    return patterns.every(
+      (p) =>
+        own.some((o) => o.text === p.text) ||
+        (p.pieces.length === 1 && matchesAny(own, p.text)) ||
+        own.some((o) => o.pieces.length === 2 && o.pieces[1] === '' && p.text.startsWith(o.pieces[0])),
+    );
+  }
+
+  /**
+   * Issuing a token: it can never hold more than this request holds (role at most ours, promote
+   * only if we have it, models within ours), or a scoped admin could mint an unscoped one.
+   */
+  requireGrant(role: Role, scope: readonly NamePattern[] | null, promote: boolean): void {
+    if (RANK[role] > RANK[this.role]) {
+      throw forbidden(`token "${this.actor}" (a ${this.role.toLowerCase()}) may not create a ${role.toLowerCase()} token`);
+    }
+    if (promote && !this.promote) {
+      throw forbidden(`token "${this.actor}" may not grant promote: it does not have it`);
+    }
+    if (!this.covers(scope)) {
+      throw forbidden(
+        `token "${this.actor}" may only create tokens limited to its own models (${(this.scope ?? []).map((p) => p.text).join(', ')}): ` +
+          'each pattern must be one of its patterns, a name they match, or start with the prefix of one of its `prefix*` patterns',
+      );
+    }
+  }
+
   /** Setting, moving or removing `alias` of `modelName`: protected aliases need promote. */
   requireAliasChange(modelName: string, alias: string): void {
     if (this.promote || !this.policy.isProtected(modelName, alias)) return;

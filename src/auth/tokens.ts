@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../registry/context.ts';
 import { AlreadyExistsError, NotFoundError, ValidationError } from '../registry/errors.ts';
 import { type NamePattern, parseNamePattern } from '../registry/name-patterns.ts';
 import { isStorableText } from '../registry/validation.ts';
-import type { Role } from './access.ts';
+import type { Access, Role } from './access.ts';
 
 /** Prefix of every secret: recognisable in logs and by secret scanners. */
 export const TOKEN_PREFIX = 'mrt_';
@@ -73,14 +73,20 @@ export function parseDuration(text: string, field = 'expires'): number {
 /** A client or a transaction: anything with the token table. */
 type TokenStore = Pick<PrismaClient, 'apiToken'>;
 
+/**
+ * `grantor`: the request issuing it (its grants are checked, see Access.requireGrant); omitted
+ * for the CLI, an operator tool with the database's full power.
+ */
 export async function createApiToken(
   prisma: TokenStore,
   spec: TokenSpec,
   createdBy: string | null,
+  grantor?: Access,
 ): Promise<{ token: ApiToken; secret: string }> {
   checkTokenName(spec.name);
   if (!ROLES.includes(spec.role)) throw new ValidationError('role', `role must be one of ${ROLES.join(', ')}`);
   const scope = parseScope(spec.models);
+  grantor?.requireGrant(spec.role, scope, spec.promote ?? false);
   if (spec.expiresAt != null && !(spec.expiresAt.getTime() > Date.now())) {
     throw new ValidationError('expiresAt', 'expiresAt must be in the future');
   }
@@ -109,14 +115,25 @@ export async function createApiToken(
   }
 }
 
-export function listApiTokens(prisma: TokenStore): Promise<ApiToken[]> {
-  return prisma.apiToken.findMany({ orderBy: { name: 'asc' } });
+/** A scoped admin sees and revokes only tokens whose models are within its own. */
+export function canManageToken(access: Access | undefined, token: Pick<ApiToken, 'modelPatterns'>): boolean {
+  return access === undefined || access.covers(scopeOf(token));
 }
 
-/** Revokes a token at once; revoking a revoked token is fine (it stays revoked, first time kept). */
-export async function revokeApiToken(prisma: TokenStore, name: string): Promise<ApiToken> {
+/** Every token (`viewer` given: those it may manage), by name. */
+export async function listApiTokens(prisma: TokenStore, viewer?: Access): Promise<ApiToken[]> {
+  const tokens = await prisma.apiToken.findMany({ orderBy: { name: 'asc' } });
+  return tokens.filter((t) => canManageToken(viewer, t));
+}
+
+/**
+ * Revokes a token at once; revoking a revoked token is fine (it stays revoked, first time kept).
+ * `revoker`: the request, which sees only the tokens it may manage (others: NotFoundError).
+ */
+export async function revokeApiToken(prisma: TokenStore, name: string, revoker?: Access): Promise<ApiToken> {
   // A name PostgreSQL cannot store (NUL, lone surrogates) names no token; it must not reach SQL.
-  const token = isStorableText(name) ? await prisma.apiToken.findUnique({ where: { name } }) : null;
+  const found = isStorableText(name) ? await prisma.apiToken.findUnique({ where: { name } }) : null;
+  const token = found && canManageToken(revoker, found) ? found : null;
   if (!token) throw new NotFoundError(`no token named ${JSON.stringify(name)}`);
   if (token.revokedAt) return token;
   return prisma.apiToken.update({ where: { name }, data: { revokedAt: new Date() } });

@@ -14,12 +14,12 @@ import { AuditEventRef } from './refs.ts';
 import { DateTime } from './scalars.ts';
 
 /**
- * Webhooks are for admins. Follows the request's access rules once the context carries them
- * (`ctx.access.requireRole`); until then anyone who may call the API may manage them.
+ * Webhooks are for unscoped admins only: a webhook receives every matching event, so one made by
+ * a token limited to some models would leak the others' (F5). Scoped admins get FORBIDDEN.
  */
 function requireAdmin(ctx: GraphQLContext, what: string): void {
-  const access = (ctx as { access?: { requireRole?(role: 'ADMIN', what: string): void } }).access;
-  access?.requireRole?.('ADMIN', what);
+  ctx.access.requireRole('ADMIN', what);
+  ctx.access.requireUnscoped(what);
 }
 
 const WebhookDeliveryStatusRef = builder.enumType('WebhookDeliveryStatus', {
@@ -40,7 +40,12 @@ const WebhookDeliveryRef = builder.objectRef<WebhookDelivery>('WebhookDelivery')
       type: AuditEventRef,
       nullable: true,
       description: 'The history event delivered; null for pings.',
-      resolve: (d, _args, ctx) => (d.sequence == null ? null : ctx.prisma.auditEvent.findUnique({ where: { sequence: d.sequence } })),
+      resolve: async (d, _args, ctx) => {
+        if (d.sequence == null) return null;
+        const event = await ctx.prisma.auditEvent.findUnique({ where: { sequence: d.sequence } });
+        // The same check as node(id:) and auditEvents, so the log never shows what the reader may not see.
+        return event && ctx.access.canSee(event.modelName) ? event : null;
+      },
     }),
     status: t.field({ type: WebhookDeliveryStatusRef, description: 'Where the delivery stands.', resolve: (d) => d.status }),
     attempts: t.exposeInt('attempts', { description: 'Attempts made so far.' }),
