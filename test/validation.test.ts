@@ -111,13 +111,16 @@ interface TextCheck {
   min: number;
   max: number;
   optional: boolean;
+  /** Letters outside ASCII are refused, so there are no astral letters to count. */
+  asciiOnly?: boolean;
 }
 
 const textChecks: Record<string, TextCheck> = {
   checkModelName: { check: checkModelName, field: 'name', min: 1, max: 256, optional: false },
   checkTagKey: { check: checkTagKey, field: 'key', min: 1, max: 250, optional: false },
   checkTagValue: { check: checkTagValue, field: 'value', min: 0, max: 100_000, optional: false },
-  checkAlias: { check: checkAlias, field: 'alias', min: 1, max: 255, optional: false },
+  // ASCII only (F16), so its length in code points is its length in UTF-16 units.
+  checkAlias: { check: checkAlias, field: 'alias', min: 1, max: 255, optional: false, asciiOnly: true },
   checkDescription: { check: checkDescription, field: 'description', min: 0, max: 65_536, optional: true },
   checkSource: { check: checkSource, field: 'source', min: 1, max: 4096, optional: false },
   checkRunId: { check: checkRunId, field: 'runId', min: 0, max: 256, optional: true },
@@ -125,7 +128,7 @@ const textChecks: Record<string, TextCheck> = {
   checkStatusMessage: { check: checkStatusMessage, field: 'statusMessage', min: 0, max: 4096, optional: true },
 };
 
-describe.each(Object.entries(textChecks))('%s', (_, { check, field, min, max, optional }) => {
+describe.each(Object.entries(textChecks))('%s', (_, { check, field, min, max, optional, asciiOnly }) => {
   it(`accepts exactly ${max} characters`, () => {
     expect(() => check('a'.repeat(max))).not.toThrow();
   });
@@ -139,7 +142,7 @@ describe.each(Object.entries(textChecks))('%s', (_, { check, field, min, max, op
     expect(error.message).toBe(expected);
   });
 
-  it('counts code points, not UTF-16 units', () => {
+  it.skipIf(asciiOnly === true)('counts code points, not UTF-16 units', () => {
     expect(ASTRAL_LETTER.repeat(max).length).toBe(2 * max);
     expect(() => check(ASTRAL_LETTER.repeat(max))).not.toThrow();
     expectRejected(() => check(ASTRAL_LETTER.repeat(max + 1)), field, `(got ${max + 1})`);
@@ -373,7 +376,6 @@ describe('checkTags', () => {
 describe('checkAlias', () => {
   it.each([
     'champion',
-    'ñandú',
     '123',
     'v',
     'V',
@@ -390,13 +392,12 @@ describe('checkAlias', () => {
     'a-b',
     '-',
     '_',
-    'Ω',
     'x'.repeat(255),
   ])('accepts %j', (alias) => {
     expect(() => checkAlias(alias)).not.toThrow();
   });
 
-  it.each(['latest', 'LATEST', 'Latest', 'lAtEsT', 'v1', 'V12', 'v0', 'V1', 'v007', 'v2147483648', 'v١٢'])(
+  it.each(['latest', 'LATEST', 'Latest', 'lAtEsT', 'v1', 'V12', 'v0', 'V1', 'v007', 'v2147483648'])(
     'rejects the reserved alias %j',
     (alias) => {
       const error = expectRejected(() => checkAlias(alias), 'alias', `alias ${JSON.stringify(alias)} is reserved`);
@@ -414,8 +415,13 @@ describe('checkAlias', () => {
     ['a:b', '":" (U+003A)'],
     ['e\u0301', 'U+0301'],
     [EMOJI, '"😀" (U+1F600)'],
+    // F16: look-alikes of protected aliases (fullwidth, Cyrillic о), and other scripts' letters and digits.
+    ['ｐｒｏｄｕｃｔｉｏｎ', '"ｐ" (U+FF50)'],
+    ['prоduction', '"о" (U+043E)'],
+    ['Ω', '"Ω" (U+03A9)'],
+    ['v١٢', '"١" (U+0661)'],
   ])('rejects %j, naming the character %s', (alias, found) => {
-    expectRejected(() => checkAlias(alias), 'alias', `alias may contain only letters, digits, "_" and "-" (found ${found})`);
+    expectRejected(() => checkAlias(alias), 'alias', `alias may contain only ASCII letters, digits, "_" and "-" (found ${found})`);
   });
 
   it('gives the message of the examples', () => {

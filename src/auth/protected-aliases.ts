@@ -32,7 +32,8 @@ export class ProtectedAliasPolicy {
   }
 
   isProtected(modelName: string, alias: string): boolean {
-    const lower = alias.toLowerCase();
+    // NFKC too: aliases stored before they had to be ASCII may be fullwidth look-alikes.
+    const lower = alias.normalize('NFKC').toLowerCase();
     return this.rules.some((rule) => rule.aliases.includes(lower) && matchesPattern(rule.models, modelName));
   }
 

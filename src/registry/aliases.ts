@@ -37,39 +37,44 @@ function checkExpectation(model: RegisteredModel, alias: string, expected: numbe
   throw new ConflictError(`alias "${alias}" of registered model "${model.name}" ${now}, expected it ${wanted}`, current);
 }
 
-type VersionRow = ModelVersion & { aliasUpdatedAt: Date | null };
+type VersionRow = ModelVersion & { aliasUpdatedAt: Date | null; aliasName: string | null };
 
 /**
  * In one statement: the alias with the version it points to now, and, if `version` is given, that
  * version of the model (the target of a move). Read after the model is locked, so it is current.
+ * `caseTwin` is another alias of the model spelled like `alias` but for case: aliases are unique
+ * whatever their case (a pipeline typing `Production` must not deploy another version than
+ * `production`), and aliases stored before that rule may already differ only in case.
  */
 async function aliasAndTarget(
   tx: Tx,
   modelId: number,
   alias: string,
   version?: number,
-): Promise<{ existing: (ModelAlias & { version: ModelVersion }) | null; target: ModelVersion | null }> {
+): Promise<{ existing: (ModelAlias & { version: ModelVersion }) | null; target: ModelVersion | null; caseTwin: string | null }> {
   const targetSql =
     version === undefined
       ? Prisma.empty
-      : Prisma.sql`SELECT NULL::timestamptz AS "aliasUpdatedAt", ${VERSION_COLUMNS_SQL}
+      : Prisma.sql`SELECT NULL::timestamptz AS "aliasUpdatedAt", NULL::text AS "aliasName", ${VERSION_COLUMNS_SQL}
           FROM model_version v WHERE v.model_id = ${modelId} AND v.version = ${version}
         UNION ALL `;
   const rows = withDates(
     await tx.$queryRaw<VersionRow[]>`
-      ${targetSql}SELECT a.updated_at AS "aliasUpdatedAt", ${VERSION_COLUMNS_SQL}
+      ${targetSql}SELECT a.updated_at AS "aliasUpdatedAt", a.alias AS "aliasName", ${VERSION_COLUMNS_SQL}
       FROM model_alias a JOIN model_version v ON v.id = a.version_id
-      WHERE a.model_id = ${modelId} AND a.alias = ${alias}`,
+      WHERE a.model_id = ${modelId} AND lower(a.alias) = lower(${alias})`,
     'createdAt',
     'updatedAt',
   );
   const withoutAliasColumn = (row: VersionRow): ModelVersion => {
-    const { aliasUpdatedAt: _aliasUpdatedAt, ...v } = row;
+    const { aliasUpdatedAt: _aliasUpdatedAt, aliasName: _aliasName, ...v } = row;
     return v;
   };
-  const current = rows.find((r) => r.aliasUpdatedAt !== null);
+  const current = rows.find((r) => r.aliasUpdatedAt !== null && r.aliasName === alias);
   const target = rows.find((r) => r.aliasUpdatedAt === null);
   return {
+    // Only a new alias is refused: one of two that already differ only in case can still move.
+    caseTwin: current ? null : (rows.find((r) => r.aliasUpdatedAt !== null)?.aliasName ?? null),
     existing: current
       ? { modelId, alias, versionId: current.id, updatedAt: new Date(current.aliasUpdatedAt as Date | string), version: withoutAliasColumn(current) }
       : null,
@@ -86,7 +91,14 @@ export async function setModelAlias(
   const problem = expectedVersionProblem(input.expectedVersion);
   if (problem) throw new ValidationError('expectedVersion', problem);
   const { model, now } = await lockModel(tx, input.name);
-  const { existing, target } = await aliasAndTarget(tx, model.id, input.alias, input.version);
+  const { existing, target, caseTwin: twin } = await aliasAndTarget(tx, model.id, input.alias, input.version);
+  if (twin !== null) {
+    throw new ValidationError(
+      'alias',
+      `alias "${input.alias}" differs only in case from alias "${twin}" of registered model "${model.name}": ` +
+        `aliases are unique whatever their case; use "${twin}"`,
+    );
+  }
   if (!target) throw versionNotFound(model.name, input.version);
   const previous = existing?.version ?? null;
   checkExpectation(model, input.alias, input.expectedVersion, previous?.version ?? null);

@@ -259,7 +259,9 @@ export function checkEnumList<T extends string>(
 // ---------------------------------------------------------------------------------------------
 // Aliases
 
-const ALIAS_BAD_CHAR = /[^\p{L}\p{N}_-]/u;
+// ASCII only (MLflow allows any Unicode letter): `ｐｒｏｄｕｃｔｉｏｎ` or a Cyrillic `о` would look like
+// a protected alias in most fonts and resolve elsewhere (security review F16).
+const ALIAS_BAD_CHAR = /[^A-Za-z0-9_-]/u;
 // Python's `\d`, which MLflow's reserved-alias regex uses, is any decimal digit (Unicode Nd).
 const VERSION_LIKE = /^[vV]\p{Nd}+$/u;
 
@@ -273,7 +275,7 @@ export function checkAlias(value: string, field = 'alias'): void {
   if (bad) {
     throw new ValidationError(
       field,
-      `${field} may contain only letters, digits, "_" and "-" (found ${describeChar(bad[0])})`,
+      `${field} may contain only ASCII letters, digits, "_" and "-" (found ${describeChar(bad[0])})`,
     );
   }
   if (value.toLowerCase() === 'latest' || VERSION_LIKE.test(value)) {

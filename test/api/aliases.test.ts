@@ -211,6 +211,9 @@ describeEachDatabase('API: aliases', (ctx) => {
       ['a trailing newline', 'champion\n'],
       ['a NUL', 'nul\u0000'],
       ['256 characters', 'x'.repeat(256)],
+      ['Unicode letters', 'ñandú'],
+      ['a fullwidth look-alike of production', 'ｐｒｏｄｕｃｔｉｏｎ'],
+      ['a Cyrillic look-alike of production', 'prоduction'],
     ])('ValidationError on alias: %s; nothing written', async (_what, alias) => {
       const name = uniqueName('alias-invalid');
       await api.createModel(name, 1);
@@ -219,7 +222,6 @@ describeEachDatabase('API: aliases', (ctx) => {
     });
 
     it.each([
-      ['Unicode letters', 'ñandú'],
       ['digits only', '123'],
       ['v alone', 'v'],
       ['v, digits, letter', 'v1a'],
@@ -232,6 +234,23 @@ describeEachDatabase('API: aliases', (ctx) => {
       const result = await api.ok('setModelAlias', { name, alias, version: 1 });
       expect(result.alias.alias).toBe(alias);
       expect((await api.modelState(name)).aliases.map((a: any) => a.alias)).toEqual([alias]);
+    });
+
+    it('D5: aliases are unique whatever their case: a new alias differing only in case is refused, the existing one still moves', async () => {
+      const name = uniqueName('alias-case');
+      await api.createModel(name, 2);
+      await api.ok('setModelAlias', { name, alias: 'production', version: 1 });
+      for (const twin of ['PRODUCTION', 'Production']) {
+        const result = await api.unchanged([name], () => api.mutate('setModelAlias', { name, alias: twin, version: 2 }));
+        expectError(result, 'ValidationError', { field: 'alias' });
+        expect(result.message).toContain('differs only in case from alias "production"');
+      }
+      expect((await api.ok('setModelAlias', { name, alias: 'production', version: 2 })).changed).toBe(true);
+      expect((await api.modelState(name)).aliases.map((a: any) => a.alias)).toEqual(['production']);
+      // Another model may use any case: uniqueness is per model.
+      const other = uniqueName('alias-case-other');
+      await api.createModel(other, 1);
+      await api.ok('setModelAlias', { name: other, alias: 'PRODUCTION', version: 1 });
     });
 
     it('ValidationError on expectedVersion when it is negative; nothing written', async () => {

@@ -226,6 +226,8 @@ describeEachDatabase('security: tokens, roles, scopes, protected aliases', (ctx)
     it('follows PROTECTED_ALIASES per model pattern', () => {
       const policy = ProtectedAliasPolicy.parse('*=production; fraud-*=champion,shadow');
       expect(policy.isProtected('churn', 'PRODUCTION')).toBe(true);
+      // F16: a fullwidth look-alike stored before aliases had to be ASCII is protected like the original.
+      expect(policy.isProtected('churn', 'ｐｒｏｄｕｃｔｉｏｎ')).toBe(true);
       expect(policy.isProtected('churn', 'champion')).toBe(false);
       expect(policy.isProtected('fraud-x', 'shadow')).toBe(true);
       expect(ProtectedAliasPolicy.parse('').rules).toEqual([]);
