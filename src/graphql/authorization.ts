@@ -5,7 +5,7 @@
 // version or model) are checked inside it (`guardProtectedAliases`).
 import { type GraphQLFieldResolver, type GraphQLSchema, GraphQLError, defaultFieldResolver } from 'graphql';
 import type { Access, Role } from '../auth/access.ts';
-import { AuthError } from '../auth/errors.ts';
+import { AuthError, forbidden } from '../auth/errors.ts';
 import type { RegisteredModel } from '../generated/prisma/client.ts';
 import { type Tx, lockModel } from '../registry/context.ts';
 import type { GraphQLContext } from './context.ts';
@@ -68,6 +68,21 @@ export function guardMutations(schema: GraphQLSchema): GraphQLSchema {
     };
   }
   return schema;
+}
+
+/**
+ * The scope check of an idempotent replay (see runIdempotent): the model the first attempt wrote
+ * to must still be one this token may change. The refusal names the model as the caller knew it,
+ * not its new name, which belongs to whoever owns it now.
+ */
+export function replayWriteCheck(access: Access, field: string): (modelName: string, storedName: string) => void {
+  return (modelName, storedName) => {
+    if (access.canSee(modelName)) return;
+    throw forbidden(
+      `${field}: registered model ${JSON.stringify(storedName)}, which this idempotencyKey's first attempt wrote to, ` +
+        `has since been renamed outside the models of token "${access.actor}"; use a new key for a new request`,
+    );
+  };
 }
 
 /** The model if this request may see it, else null (as if it did not exist). */

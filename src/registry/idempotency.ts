@@ -39,8 +39,15 @@ function reviveDates(key: string, value: unknown): unknown {
  * transaction. A retry with the same input gets the stored result (as JSON: dates revived); with a
  * different input, a ValidationError. On PostgreSQL a concurrent retry waits at the insert until
  * the first attempt commits (then reads its result) or rolls back (then does the work itself).
+ * `replay` sees a stored result before it is returned: the world may have moved since (the model
+ * renamed out of the caller's scope, deleted), and it throws what a fresh request would answer now.
  */
-export async function runIdempotent<T>(tx: Tx, request: IdempotentRequest, work: () => Promise<T>): Promise<T> {
+export async function runIdempotent<T>(
+  tx: Tx,
+  request: IdempotentRequest,
+  work: () => Promise<T>,
+  replay: (stored: T) => Promise<T> = async (stored) => stored,
+): Promise<T> {
   checkIdempotencyKey(request.key);
   const actor = request.actor ?? '';
   const requestHash = createHash('sha256').update(canonicalJson(request.input)).digest('hex');
@@ -63,7 +70,7 @@ export async function runIdempotent<T>(tx: Tx, request: IdempotentRequest, work:
             'use a new key for a new request',
         );
       }
-      return JSON.parse(stored.result, reviveDates) as T;
+      return replay(JSON.parse(stored.result, reviveDates) as T);
     }
     // Expired (or removed meanwhile): the key starts a new life.
     await tx.$executeRaw`

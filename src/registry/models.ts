@@ -1,7 +1,7 @@
 // Registered models: create, describe, rename, delete.
 import type { RegisteredModel } from '../generated/prisma/client.ts';
 import { recordEvent, recordEvents } from './audit.ts';
-import { type Actor, type Tx, type WriteContext, databaseNow, isUniqueViolation, lockModel } from './context.ts';
+import { type Actor, type Tx, type WriteContext, databaseNow, isUniqueViolation, lockModel, modelNotFound } from './context.ts';
 import { AlreadyExistsError } from './errors.ts';
 import { checkDescription, checkModelName, checkTags } from './validation.ts';
 
@@ -50,6 +50,31 @@ export async function createRegisteredModel(tx: Tx, actor: Actor, input: CreateM
     ...tags.map((t) => ({ action: 'MODEL_TAG_SET' as const, key: t.key, newValue: t.value })),
   ]);
   return model;
+}
+
+/** Throws (e.g. FORBIDDEN) when the caller may not change the model now named `modelName`, stored as `storedName`. */
+export type ModelWriteCheck = (modelName: string, storedName: string) => void;
+
+/**
+ * The model a stored create result names, as it is now, for an idempotent replay: the stored row
+ * alone would hand out (through its nested fields) whatever the model has become. Gone: the
+ * NotFoundError a fresh request gets; renamed to where the caller may not write: `mayWrite` refuses.
+ */
+export async function currentModelForReplay(
+  tx: Tx,
+  stored: Pick<RegisteredModel, 'id' | 'name'>,
+  mayWrite: ModelWriteCheck,
+): Promise<RegisteredModel> {
+  const model = await tx.registeredModel.findUnique({ where: { id: stored.id } });
+  if (!model) throw modelNotFound(stored.name);
+  mayWrite(model.name, stored.name);
+  return model;
+}
+
+/** An idempotent replay of createRegisteredModel: the first result, while the caller may still have it. */
+export async function replayCreatedModel(tx: Tx, stored: RegisteredModel, mayWrite: ModelWriteCheck): Promise<RegisteredModel> {
+  await currentModelForReplay(tx, stored, mayWrite);
+  return stored;
 }
 
 export interface UpdateModelInput {

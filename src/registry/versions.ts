@@ -2,7 +2,7 @@
 import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../generated/prisma/client.ts';
 import { type EventDetails, recordEvents } from './audit.ts';
 import { type Actor, type Tx, lockModel, touchModel, versionNotFound } from './context.ts';
-import type { TagInput } from './models.ts';
+import { type ModelWriteCheck, type TagInput, currentModelForReplay } from './models.ts';
 import {
   checkDescription,
   checkRunId,
@@ -60,6 +60,17 @@ export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVers
     ...tags.map((t) => ({ action: 'VERSION_TAG_SET' as const, version: number, key: t.key, newValue: t.value })),
   ]);
   return { modelVersion: version, registeredModel };
+}
+
+/**
+ * An idempotent replay of createModelVersion: the first result, while its model and version still
+ * exist and the caller may still change the model (else what a fresh request would answer now).
+ */
+export async function replayCreatedVersion(tx: Tx, stored: VersionChange, mayWrite: ModelWriteCheck): Promise<VersionChange> {
+  const model = await currentModelForReplay(tx, stored.registeredModel, mayWrite);
+  const version = await tx.modelVersion.findUnique({ where: { id: stored.modelVersion.id }, select: { id: true } });
+  if (!version) throw versionNotFound(model.name, stored.modelVersion.version);
+  return stored;
 }
 
 /** Locks the model and finds one of its versions, or fails with NotFoundError naming what is missing. */

@@ -3,10 +3,11 @@ import {
   createRegisteredModel,
   deleteRegisteredModel,
   renameRegisteredModel,
+  replayCreatedModel,
   updateRegisteredModel,
 } from '../../registry/models.ts';
 import { runIdempotent } from '../../registry/idempotency.ts';
-import { guardProtectedAliases } from '../authorization.ts';
+import { guardProtectedAliases, replayWriteCheck } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { AlreadyExistsErrorRef, NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { RegisteredModelRef } from './refs.ts';
@@ -62,9 +63,9 @@ const DeleteInput = builder.inputType('DeleteRegisteredModelInput', {
 
 const create = resultUnion<{ registeredModel: RegisteredModel }>(
   'CreateRegisteredModelResult',
-  'The new model, or why it was not created.',
+  'The new model, or why it was not created (NotFoundError: an idempotent retry whose model was deleted since).',
   RegisteredModelPayloadRef,
-  [ValidationErrorRef, AlreadyExistsErrorRef],
+  [ValidationErrorRef, AlreadyExistsErrorRef, NotFoundErrorRef],
 );
 const update = resultUnion<{ registeredModel: RegisteredModel }>(
   'UpdateRegisteredModelResult',
@@ -96,7 +97,12 @@ builder.mutationFields((t) => ({
         const work = () => createRegisteredModel(tx, actor, model);
         const registeredModel = idempotencyKey == null
           ? await work()
-          : await runIdempotent(tx, { actor, operation: 'createRegisteredModel', key: idempotencyKey, input: model, ttlMs: ctx.idempotencyTtlMs }, work);
+          : await runIdempotent(
+              tx,
+              { actor, operation: 'createRegisteredModel', key: idempotencyKey, input: model, ttlMs: ctx.idempotencyTtlMs },
+              work,
+              (stored) => replayCreatedModel(tx, stored, replayWriteCheck(ctx.access, 'createRegisteredModel')),
+            );
         return { registeredModel };
       }),
   }),

@@ -1,6 +1,12 @@
-import { type VersionChange, createModelVersion, deleteModelVersion, updateModelVersion } from '../../registry/versions.ts';
+import {
+  type VersionChange,
+  createModelVersion,
+  deleteModelVersion,
+  replayCreatedVersion,
+  updateModelVersion,
+} from '../../registry/versions.ts';
 import { runIdempotent } from '../../registry/idempotency.ts';
-import { guardProtectedAliases } from '../authorization.ts';
+import { guardProtectedAliases, replayWriteCheck } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelVersionStatusRef } from './model-version.ts';
@@ -89,7 +95,8 @@ builder.mutationFields((t) => ({
         const work = () => createModelVersion(tx, actor, version);
         if (idempotencyKey == null) return work();
         const request = { actor, operation: 'createModelVersion', key: idempotencyKey, input: version, ttlMs: ctx.idempotencyTtlMs };
-        return runIdempotent(tx, request, work);
+        return runIdempotent(tx, request, work, (stored) =>
+          replayCreatedVersion(tx, stored, replayWriteCheck(ctx.access, 'createModelVersion')));
       }),
   }),
   updateModelVersion: t.field({
