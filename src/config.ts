@@ -200,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSubscriptionsPerToken: int('SUBSCRIPTIONS_PER_TOKEN', 100, 1, 100_000),
     webhooks: {
       allowHttp: choice('WEBHOOK_ALLOW_HTTP', ['0', '1'], '0') === '1',
+      allowPrivate: choice('WEBHOOK_ALLOW_PRIVATE', ['0', '1'], '0') === '1',
       maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
       backoffBaseMs: int('WEBHOOK_BACKOFF_MS', 1_000, 10, 3_600_000),
       backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', 600_000, 10, 86_400_000),

@@ -17,6 +17,7 @@ const SECRET = 'a-secret-of-sixteen-or-more';
 const FAST: WebhookSettings = {
   ...DEFAULT_WEBHOOK_SETTINGS,
   allowHttp: true,
+  allowPrivate: true,
   backoffBaseMs: 10,
   backoffMaxMs: 40,
   pollIntervalMs: 20,
@@ -62,10 +63,11 @@ async function receiver(failFirst: number) {
 }
 
 it('accepts only https targets unless http is allowed, and backs off exponentially with jitter', () => {
-  expect(() => checkWebhookUrl('http://127.0.0.1/hook', { allowHttp: false })).toThrow(/must be https/);
-  expect(() => checkWebhookUrl('https://user:pw@example.com/', { allowHttp: false })).toThrow(/credentials/);
-  expect(() => checkWebhookUrl('https://example.com/hook', { allowHttp: false })).not.toThrow();
-  expect(() => checkWebhookUrl('http://127.0.0.1/hook', { allowHttp: true })).not.toThrow();
+  expect(() => checkWebhookUrl('http://127.0.0.1/hook', { allowHttp: false, allowPrivate: false })).toThrow(/must be https/);
+  expect(() => checkWebhookUrl('https://user:pw@example.com/', { allowHttp: false, allowPrivate: false })).toThrow(/credentials/);
+  expect(() => checkWebhookUrl('https://example.com/hook', { allowHttp: false, allowPrivate: false })).not.toThrow();
+  expect(() => checkWebhookUrl('http://127.0.0.1/hook', { allowHttp: true, allowPrivate: true })).not.toThrow();
+  expect(() => checkWebhookUrl('http://127.0.0.1/hook', { allowHttp: true, allowPrivate: false })).toThrow(/internal address/);
   const settings = { backoffBaseMs: 1_000, backoffMaxMs: 60_000 };
   for (let attempt = 1; attempt <= 10; attempt++) {
     const ceiling = Math.min(60_000, 1_000 * 2 ** (attempt - 1));
@@ -221,7 +223,7 @@ describeEachDatabase('webhook queue cap', (ctx) => {
     const dispatcher = new WebhookDispatcher(ctx.db, { ...FAST, maxQueuedPerWebhook: 2 });
     try {
       const created = await ctx.db.prisma.$transaction((tx) =>
-        createWebhook(tx, { url: `http://127.0.0.1:${(dead.address() as AddressInfo).port}/`, secret: SECRET, modelName: 'capped' }, { allowHttp: true }),
+        createWebhook(tx, { url: `http://127.0.0.1:${(dead.address() as AddressInfo).port}/`, secret: SECRET, modelName: 'capped' }, { allowHttp: true, allowPrivate: true }),
       );
       await client.data(`mutation { createRegisteredModel(input: { name: "capped" }) { __typename } }`);
       for (let i = 0; i < 3; i++) {

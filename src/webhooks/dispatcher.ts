@@ -14,6 +14,7 @@ import type { AuditEvent, PrismaClient, Webhook } from '../generated/prisma/clie
 import type { Database } from '../db/database.ts';
 import { readEvents, registryEventFeed } from '../events/feed.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.ts';
+import { targetVerdict } from './targets.ts';
 import { actionsOf } from './webhooks.ts';
 
 export interface DispatcherSettings {
@@ -25,6 +26,8 @@ export interface DispatcherSettings {
   /** How often queued work is looked at besides wake-ups on new events. */
   pollIntervalMs: number;
   requestTimeoutMs: number;
+  /** Send to loopback, private, link-local... addresses (WEBHOOK_ALLOW_PRIVATE=1); checked again at each send. */
+  allowPrivate: boolean;
 }
 
 export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = Object.freeze({
@@ -34,6 +37,7 @@ export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = Object.freeze({
   maxQueuedPerWebhook: 1_000,
   pollIntervalMs: 1_000,
   requestTimeoutMs: 10_000,
+  allowPrivate: false,
 });
 
 const SENDS_PER_ROUND = 20;
@@ -65,16 +69,27 @@ export function deliveryBody(deliveryId: number, webhookId: number, event: Audit
   });
 }
 
-/** One signed POST; never throws. */
+/**
+ * One signed POST; never throws. The host is resolved again first: a name that was public when the
+ * webhook was created may point inside later (DNS rebinding). Errors are generic on purpose: the
+ * transport's text ("connect ECONNREFUSED 127.0.0.1:5432", "other side closed") would let an admin
+ * map internal ports.
+ */
 export async function sendSigned(
   url: string,
   secret: string,
   deliveryId: number,
   body: string,
   timeoutMs: number,
+  allowPrivate: boolean,
 ): Promise<SendOutcome> {
   const timestamp = Math.floor(Date.now() / 1000);
   try {
+    if (!allowPrivate) {
+      const verdict = await targetVerdict(new URL(url));
+      if (verdict === 'internal') return { ok: false, responseCode: null, error: 'address not allowed' };
+      if (verdict === 'unresolved') return { ok: false, responseCode: null, error: 'connection failed' };
+    }
     const response = await fetch(url, {
       method: 'POST',
       headers: {
@@ -92,8 +107,8 @@ export async function sendSigned(
     const ok = response.status >= 200 && response.status < 300;
     return { ok, responseCode: response.status, error: ok ? null : `HTTP ${response.status}` };
   } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause?.message;
-    return { ok: false, responseCode: null, error: String((error as Error).message ?? error) + (cause ? `: ${cause}` : '') };
+    const name = (error as Error | null)?.name;
+    return { ok: false, responseCode: null, error: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'connection failed' };
   }
 }
 
@@ -233,7 +248,7 @@ export class WebhookDispatcher {
     if (!webhook) return;
     const [event] = await readEvents(this.prisma, {}, delivery.sequence - 1, delivery.sequence, 1);
     const body = deliveryBody(delivery.id, webhook.id, event ?? null);
-    const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, body, this.settings.requestTimeoutMs);
+    const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, body, this.settings.requestTimeoutMs, this.settings.allowPrivate);
     const finished = outcome.ok || delivery.attempts >= this.settings.maxAttempts;
     const retryInMs = finished ? 0 : backoffMs(delivery.attempts, this.settings);
     // Only if the lease is still ours: after it expired another replica may have taken over.

@@ -9,7 +9,7 @@ export interface WebhookSettings extends DispatcherSettings {
   allowHttp: boolean;
 }
 
-export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = Object.freeze({ ...DEFAULT_DISPATCHER_SETTINGS, allowHttp: false });
+export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = Object.freeze({ ...DEFAULT_DISPATCHER_SETTINGS, allowHttp: false, allowPrivate: false });
 
 const services = new WeakMap<Database, { settings: WebhookSettings; dispatcher: WebhookDispatcher }>();
 

@@ -4,6 +4,7 @@ import type { AuditAction, Webhook } from '../generated/prisma/client.ts';
 import { NotFoundError, ValidationError } from '../registry/errors.ts';
 import type { Tx } from '../registry/context.ts';
 import { isStorableText } from '../registry/validation.ts';
+import { ipLiteralOf, isInternalAddress, targetVerdict } from './targets.ts';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 export const MIN_WEBHOOK_SECRET_LENGTH = 16;
@@ -20,10 +21,17 @@ export interface WebhookInput {
 export interface WebhookRules {
   /** Accept http:// targets (tests, trusted networks); otherwise https:// only. */
   allowHttp: boolean;
+  /** Accept loopback, private, link-local... targets (tests, trusted networks). */
+  allowPrivate: boolean;
 }
 
-export function checkWebhookUrl(url: string, rules: WebhookRules): void {
+const PRIVATE_REFUSED = 'url: must not target a loopback, private, link-local or other internal address (WEBHOOK_ALLOW_PRIVATE=1 allows it)';
+
+/** The checks that need no network: length, storability, scheme, credentials, literal IP. */
+export function checkWebhookUrl(url: string, rules: WebhookRules): URL {
   if (url.length > MAX_WEBHOOK_URL_LENGTH) throw new ValidationError('url', `url: at most ${MAX_WEBHOOK_URL_LENGTH} characters`);
+  // The parser would percent-encode U+0000 and replace lone surrogates: the stored URL would not be the one given.
+  if (!isStorableText(url)) throw new ValidationError('url', 'url: must not contain U+0000 or lone surrogates');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -34,6 +42,18 @@ export function checkWebhookUrl(url: string, rules: WebhookRules): void {
     throw new ValidationError('url', rules.allowHttp ? 'url: must be http:// or https://' : 'url: must be https:// (WEBHOOK_ALLOW_HTTP=1 allows http://)');
   }
   if (parsed.username || parsed.password) throw new ValidationError('url', 'url: must not contain credentials');
+  const literal = ipLiteralOf(parsed);
+  if (!rules.allowPrivate && literal && isInternalAddress(literal)) throw new ValidationError('url', PRIVATE_REFUSED);
+  return parsed;
+}
+
+/** checkWebhookUrl, then the host name resolved: refused if any of its addresses is internal. */
+export async function checkWebhookTarget(url: string, rules: WebhookRules): Promise<void> {
+  const parsed = checkWebhookUrl(url, rules);
+  if (rules.allowPrivate) return;
+  const verdict = await targetVerdict(parsed);
+  if (verdict === 'internal') throw new ValidationError('url', PRIVATE_REFUSED);
+  if (verdict === 'unresolved') throw new ValidationError('url', `url: host ${parsed.hostname} does not resolve`);
 }
 
 function checkSecret(secret: string): void {
@@ -63,7 +83,7 @@ async function now(tx: Tx): Promise<Date> {
 
 /** A new webhook receives the events recorded after its creation. */
 export async function createWebhook(tx: Tx, input: WebhookInput & { url: string; secret: string }, rules: WebhookRules): Promise<Webhook> {
-  checkWebhookUrl(input.url, rules);
+  await checkWebhookTarget(input.url, rules);
   checkSecret(input.secret);
   checkModelName(input.modelName);
   const at = await now(tx);
@@ -85,7 +105,7 @@ export async function createWebhook(tx: Tx, input: WebhookInput & { url: string;
 export async function updateWebhook(tx: Tx, id: number, input: WebhookInput, rules: WebhookRules): Promise<Webhook> {
   const existing = await tx.webhook.findUnique({ where: { id } });
   if (!existing) throw new NotFoundError(`webhook ${id} not found`);
-  if (input.url != null) checkWebhookUrl(input.url, rules);
+  if (input.url != null) await checkWebhookTarget(input.url, rules);
   if (input.secret != null) checkSecret(input.secret);
   if (input.modelName !== undefined) checkModelName(input.modelName);
   return tx.webhook.update({

@@ -30,7 +30,7 @@ import { DEFAULT_GRAPHQL_LIMITS } from '../../src/graphql/limits.ts';
  * in, and from then on the fuzzer sends them all. FUZZ_KNOWN_OPEN (comma-separated ids, may be
  * empty) overrides it, to check a fix: `FUZZ_KNOWN_OPEN= npx vitest run test/security/fuzz.test.ts`.
  */
-export const KNOWN_OPEN: readonly string[] = (process.env.FUZZ_KNOWN_OPEN ?? 'F12').split(',').filter(Boolean);
+export const KNOWN_OPEN: readonly string[] = (process.env.FUZZ_KNOWN_OPEN ?? '').split(',').filter(Boolean);
 const open = (id: string) => KNOWN_OPEN.includes(id);
 
 /** The server's cost rule (src/graphql/limits.ts): page size when `first` is absent, other lists. */

@@ -112,7 +112,7 @@ const filterFields = {
 const CreateInput = builder.inputType('CreateWebhookInput', {
   description: 'A new webhook. It receives the events recorded after its creation.',
   fields: (t) => ({
-    url: t.string({ required: true, description: 'https:// URL (http:// only where WEBHOOK_ALLOW_HTTP=1).' }),
+    url: t.string({ required: true, description: 'https:// URL (http:// only where WEBHOOK_ALLOW_HTTP=1); internal addresses only where WEBHOOK_ALLOW_PRIVATE=1.' }),
     secret: t.string({ required: true, description: 'HMAC-SHA256 key for the `x-registry-signature` header, 16-256 characters.' }),
     modelName: t.string({ description: filterFields.modelName }),
     actions: t.field({ type: [AuditActionRef], description: filterFields.actions }),
@@ -222,7 +222,7 @@ builder.mutationFields((t) => ({
       });
       if (!('delivery' in queued)) return queued;
       const { webhook, delivery } = queued as { delivery: WebhookDelivery; webhook: Webhook };
-      const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, deliveryBody(delivery.id, webhook.id, null), settings.requestTimeoutMs);
+      const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, deliveryBody(delivery.id, webhook.id, null), settings.requestTimeoutMs, settings.allowPrivate);
       const recorded = await ctx.prisma.webhookDelivery.update({
         where: { id: delivery.id },
         data: {
