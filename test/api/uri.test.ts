@@ -21,7 +21,7 @@ describeEachDatabase('API: resolveModelUri', (ctx) => {
     await api.createModel(name, 3);
     await api.ok('deleteModelVersion', { name, version: 3 });
     await api.ok('setModelAlias', { name, alias: 'champion', version: 1 });
-    await api.ok('setModelAlias', { name, alias: 'ñandú', version: 2 });
+    await api.ok('setModelAlias', { name, alias: 'canary_EU-2', version: 2 });
     await api.createModel(atName, 2);
     await api.ok('setModelAlias', { name: atName, alias: 'prod', version: 1 });
     await api.createModel(empty);
@@ -48,7 +48,7 @@ describeEachDatabase('API: resolveModelUri', (ctx) => {
         aliases: ['champion'],
         model: { name },
       });
-      expect(await versionOf(`models:/${name}@ñandú`)).toBe(2);
+      expect(await versionOf(`models:/${name}@canary_EU-2`)).toBe(2);
       expect(await resolve(`models:/${name}@Champion`)).toBeNull();
       expect(await resolve(`models:/${name}@unknown`)).toBeNull();
       expect(await resolve(`models:/${name}@v1`)).toBeNull();
