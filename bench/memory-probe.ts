@@ -1,4 +1,4 @@
-// Memory held per in-flight dashboard request (issue 3, item 5), run by `npm run bench` in its own
+// Memory held per in-flight dashboard request, run by `npm run bench` in its own
 // process with --expose-gc on the bench database (argv[2]). Each of `count` concurrent dashboard
 // requests is held at its peak: the result tree is built and its context (the loaders with every
 // row they read) is alive, but nothing is serialized yet. With all of them held, a full GC leaves

@@ -1,4 +1,4 @@
-// The three workloads of issue 3, as the requests a client sends. Both servers under test receive
+// The three workloads of the bench, as the requests a client sends. Both servers under test receive
 // the same bodies; the raw baseline dispatches on operationName and ignores the query text.
 
 export const DASHBOARD_MODELS = 100;

@@ -1,0 +1,75 @@
+// Measurement in alternating slices, so that the machine's drift is shared by every server.
+import type { ServerProcess } from './children.ts';
+import { type RequestSource, load } from './load.ts';
+import type { Options } from './options.ts';
+import type { WorkloadName } from './workloads.ts';
+
+export interface Measurement {
+  workload: WorkloadName;
+  server: string;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  statementsPerRequest: number;
+  cpuMsPerRequest: number;
+  peakRssMB: number;
+  requests: number;
+  errors: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Load on these shared machines drifts from second to second, so the servers take turns: each
+ * round gives every server one slice of the measured time, in alternating order. Throughput,
+ * CPU and statements add up over the slices; p50 and p99 are the medians of the slices' values.
+ */
+export async function measureWorkload(
+  servers: ServerProcess[],
+  workload: WorkloadName,
+  options: Pick<Options, 'seconds' | 'rounds' | 'warmup' | 'connections'>,
+  source: RequestSource,
+): Promise<Measurement[]> {
+  const slice = Math.max(1, Math.round(options.seconds / options.rounds));
+  if (options.warmup > 0) for (const server of servers) await load(server, options.connections, options.warmup, workload, source);
+  const totals = new Map(
+    servers.map((s) => [s.name, { requests: 0, seconds: 0, p50s: [] as number[], p99s: [] as number[], errors: 0, cpuMs: 0, statements: 0, handled: 0, peakRss: 0 }]),
+  );
+  for (let round = 0; round < options.rounds; round++) {
+    for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+      await sleep(200);
+      await server.stats();
+      const run = await load(server, options.connections, slice, workload, source);
+      // Let requests still in flight when the load stopped finish, so CPU and statements match them.
+      await sleep(300);
+      const stats = await server.stats();
+      const t = totals.get(server.name)!;
+      t.requests += run.requests;
+      t.seconds += run.seconds;
+      t.p50s.push(run.p50);
+      t.p99s.push(run.p99);
+      t.errors += run.errors;
+      t.cpuMs += stats.cpuMs;
+      t.statements += stats.statements;
+      t.handled += stats.requests;
+      t.peakRss = Math.max(t.peakRss, stats.peakRss);
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return servers.map((server) => {
+    const t = totals.get(server.name)!;
+    const handled = Math.max(t.handled, 1);
+    return {
+      workload,
+      server: server.name,
+      reqPerSec: t.requests / t.seconds,
+      p50Ms: median(t.p50s),
+      p99Ms: median(t.p99s),
+      statementsPerRequest: t.statements / handled,
+      cpuMsPerRequest: t.cpuMs / handled,
+      peakRssMB: t.peakRss / 2 ** 20,
+      requests: t.requests,
+      errors: t.errors,
+    };
+  });
+}

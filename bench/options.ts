@@ -1,0 +1,101 @@
+// The command line of `npm run bench`.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { projectRoot } from '../src/config.ts';
+import { DEFAULT_SEED_OPTIONS } from '../src/tools/seed.ts';
+import { WORKLOADS, type WorkloadName } from './workloads.ts';
+
+export const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [--connections C] [--models N]
+                         [--workloads dashboard,alias-lookup,alias-move] [--pglite] [--profile]
+                         [--server-flags=NODE-OPTIONS] [--json]
+  --seconds      measured time of each workload on each server (default 12)
+  --warmup       unmeasured load on each server before each workload (default 2)
+  --rounds       the servers take turns this many times within --seconds (default 3)
+  --connections  concurrent connections of the load generator (default 8)
+  --models       models to seed (default ${DEFAULT_SEED_OPTIONS.models}, ${DEFAULT_SEED_OPTIONS.versions} versions each)
+  --pglite       also run our server on an in-process PGlite (seeded in that process)
+  --profile      run our server under node --cpu-prof and print where its time went
+  --server-flags node options for our server's processes instead of those of npm start, e.g. --server-flags=--max-semi-space-size=32
+  --json         print the results as JSON on stdout instead of a table
+Environment: BENCH_POSTGRES_URL, an administrative URL of a PostgreSQL on loopback
+(default postgres://root@127.0.0.1:5432/postgres); the bench creates and drops its own database there.`;
+
+export interface Options {
+  seconds: number;
+  warmup: number;
+  rounds: number;
+  connections: number;
+  models: number;
+  workloads: WorkloadName[];
+  pglite: boolean;
+  profile: boolean;
+  serverFlags: string[];
+  json: boolean;
+  adminUrl: string;
+}
+
+/** Exits with the usage text on --help (status 0) or on a bad option (status 2). */
+export function parseOptionsOrExit(): Options {
+  try {
+    return parseOptions();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      rounds: { type: 'string' },
+      connections: { type: 'string' },
+      models: { type: 'string' },
+      workloads: { type: 'string' },
+      pglite: { type: 'boolean' },
+      profile: { type: 'boolean' },
+      'server-flags': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const num = (name: string, raw: string | undefined, fallback: number, min: number, max: number) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max) throw new Error(`--${name} must be from ${min} to ${max} (got "${raw}")`);
+    return value;
+  };
+  const workloads = (values.workloads?.split(',').map((w) => w.trim()) ?? WORKLOADS) as WorkloadName[];
+  const unknown = workloads.filter((w) => !WORKLOADS.includes(w));
+  if (unknown.length) throw new Error(`--workloads: unknown ${unknown.join(', ')} (known: ${WORKLOADS.join(', ')})`);
+  const adminUrl = process.env.BENCH_POSTGRES_URL || 'postgres://root@127.0.0.1:5432/postgres';
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(adminUrl).hostname)) {
+    throw new Error(`BENCH_POSTGRES_URL must point at loopback (got host ${new URL(adminUrl).hostname})`);
+  }
+  return {
+    seconds: num('seconds', values.seconds, 12, 1, 600),
+    warmup: num('warmup', values.warmup, 2, 0, 120),
+    rounds: num('rounds', values.rounds, 3, 1, 100),
+    connections: num('connections', values.connections, 8, 1, 256),
+    models: num('models', values.models, DEFAULT_SEED_OPTIONS.models, 100, 1_000_000),
+    workloads,
+    pglite: values.pglite ?? false,
+    profile: values.profile ?? false,
+    serverFlags: values['server-flags']?.split(/\s+/).filter(Boolean) ?? startScriptNodeOptions(),
+    json: values.json ?? false,
+    adminUrl,
+  };
+}
+
+/** The node options `npm start` runs the server with (package.json), so the bench measures that server. */
+function startScriptNodeOptions(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/);
+  return words.slice(1, words.indexOf('--import'));
+}
