@@ -18,15 +18,24 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+export interface ChildOptions {
+  execArgv?: string[];
+  data?: Data;
+  /**
+   * The checkout whose bench/<script> runs, from that folder, so that `--import tsx` and every
+   * import resolve in its own node_modules and src/generated.
+   */
+  root?: string;
+}
+
 export async function startChild(
   name: string,
   script: string,
   args: string[],
-  execArgv: string[] = [],
-  data: Data = 'postgres',
+  { execArgv = [], data = 'postgres', root = projectRoot }: ChildOptions = {},
 ): Promise<ServerProcess> {
-  const child = fork(path.join(projectRoot, 'bench', script), args, {
-    cwd: projectRoot,
+  const child = fork(path.join(root, 'bench', script), args, {
+    cwd: root,
     execArgv: ['--import', 'tsx', ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/config.ts';
 import { DEFAULT_SEED_OPTIONS } from '../src/tools/seed.ts';
+import { type Against, resolveAgainst } from './against.ts';
 import { WORKLOADS, type WorkloadName } from './workloads.ts';
 
 export const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [--connections C] [--models N]
                          [--workloads dashboard,alias-lookup,alias-move] [--pglite] [--profile]
-                         [--server-flags=NODE-OPTIONS] [--json]
+                         [--server-flags=NODE-OPTIONS] [--against CHECKOUT] [--json]
   --seconds      measured time of each workload on each server (default 12)
   --warmup       unmeasured load on each server before each workload (default 2)
   --rounds       the servers take turns this many times within --seconds (default 3)
@@ -17,6 +18,10 @@ export const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--roun
   --pglite       also run our server on an in-process PGlite (seeded in that process)
   --profile      run our server under node --cpu-prof and print where its time went
   --server-flags node options for our server's processes instead of those of npm start, e.g. --server-flags=--max-semi-space-size=32
+                 (given, they apply to the --against server too; otherwise it gets those of its own npm start)
+  --against      also run the registry server of another checkout of this project (e.g. a git
+                 worktree of an older commit, with node_modules and src/generated) on the same
+                 database, in the same slices, and print per workload our req/s divided by its
   --json         print the results as JSON on stdout instead of a table
 Environment: BENCH_POSTGRES_URL, an administrative URL of a PostgreSQL on loopback
 (default postgres://root@127.0.0.1:5432/postgres); the bench creates and drops its own database there.`;
@@ -33,6 +38,7 @@ export interface Options {
   serverFlags: string[];
   json: boolean;
   adminUrl: string;
+  against?: Against;
 }
 
 /** Exits with the usage text on --help (status 0) or on a bad option (status 2). */
@@ -57,6 +63,7 @@ function parseOptions(): Options {
       pglite: { type: 'boolean' },
       profile: { type: 'boolean' },
       'server-flags': { type: 'string' },
+      against: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,6 +85,7 @@ function parseOptions(): Options {
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(adminUrl).hostname)) {
     throw new Error(`BENCH_POSTGRES_URL must point at loopback (got host ${new URL(adminUrl).hostname})`);
   }
+  const serverFlags = values['server-flags']?.split(/\s+/).filter(Boolean);
   return {
     seconds: num('seconds', values.seconds, 12, 1, 600),
     warmup: num('warmup', values.warmup, 2, 0, 120),
@@ -87,15 +95,21 @@ function parseOptions(): Options {
     workloads,
     pglite: values.pglite ?? false,
     profile: values.profile ?? false,
-    serverFlags: values['server-flags']?.split(/\s+/).filter(Boolean) ?? startScriptNodeOptions(),
+    serverFlags: serverFlags ?? startScriptNodeOptions(projectRoot),
     json: values.json ?? false,
     adminUrl,
+    ...(values.against === undefined ? {} : { against: againstCheckout(values.against, serverFlags) }),
   };
 }
 
+function againstCheckout(folder: string, serverFlags: string[] | undefined): Against {
+  const checkout = resolveAgainst(folder);
+  return { ...checkout, serverFlags: serverFlags ?? startScriptNodeOptions(checkout.root) };
+}
+
 /** The node options `npm start` runs the server with (package.json), so the bench measures that server. */
-function startScriptNodeOptions(): string[] {
-  const start = (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+function startScriptNodeOptions(root: string): string[] {
+  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const words = start.split(/\s+/);
   return words.slice(1, words.indexOf('--import'));
 }

@@ -23,6 +23,24 @@ export interface Machine {
   warmup: number;
   rounds: number;
   serverFlags: string;
+  /** os.loadavg() (1, 5 and 15 minutes) before seeding and after the last slice: the other tenants' load. */
+  loadAverage: { start: number[]; end: number[] };
+  against?: { name: string; root: string; serverFlags: string };
+}
+
+export interface AgainstRatio {
+  workload: WorkloadName;
+  /** Our req/s divided by the --against server's, measured in the same slices. */
+  reqPerSec: number;
+}
+
+export function againstRatios(measurements: Measurement[], against: string): AgainstRatio[] {
+  return measurements
+    .filter((m) => m.server === 'registry')
+    .flatMap((ours) => {
+      const theirs = measurements.find((m) => m.workload === ours.workload && m.server === against);
+      return theirs ? [{ workload: ours.workload, reqPerSec: ours.reqPerSec / theirs.reqPerSec }] : [];
+    });
 }
 
 export function fixed(value: number): string {
@@ -71,14 +89,30 @@ export function report(measurements: Measurement[], machine: Machine, dashboardB
       const verdict = ratio >= target.ratio ? 'met' : `NOT met (${((ratio / target.ratio) * 100).toFixed(0)}% of target)`;
       return `  ${m.workload.padEnd(12)} ${ratio.toFixed(2)}x raw req/s; target ${target.says}: ${verdict}`;
     });
+  const loads = (values: number[]) => values.map((v) => v.toFixed(2)).join(' ');
+  const against = machine.against;
   return [
     `machine: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, PostgreSQL ${machine.postgres}; ` +
       `${machine.connections} connections, ${machine.seconds} s per server and workload in ${machine.rounds} alternating slices after ${machine.warmup} s warm-up${machine.serverFlags ? `; our server runs with ${machine.serverFlags}` : ''}; dashboard response ${(dashboardBytes / 1024).toFixed(0)} KB`,
+    `load average (1, 5, 15 min): ${loads(machine.loadAverage.start)} at start, ${loads(machine.loadAverage.end)} at end`,
+    ...(against ? [`${against.name} is ${against.root}${against.serverFlags ? `, run with ${against.serverFlags}` : ''}`] : []),
     '(x) = ratio to the raw node:http + pg baseline measured in this run',
     '',
     table(rows),
     '',
     'targets (issue 3):',
     ...verdicts,
+    ...(against ? ['', `ours / ${against.name}, req/s in the same slices (below 1: slower than it):`, ...againstLines(measurements, against.name)] : []),
   ].join('\n');
+}
+
+function againstLines(measurements: Measurement[], against: string): string[] {
+  const rawRatio = (server: string, workload: WorkloadName) => {
+    const of = (name: string) => measurements.find((m) => m.workload === workload && m.server === name)!.reqPerSec;
+    return (of(server) / of('raw')).toFixed(2);
+  };
+  return againstRatios(measurements, against).map(
+    ({ workload, reqPerSec }) =>
+      `  ${workload.padEnd(12)} ${reqPerSec.toFixed(2)}x (ours ${rawRatio('registry', workload)}x raw, ${against} ${rawRatio(against, workload)}x raw)`,
+  );
 }

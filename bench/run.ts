@@ -17,13 +17,14 @@ import { memoryLine, probeMemory } from './memory.ts';
 import { type Options, parseOptionsOrExit } from './options.ts';
 import { summarizeProfiles } from './profile.ts';
 import { progress } from './progress.ts';
-import { type Machine, TARGETS, measurementLine, report } from './report.ts';
+import { type Machine, TARGETS, againstRatios, measurementLine, report } from './report.ts';
 
 const profileDir = path.join(projectRoot, 'bench', 'profiles');
 
 async function main(): Promise<void> {
   const options = parseOptionsOrExit();
   const seed: SeedOptions = { ...DEFAULT_SEED_OPTIONS, models: options.models };
+  const loadAtStart = os.loadavg();
   const database = await createBenchDatabase(options.adminUrl);
   const servers: ServerProcess[] = [];
   const cleanUp = () => stopAll(servers).finally(() => database.drop());
@@ -44,13 +45,15 @@ async function main(): Promise<void> {
         progress(measurementLine(m));
       }
     }
+    const loadAtEnd = os.loadavg();
     await stopAll(servers);
     progress('bench: measuring the heap held per in-flight dashboard request');
     const memory = await probeMemory(database.url, options.serverFlags, options.connections);
 
-    const machine = describeMachine(options, database.postgresVersion);
+    const machine = describeMachine(options, database.postgresVersion, { start: loadAtStart, end: loadAtEnd });
     if (options.json) {
-      console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements, memory }, null, 2));
+      const against = options.against && { name: options.against.name, reqPerSec: againstRatios(measurements, options.against.name) };
+      console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements, memory, ...(against ? { against } : {}) }, null, 2));
     } else {
       console.log(`${report(measurements, machine, dashboardBytes)}\n\n${memoryLine(memory)}`);
     }
@@ -65,14 +68,21 @@ async function startServers(servers: ServerProcess[], options: Options, database
   if (options.profile) mkdirSync(profileDir, { recursive: true });
   const profileArgs = [...options.serverFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   servers.push(await startChild('raw', 'raw-server.ts', [databaseUrl]));
-  servers.push(await startChild('registry', 'registry-server.ts', [databaseUrl], profileArgs));
+  servers.push(await startChild('registry', 'registry-server.ts', [databaseUrl], { execArgv: profileArgs }));
   if (options.pglite) {
     progress('bench: seeding PGlite in its server process');
-    servers.push(await startChild('registry-pglite', 'registry-server.ts', ['pglite:memory', String(seed.models)], options.serverFlags, 'pglite'));
+    const pglite = ['pglite:memory', String(seed.models)];
+    servers.push(await startChild('registry-pglite', 'registry-server.ts', pglite, { execArgv: options.serverFlags, data: 'pglite' }));
+  }
+  const against = options.against;
+  if (against) {
+    progress(`bench: starting ${against.name} from ${against.root}`);
+    servers.push(await startChild(against.name, 'registry-server.ts', [databaseUrl], { execArgv: against.serverFlags, root: against.root }));
   }
 }
 
-function describeMachine(options: Options, postgresVersion: string): Machine {
+function describeMachine(options: Options, postgresVersion: string, loadAverage: Machine['loadAverage']): Machine {
+  const against = options.against;
   return {
     cpus: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -83,6 +93,8 @@ function describeMachine(options: Options, postgresVersion: string): Machine {
     warmup: options.warmup,
     rounds: options.rounds,
     serverFlags: options.serverFlags.join(' '),
+    loadAverage,
+    ...(against ? { against: { name: against.name, root: against.root, serverFlags: against.serverFlags.join(' ') } } : {}),
   };
 }
 
