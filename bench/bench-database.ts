@@ -14,7 +14,8 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One administrative connection, closed whatever `work` does. */
+export async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => {});
   await client.connect();

@@ -4,31 +4,22 @@
 // as the audit table grows from about 0.1M to 1M events. Requests run one at a time in-process
 // through the real yoga server (no HTTP, no concurrency): these are per-request costs.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openDatabase } from '../src/db/client.ts';
 import { createRegistryYoga } from '../src/graphql/yoga.ts';
 import { DEFAULT_SEED_OPTIONS, seedRegistry } from '../src/tools/seed.ts';
+import { admin } from './bench-database.ts';
+import { progress } from './progress.ts';
 import { DASHBOARD_QUERY } from './workloads.ts';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://root@127.0.0.1:5432/postgres';
 const REPEAT = Number(process.env.SCALE_REPEAT ?? 30);
-const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+const adminQuery = (sql: string) => admin(ADMIN_URL, (client) => client.query(sql));
 
 const name = `registry_scale_${randomBytes(5).toString('hex')}`;
 const url = new URL(ADMIN_URL);
 url.pathname = `/${name}`;
-await admin(`CREATE DATABASE "${name}"`);
+await adminQuery(`CREATE DATABASE "${name}"`);
 let statements = 0;
 const db = await openDatabase({ kind: 'postgres', url: url.toString() }, { log: false, onQuery: () => statements++ });
 const yoga = createRegistryYoga(db, { logError: (error) => console.error(error) });
@@ -99,5 +90,5 @@ try {
   console.log(rows.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n'));
 } finally {
   await db.close();
-  await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
