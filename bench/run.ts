@@ -14,6 +14,7 @@ import { type ServerProcess, startChild, stopAll } from './children.ts';
 import { RequestSource } from './load.ts';
 import { type Measurement, measureWorkload } from './measure.ts';
 import { memoryLine, probeMemory } from './memory.ts';
+import type { MemoryProbe } from './memory-probe.ts';
 import { type Options, parseOptionsOrExit } from './options.ts';
 import { summarizeProfiles } from './profile.ts';
 import { progress } from './progress.ts';
@@ -51,13 +52,7 @@ async function main(): Promise<void> {
     const memory = await probeMemory(database.url, options.serverFlags, options.connections);
 
     const machine = describeMachine(options, database.postgresVersion, { start: loadAtStart, end: loadAtEnd });
-    if (options.json) {
-      const against = options.against && { name: options.against.name, reqPerSec: againstRatios(measurements, options.against.name) };
-      console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements, memory, ...(against ? { against } : {}) }, null, 2));
-    } else {
-      console.log(`${report(measurements, machine, dashboardBytes)}\n\n${memoryLine(memory)}`);
-    }
-    if (options.profile) console.log(`\n${summarizeProfiles(profileDir)}`);
+    printResults(options, { machine, dashboardBytes, measurements, memory });
   } finally {
     await cleanUp();
   }
@@ -79,6 +74,20 @@ async function startServers(servers: ServerProcess[], options: Options, database
     progress(`bench: starting ${against.name} from ${against.root}`);
     servers.push(await startChild(against.name, 'registry-server.ts', [databaseUrl], { execArgv: against.serverFlags, root: against.root }));
   }
+}
+
+function printResults(
+  options: Options,
+  results: { machine: Machine; dashboardBytes: number; measurements: Measurement[]; memory: MemoryProbe },
+): void {
+  const { machine, dashboardBytes, measurements, memory } = results;
+  if (options.json) {
+    const against = options.against && { name: options.against.name, reqPerSec: againstRatios(measurements, options.against.name) };
+    console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements, memory, ...(against && { against }) }, null, 2));
+  } else {
+    console.log(`${report(measurements, machine, dashboardBytes)}\n\n${memoryLine(memory)}`);
+  }
+  if (options.profile) console.log(`\n${summarizeProfiles(profileDir)}`);
 }
 
 function describeMachine(options: Options, postgresVersion: string, loadAverage: Machine['loadAverage']): Machine {
