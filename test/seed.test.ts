@@ -4,7 +4,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { setModelAlias } from '../src/registry/aliases.ts';
-import { inTransaction } from '../src/registry/context.ts';
+import { writeAs } from './support/registry.ts';
 import { createRegisteredModel } from '../src/registry/models.ts';
 import { createModelVersion } from '../src/registry/versions.ts';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelOperations, seedRegistry } from '../src/tools/seed.ts';
@@ -18,10 +18,10 @@ const replay: SeedOptions = { ...DEFAULT_SEED_OPTIONS, ...SMALL, prefix: 'replay
 async function replayThroughRegistry(prisma: PrismaClient, options: SeedOptions): Promise<void> {
   for (let index = 0; index < options.models; index++) {
     for (const op of modelOperations(options, index)) {
-      await inTransaction(prisma, async (tx) => {
-        if (op.kind === 'createModel') await createRegisteredModel(tx, options.actor, op.input);
-        else if (op.kind === 'createVersion') await createModelVersion(tx, options.actor, op.input);
-        else await setModelAlias(tx, options.actor, op.input);
+      await writeAs(prisma, options.actor, async (w) => {
+        if (op.kind === 'createModel') await createRegisteredModel(w, op.input);
+        else if (op.kind === 'createVersion') await createModelVersion(w, op.input);
+        else await setModelAlias(w, op.input);
       });
     }
   }

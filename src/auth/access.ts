@@ -3,11 +3,13 @@
 import type { NamePattern } from '../registry/name-patterns.ts';
 import { matchesAny } from '../registry/name-patterns.ts';
 import { forbidden } from './errors.ts';
-import type { ProtectedAliasPolicy } from './protected-aliases.ts';
+import { ProtectedAliasPolicy } from './protected-aliases.ts';
 
 export type Role = 'READER' | 'WRITER' | 'ADMIN';
 
 const RANK: Record<Role, number> = { READER: 0, WRITER: 1, ADMIN: 2 };
+
+const NO_PROTECTED_ALIASES = new ProtectedAliasPolicy([]);
 
 export class Access {
   constructor(
@@ -23,6 +25,14 @@ export class Access {
   /** Anonymous with every right: REGISTRY_AUTH=off and no token sent. */
   static unrestricted(policy: ProtectedAliasPolicy): Access {
     return new Access(null, 'ADMIN', null, true, policy);
+  }
+
+  /**
+   * Every right, recorded as `actor`: operator tools and tests that write with the database's full
+   * power (the token CLI, seeders, importers), never a request.
+   */
+  static operator(actor: string | null): Access {
+    return new Access(actor, 'ADMIN', null, true, NO_PROTECTED_ALIASES);
   }
 
   canSee(modelName: string): boolean {
@@ -47,6 +57,17 @@ export class Access {
         throw forbidden(`token "${this.actor}" may not change registered model ${JSON.stringify(name)}: it is outside the token's models`);
       }
     }
+  }
+
+  /**
+   * An idempotent replay whose first attempt wrote to a model since renamed outside this request's
+   * scope. The refusal names the model as the caller knew it, not its new name.
+   */
+  refuseReplay(operation: string, storedName: string): never {
+    throw forbidden(
+      `${operation}: registered model ${JSON.stringify(storedName)}, which this idempotencyKey's first attempt wrote to, ` +
+        `has since been renamed outside the models of token "${this.actor}"; use a new key for a new request`,
+    );
   }
 
   /** Things that reach every model (webhooks): only for tokens not limited to some models. */

@@ -1,26 +1,22 @@
-// Per-request state: the database, who is asking, and DataLoaders that batch every nested field.
-// A plain object: yoga copies the context's own properties into its per-request context.
-import { Access } from '../auth/access.ts';
-import { DEFAULT_PROTECTED_ALIASES, ProtectedAliasPolicy } from '../auth/protected-aliases.ts';
+// Per-request state: the registry's commands, who is asking, and DataLoaders that batch every
+// nested field. A plain object: yoga copies the context's own properties into its per-request context.
+import type { Access } from '../auth/access.ts';
 import type { ModelVersion, PrismaClient, RegisteredModel } from '../generated/prisma/client.ts';
-import { type Actor, type Tx, inTransaction } from '../registry/context.ts';
+import type { Registry } from '../registry/registry.ts';
 import { type Loaders, createLoaders } from './loaders.ts';
 
 export interface GraphQLContext {
+  readonly registry: Registry;
+  /** The database for reads (the loaders and listings). */
   readonly prisma: PrismaClient;
-  readonly actor: Actor;
-  /** What this request may do (src/auth); the resolvers check it before reading or writing. */
+  /** What this request may do (src/auth): commands check it; reads filter by it. */
   readonly access: Access;
-  /** How long an idempotency key answers retries, in ms. */
-  readonly idempotencyTtlMs: number;
-  /** Called after a token was revoked here, so this replica forgets cached lookups. */
-  readonly onTokenRevoked: () => void;
   loaders: Loaders;
   /**
-   * Runs one registry write in its own transaction. Afterwards the loaders start empty, so the
-   * payload (and any later operation of the same request) reads what was just committed.
+   * Runs one registry command. Afterwards the loaders start empty, so the payload (and any later
+   * operation of the same request) reads what was just committed.
    */
-  write<T>(work: (tx: Tx, actor: Actor) => Promise<T>): Promise<T>;
+  write<T>(command: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -36,30 +32,16 @@ function primeFromResult(loaders: Loaders, result: unknown): void {
   }
 }
 
-export interface RequestSecurity {
-  access: Access;
-  idempotencyTtlMs: number;
-  onTokenRevoked?: () => void;
-}
-
-const UNRESTRICTED: RequestSecurity = {
-  access: Access.unrestricted(ProtectedAliasPolicy.parse(DEFAULT_PROTECTED_ALIASES)),
-  idempotencyTtlMs: 24 * 3_600_000,
-};
-
-/** `security` defaults to anonymous with every right (REGISTRY_AUTH=off without a token). */
-export function createContext(prisma: PrismaClient, actor: Actor, security: RequestSecurity = UNRESTRICTED): GraphQLContext {
+export function createContext(registry: Registry, prisma: PrismaClient, access: Access): GraphQLContext {
   return {
+    registry,
     prisma,
-    actor,
-    access: security.access,
-    idempotencyTtlMs: security.idempotencyTtlMs,
-    onTokenRevoked: security.onTokenRevoked ?? (() => {}),
+    access,
     loaders: createLoaders(prisma),
-    async write(work) {
-      let result: Awaited<ReturnType<typeof work>>;
+    async write(command) {
+      let result: Awaited<ReturnType<typeof command>>;
       try {
-        result = await inTransaction(this.prisma, (tx) => work(tx, this.actor));
+        result = await command();
       } finally {
         this.loaders = createLoaders(this.prisma);
       }

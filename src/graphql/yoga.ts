@@ -11,6 +11,8 @@ import { databaseUnavailableError, isDatabaseUnavailable } from '../db/unavailab
 import { ValidationError } from '../registry/errors.ts';
 import { toGraphQLAuthError } from './authorization.ts';
 import { createContext } from './context.ts';
+import { createRegistry } from '../registry/registry.ts';
+import { webhookSettingsOf } from '../webhooks/service.ts';
 import { performancePlugins } from './performance.ts';
 import { securityPlugins, withoutSuggestions } from './http-security.ts';
 import { schema } from './schema/index.ts';
@@ -61,6 +63,17 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     protectedAliases: security.protectedAliases,
     cacheMs: security.authCacheMs,
   });
+  const registry = createRegistry(
+    db.prisma,
+    {
+      idempotencyTtlMs: security.idempotencyTtlMs,
+      // Read at each use: the server starts its webhooks after building this.
+      get webhooks() {
+        return webhookSettingsOf(db.prisma);
+      },
+    },
+    { onTokenRevoked: () => authenticator.forget() },
+  );
   // Who sent each request, found before its operation is parsed or validated (so a caller without a
   // valid token learns nothing about the schema) and reused by the context.
   const accessOf = new WeakMap<Request, Promise<Access>>();
@@ -89,11 +102,7 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     renderGraphiQL,
     context: async ({ request }) => {
       const access = await authenticate(request);
-      return createContext(db.prisma, access.actor, {
-        access,
-        idempotencyTtlMs: security.idempotencyTtlMs,
-        onTokenRevoked: () => authenticator.forget(),
-      });
+      return createContext(registry, db.prisma, access);
     },
     cors: security.corsOrigins.length
       ? {

@@ -2,7 +2,7 @@
 // `expectedVersion` lets release bots promote without overwriting someone else's move.
 import { type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
 import { eventInsertSql, recordEvent } from './audit.ts';
-import { type Actor, type Tx, lockModel, touchModel, versionNotFound } from './context.ts';
+import { type Tx, type Write, lockModel, touchModel, versionNotFound } from './context.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { checkAlias, isStorableText } from './validation.ts';
 import { VERSION_COLUMNS_SQL } from './queries.ts';
@@ -83,10 +83,11 @@ async function aliasAndTarget(
 }
 
 export async function setModelAlias(
-  tx: Tx,
-  actor: Actor,
+  { tx, access }: Write,
   input: { name: string; alias: string; version: number; expectedVersion?: number | null },
 ): Promise<SetAliasResult> {
+  access.requireWrite([input.name], 'setModelAlias');
+  access.requireAliasChange(input.name, input.alias);
   checkAlias(input.alias);
   const problem = expectedVersionProblem(input.expectedVersion);
   if (problem) throw new ValidationError('expectedVersion', problem);
@@ -108,7 +109,7 @@ export async function setModelAlias(
   }
   // The alias, the model's updated_at and the event in one statement: a release bot's promotion
   // is the registry's most frequent write. The model row is locked, so its new state is known.
-  const event = eventInsertSql({ actor, now }, model, 'ALIAS_SET', {
+  const event = eventInsertSql({ actor: access.actor, now }, model, 'ALIAS_SET', {
     alias: input.alias,
     version: target.version,
     previousVersion: previous?.version ?? null,
@@ -132,10 +133,11 @@ export async function setModelAlias(
 }
 
 export async function deleteModelAlias(
-  tx: Tx,
-  actor: Actor,
+  { tx, access }: Write,
   input: { name: string; alias: string; expectedVersion?: number | null },
 ): Promise<DeleteAliasResult> {
+  access.requireWrite([input.name], 'deleteModelAlias');
+  access.requireAliasChange(input.name, input.alias);
   const { model, now } = await lockModel(tx, input.name);
   const existing = isStorableText(input.alias) ? (await aliasAndTarget(tx, model.id, input.alias)).existing : null;
   // Deletion has no ValidationError in its contract: an expectation no alias can meet is a conflict.
@@ -145,7 +147,7 @@ export async function deleteModelAlias(
   if (!existing) throw new NotFoundError(`alias "${input.alias}" not found on registered model "${model.name}"`);
   await tx.modelAlias.delete({ where: { modelId_alias: { modelId: model.id, alias: input.alias } } });
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor, now }, model, 'ALIAS_DELETED', {
+  await recordEvent({ tx, actor: access.actor, now }, model, 'ALIAS_DELETED', {
     alias: input.alias,
     previousVersion: existing.version.version,
   });

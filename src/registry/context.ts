@@ -1,5 +1,7 @@
-// The handle every registry write runs with: one Prisma transaction, who is acting, and one
+// The handle every registry write runs with: one Prisma transaction, who is asking (their access
+// decides what the write may do and is recorded as its actor), the registry's settings, and one
 // database timestamp shared by the state change and its audit events.
+import type { Access } from '../auth/access.ts';
 import { Prisma, type PrismaClient, type RegisteredModel } from '../generated/prisma/client.ts';
 import { NotFoundError } from './errors.ts';
 import { MODEL_COLUMNS_SQL } from './queries.ts';
@@ -7,8 +9,29 @@ import { isStorableText } from './validation.ts';
 
 export type Tx = Prisma.TransactionClient;
 
-/** Who makes a change: a token name once authentication exists, null when anonymous. */
+/** Who makes a change: the token's name, null when anonymous. */
 export type Actor = string | null;
+
+/** What the registry's commands are configured with (from src/config.ts, by src/app.ts). */
+export interface RegistrySettings {
+  /** How long an idempotency key answers retries, in ms. */
+  readonly idempotencyTtlMs: number;
+  readonly webhooks: WebhookRules & { readonly requestTimeoutMs: number };
+}
+
+export interface WebhookRules {
+  /** Accept http:// targets (tests, trusted networks); otherwise https:// only. */
+  readonly allowHttp: boolean;
+  /** Accept loopback, private, link-local... targets (tests, trusted networks). */
+  readonly allowPrivate: boolean;
+}
+
+/** One command's transaction, the caller's access, and the settings: what every command runs with. */
+export interface Write {
+  readonly tx: Tx;
+  readonly access: Access;
+  readonly settings: RegistrySettings;
+}
 
 export interface WriteContext {
   readonly tx: Tx;
@@ -50,6 +73,23 @@ export async function lockModel(tx: Tx, name: string): Promise<{ model: Register
     model: { ...model, createdAt: new Date(model.createdAt), updatedAt: new Date(model.updatedAt) },
     now: new Date(now),
   };
+}
+
+/**
+ * Aliases a write removes or renames as a side effect (deleting a version or a model, renaming a
+ * model): each must be one the caller may change, under the model's name and under `newName`.
+ * Called with the model locked, so no alias can arrive between this check and the change.
+ */
+export function requireAliasRemovals(access: Access, modelName: string, aliases: readonly string[], newName?: string): void {
+  for (const alias of aliases) {
+    access.requireAliasChange(modelName, alias);
+    if (newName !== undefined) access.requireAliasChange(newName, alias);
+  }
+}
+
+/** Whether a write must read a model's aliases to check their removal: not for promote tokens. */
+export function checksAliasRemovals(access: Access): boolean {
+  return !access.promote && access.policy.rules.length > 0;
 }
 
 /** Marks the model changed (any change to it, its tags, aliases or versions) and returns it. */

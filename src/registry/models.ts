@@ -1,8 +1,20 @@
-// Registered models: create, describe, rename, delete.
+// Registered models: create, describe, rename, delete. Each command checks what the caller may do
+// first, then does its whole use case inside the transaction it is given (see registry.ts).
 import type { RegisteredModel } from '../generated/prisma/client.ts';
 import { recordEvent, recordEvents } from './audit.ts';
-import { type Actor, type Tx, type WriteContext, databaseNow, isUniqueViolation, lockModel, modelNotFound } from './context.ts';
+import {
+  type Tx,
+  type Write,
+  type WriteContext,
+  checksAliasRemovals,
+  databaseNow,
+  isUniqueViolation,
+  lockModel,
+  modelNotFound,
+  requireAliasRemovals,
+} from './context.ts';
 import { AlreadyExistsError } from './errors.ts';
+import { runIdempotent } from './idempotency.ts';
 import { checkDescription, checkModelName, checkTags } from './validation.ts';
 
 export interface TagInput {
@@ -14,20 +26,42 @@ export interface CreateModelInput {
   name: string;
   description?: string | null;
   tags?: readonly TagInput[] | null;
+  /** Makes retries safe (idempotency.ts). */
+  idempotencyKey?: string | null;
+}
+
+export interface ModelResult {
+  registeredModel: RegisteredModel;
 }
 
 function alreadyExists(name: string): AlreadyExistsError {
   return new AlreadyExistsError(`registered model "${name}" already exists`);
 }
 
-export async function createRegisteredModel(tx: Tx, actor: Actor, input: CreateModelInput): Promise<RegisteredModel> {
+export async function createRegisteredModel(w: Write, input: CreateModelInput): Promise<ModelResult> {
+  w.access.requireWrite([input.name], 'createRegisteredModel');
+  const { idempotencyKey, ...model } = input;
+  const create = () => insertModel(w, model);
+  const registeredModel =
+    idempotencyKey == null
+      ? await create()
+      : await runIdempotent(
+          w.tx,
+          { actor: w.access.actor, operation: 'createRegisteredModel', key: idempotencyKey, input: model, ttlMs: w.settings.idempotencyTtlMs },
+          create,
+          (stored) => replayCreatedModel(w, stored, 'createRegisteredModel'),
+        );
+  return { registeredModel };
+}
+
+async function insertModel({ tx, access }: Write, input: Omit<CreateModelInput, 'idempotencyKey'>): Promise<RegisteredModel> {
   checkModelName(input.name);
   checkDescription(input.description);
   checkTags(input.tags);
   if (await tx.registeredModel.findUnique({ where: { name: input.name }, select: { id: true } })) {
     throw alreadyExists(input.name);
   }
-  const ctx: WriteContext = { tx, actor, now: await databaseNow(tx) };
+  const ctx: WriteContext = { tx, actor: access.actor, now: await databaseNow(tx) };
   const tags = input.tags ?? [];
   let model: RegisteredModel;
   try {
@@ -52,28 +86,26 @@ export async function createRegisteredModel(tx: Tx, actor: Actor, input: CreateM
   return model;
 }
 
-/** Throws (e.g. FORBIDDEN) when the caller may not change the model now named `modelName`, stored as `storedName`. */
-export type ModelWriteCheck = (modelName: string, storedName: string) => void;
-
 /**
  * The model a stored create result names, as it is now, for an idempotent replay: the stored row
  * alone would hand out (through its nested fields) whatever the model has become. Gone: the
- * NotFoundError a fresh request gets; renamed to where the caller may not write: `mayWrite` refuses.
+ * NotFoundError a fresh request gets; renamed to where the caller may not write: FORBIDDEN, naming
+ * the model as the caller knew it, not its new name, which belongs to whoever owns it now.
  */
 export async function currentModelForReplay(
-  tx: Tx,
+  { tx, access }: Write,
   stored: Pick<RegisteredModel, 'id' | 'name'>,
-  mayWrite: ModelWriteCheck,
+  operation: string,
 ): Promise<RegisteredModel> {
   const model = await tx.registeredModel.findUnique({ where: { id: stored.id } });
   if (!model) throw modelNotFound(stored.name);
-  mayWrite(model.name, stored.name);
+  if (!access.canSee(model.name)) access.refuseReplay(operation, stored.name);
   return model;
 }
 
 /** An idempotent replay of createRegisteredModel: the first result, while the caller may still have it. */
-export async function replayCreatedModel(tx: Tx, stored: RegisteredModel, mayWrite: ModelWriteCheck): Promise<RegisteredModel> {
-  await currentModelForReplay(tx, stored, mayWrite);
+async function replayCreatedModel(w: Write, stored: RegisteredModel, operation: string): Promise<RegisteredModel> {
+  await currentModelForReplay(w, stored, operation);
   return stored;
 }
 
@@ -83,30 +115,37 @@ export interface UpdateModelInput {
   description?: string | null;
 }
 
-export async function updateRegisteredModel(tx: Tx, actor: Actor, input: UpdateModelInput): Promise<RegisteredModel> {
+export async function updateRegisteredModel({ tx, access }: Write, input: UpdateModelInput): Promise<ModelResult> {
+  access.requireWrite([input.name], 'updateRegisteredModel');
   checkDescription(input.description);
   const { model: current, now } = await lockModel(tx, input.name);
-  if (input.description === undefined || input.description === current.description) return current;
+  if (input.description === undefined || input.description === current.description) return { registeredModel: current };
   const updated = await tx.registeredModel.update({
     where: { id: current.id },
     data: { description: input.description, updatedAt: now },
   });
-  await recordEvent({ tx, actor, now }, current, 'MODEL_UPDATED', {
+  await recordEvent({ tx, actor: access.actor, now }, current, 'MODEL_UPDATED', {
     key: 'description',
     previousValue: current.description,
     newValue: updated.description,
   });
-  return updated;
+  return { registeredModel: updated };
 }
 
-export async function renameRegisteredModel(
-  tx: Tx,
-  actor: Actor,
-  input: { name: string; newName: string },
-): Promise<RegisteredModel> {
+/** The names of a model's aliases, when the caller's access needs them checked (else none). */
+async function aliasesToCheck(tx: Tx, access: Write['access'], modelId: number): Promise<string[]> {
+  if (!checksAliasRemovals(access)) return [];
+  const aliases = await tx.modelAlias.findMany({ where: { modelId }, select: { alias: true } });
+  return aliases.map((a) => a.alias);
+}
+
+export async function renameRegisteredModel({ tx, access }: Write, input: { name: string; newName: string }): Promise<ModelResult> {
+  access.requireWrite([input.name, input.newName], 'renameRegisteredModel');
   checkModelName(input.newName, 'newName');
   const { model, now } = await lockModel(tx, input.name);
-  if (input.newName === model.name) return model;
+  // Its aliases move to the new name: protected ones (under either name) need promote.
+  requireAliasRemovals(access, model.name, await aliasesToCheck(tx, access, model.id), input.newName);
+  if (input.newName === model.name) return { registeredModel: model };
   if (await tx.registeredModel.findUnique({ where: { name: input.newName }, select: { id: true } })) {
     throw alreadyExists(input.newName);
   }
@@ -118,20 +157,21 @@ export async function renameRegisteredModel(
     throw error;
   }
   // History hangs on the model's id, so it follows the rename. The event carries the new name:
-  // events under either name then lead to this model (see the modelName filter in queries.ts).
-  await recordEvent({ tx, actor, now }, renamed, 'MODEL_RENAMED', { previousValue: model.name, newValue: renamed.name });
-  return renamed;
+  // events under either name then lead to this model (see the modelName filter of the history reads).
+  await recordEvent({ tx, actor: access.actor, now }, renamed, 'MODEL_RENAMED', { previousValue: model.name, newValue: renamed.name });
+  return { registeredModel: renamed };
 }
 
 export async function deleteRegisteredModel(
-  tx: Tx,
-  actor: Actor,
+  { tx, access }: Write,
   input: { name: string },
 ): Promise<{ name: string; deletedVersions: number }> {
+  access.requireWrite([input.name], 'deleteRegisteredModel');
   const { model, now } = await lockModel(tx, input.name);
+  requireAliasRemovals(access, model.name, await aliasesToCheck(tx, access, model.id));
   const deletedVersions = await tx.modelVersion.count({ where: { modelId: model.id } });
   // Versions, tags and aliases go by ON DELETE CASCADE; the events stay (they have no foreign key).
   await tx.registeredModel.delete({ where: { id: model.id } });
-  await recordEvent({ tx, actor, now }, model, 'MODEL_DELETED', { newValue: String(deletedVersions) });
+  await recordEvent({ tx, actor: access.actor, now }, model, 'MODEL_DELETED', { newValue: String(deletedVersions) });
   return { name: model.name, deletedVersions };
 }

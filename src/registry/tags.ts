@@ -1,7 +1,7 @@
 // Tags on models and on versions: set (add or overwrite) and delete, each recorded.
 import type { ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
 import { recordEvent } from './audit.ts';
-import { type Actor, type Tx, lockModel, touchModel } from './context.ts';
+import { type Tx, type Write, lockModel, touchModel } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import type { TagInput } from './models.ts';
 import { checkTagKey, checkTagRoom, checkTagValue, isStorableText } from './validation.ts';
@@ -24,10 +24,10 @@ function tagNotFound(key: string, owner: string): NotFoundError {
 }
 
 export async function setRegisteredModelTag(
-  tx: Tx,
-  actor: Actor,
+  { tx, access }: Write,
   input: { name: string; key: string; value: string },
 ): Promise<ModelTagResult> {
+  access.requireWrite([input.name], 'setRegisteredModelTag');
   checkTagKey(input.key);
   checkTagValue(input.value);
   const { model, now } = await lockModel(tx, input.name);
@@ -38,7 +38,7 @@ export async function setRegisteredModelTag(
   if (!previous) checkTagRoom(await tx.registeredModelTag.count({ where: { modelId: model.id } }), `registered model "${model.name}"`);
   await tx.registeredModelTag.upsert({ where, create: { modelId: model.id, ...tag }, update: { value: input.value } });
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor, now }, model, 'MODEL_TAG_SET', {
+  await recordEvent({ tx, actor: access.actor, now }, model, 'MODEL_TAG_SET', {
     key: input.key,
     previousValue: previous?.value ?? null,
     newValue: input.value,
@@ -47,10 +47,10 @@ export async function setRegisteredModelTag(
 }
 
 export async function deleteRegisteredModelTag(
-  tx: Tx,
-  actor: Actor,
+  { tx, access }: Write,
   input: { name: string; key: string },
 ): Promise<ModelTagResult> {
+  access.requireWrite([input.name], 'deleteRegisteredModelTag');
   const { model, now } = await lockModel(tx, input.name);
   const owner = `registered model "${model.name}"`;
   if (!isStorableText(input.key)) throw tagNotFound(input.key, owner);
@@ -59,15 +59,15 @@ export async function deleteRegisteredModelTag(
   if (!previous) throw tagNotFound(input.key, owner);
   await tx.registeredModelTag.delete({ where });
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor, now }, model, 'MODEL_TAG_DELETED', { key: input.key, previousValue: previous.value });
+  await recordEvent({ tx, actor: access.actor, now }, model, 'MODEL_TAG_DELETED', { key: input.key, previousValue: previous.value });
   return { registeredModel, tag: { key: previous.key, value: previous.value } };
 }
 
 export async function setModelVersionTag(
-  tx: Tx,
-  actor: Actor,
+  { tx, access }: Write,
   input: { name: string; version: number; key: string; value: string },
 ): Promise<VersionTagResult> {
+  access.requireWrite([input.name], 'setModelVersionTag');
   checkTagKey(input.key);
   checkTagValue(input.value);
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
@@ -81,7 +81,7 @@ export async function setModelVersionTag(
   await tx.modelVersionTag.upsert({ where, create: { versionId: version.id, ...tag }, update: { value: input.value } });
   const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor, now }, model, 'VERSION_TAG_SET', {
+  await recordEvent({ tx, actor: access.actor, now }, model, 'VERSION_TAG_SET', {
     version: version.version,
     key: input.key,
     previousValue: previous?.value ?? null,
@@ -91,10 +91,10 @@ export async function setModelVersionTag(
 }
 
 export async function deleteModelVersionTag(
-  tx: Tx,
-  actor: Actor,
+  { tx, access }: Write,
   input: { name: string; version: number; key: string },
 ): Promise<VersionTagResult> {
+  access.requireWrite([input.name], 'deleteModelVersionTag');
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
   const owner = `version ${version.version} of registered model "${model.name}"`;
   if (!isStorableText(input.key)) throw tagNotFound(input.key, owner);
@@ -104,7 +104,7 @@ export async function deleteModelVersionTag(
   await tx.modelVersionTag.delete({ where });
   const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor, now }, model, 'VERSION_TAG_DELETED', {
+  await recordEvent({ tx, actor: access.actor, now }, model, 'VERSION_TAG_DELETED', {
     version: version.version,
     key: input.key,
     previousValue: previous.value,

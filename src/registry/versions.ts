@@ -1,16 +1,10 @@
 // Model versions: register the next number, update, delete (with the aliases that point at it).
 import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../generated/prisma/client.ts';
 import { type EventDetails, recordEvents } from './audit.ts';
-import { type Actor, type Tx, lockModel, touchModel, versionNotFound } from './context.ts';
-import { type ModelWriteCheck, type TagInput, currentModelForReplay } from './models.ts';
-import {
-  checkDescription,
-  checkRunId,
-  checkRunLink,
-  checkSource,
-  checkStatusMessage,
-  checkTags,
-} from './validation.ts';
+import { type Tx, type Write, lockModel, requireAliasRemovals, touchModel, versionNotFound } from './context.ts';
+import { runIdempotent } from './idempotency.ts';
+import { type TagInput, currentModelForReplay } from './models.ts';
+import { checkDescription, checkRunId, checkRunLink, checkSource, checkStatusMessage, checkTags } from './validation.ts';
 
 export interface CreateVersionInput {
   name: string;
@@ -19,6 +13,8 @@ export interface CreateVersionInput {
   runLink?: string | null;
   description?: string | null;
   tags?: readonly TagInput[] | null;
+  /** Makes retries safe (idempotency.ts). */
+  idempotencyKey?: string | null;
 }
 
 /** A version as a write left it, with its model (both as of the commit). */
@@ -27,7 +23,22 @@ export interface VersionChange {
   registeredModel: RegisteredModel;
 }
 
-export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVersionInput): Promise<VersionChange> {
+export async function createModelVersion(w: Write, input: CreateVersionInput): Promise<VersionChange> {
+  w.access.requireWrite([input.name], 'createModelVersion');
+  const { idempotencyKey, ...version } = input;
+  const create = () => insertVersion(w, version);
+  if (idempotencyKey == null) return create();
+  const request = {
+    actor: w.access.actor,
+    operation: 'createModelVersion',
+    key: idempotencyKey,
+    input: version,
+    ttlMs: w.settings.idempotencyTtlMs,
+  };
+  return runIdempotent(w.tx, request, create, (stored) => replayCreatedVersion(w, stored));
+}
+
+async function insertVersion({ tx, access }: Write, input: Omit<CreateVersionInput, 'idempotencyKey'>): Promise<VersionChange> {
   checkSource(input.source);
   checkRunId(input.runId);
   checkRunLink(input.runLink);
@@ -55,7 +66,7 @@ export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVers
       tags: { create: tags.map((t) => ({ key: t.key, value: t.value })) },
     },
   });
-  await recordEvents({ tx, actor, now }, model, [
+  await recordEvents({ tx, actor: access.actor, now }, model, [
     { action: 'VERSION_CREATED', version: number, newValue: input.source },
     ...tags.map((t) => ({ action: 'VERSION_TAG_SET' as const, version: number, key: t.key, newValue: t.value })),
   ]);
@@ -66,9 +77,9 @@ export async function createModelVersion(tx: Tx, actor: Actor, input: CreateVers
  * An idempotent replay of createModelVersion: the first result, while its model and version still
  * exist and the caller may still change the model (else what a fresh request would answer now).
  */
-export async function replayCreatedVersion(tx: Tx, stored: VersionChange, mayWrite: ModelWriteCheck): Promise<VersionChange> {
-  const model = await currentModelForReplay(tx, stored.registeredModel, mayWrite);
-  const version = await tx.modelVersion.findUnique({ where: { id: stored.modelVersion.id }, select: { id: true } });
+async function replayCreatedVersion(w: Write, stored: VersionChange): Promise<VersionChange> {
+  const model = await currentModelForReplay(w, stored.registeredModel, 'createModelVersion');
+  const version = await w.tx.modelVersion.findUnique({ where: { id: stored.modelVersion.id }, select: { id: true } });
   if (!version) throw versionNotFound(model.name, stored.modelVersion.version);
   return stored;
 }
@@ -93,7 +104,8 @@ export interface UpdateVersionInput {
   statusMessage?: string | null;
 }
 
-export async function updateModelVersion(tx: Tx, actor: Actor, input: UpdateVersionInput): Promise<VersionChange> {
+export async function updateModelVersion({ tx, access }: Write, input: UpdateVersionInput): Promise<VersionChange> {
+  access.requireWrite([input.name], 'updateModelVersion');
   checkDescription(input.description);
   checkStatusMessage(input.statusMessage);
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
@@ -115,7 +127,7 @@ export async function updateModelVersion(tx: Tx, actor: Actor, input: UpdateVers
   });
   const registeredModel = await touchModel(tx, model.id, now);
   await recordEvents(
-    { tx, actor, now },
+    { tx, actor: access.actor, now },
     model,
     changes.map((c) => ({ action: 'VERSION_UPDATED', version: version.version, key: c.field, previousValue: c.from, newValue: c.to })),
   );
@@ -123,14 +135,16 @@ export async function updateModelVersion(tx: Tx, actor: Actor, input: UpdateVers
 }
 
 export async function deleteModelVersion(
-  tx: Tx,
-  actor: Actor,
+  { tx, access }: Write,
   input: { name: string; version: number },
 ): Promise<{ name: string; version: number; removedAliases: string[] }> {
+  access.requireWrite([input.name], 'deleteModelVersion');
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
   const aliases = await tx.modelAlias.findMany({ where: { versionId: version.id }, orderBy: { alias: 'asc' } });
-  // The aliases go with the version (ON DELETE CASCADE); each removal is recorded so that the
-  // alias's history still says where it pointed and when it stopped.
+  // The aliases go with the version: protected ones need promote, checked on the rows just read.
+  requireAliasRemovals(access, model.name, aliases.map((a) => a.alias));
+  // ON DELETE CASCADE removes them; each removal is recorded so that the alias's history still
+  // says where it pointed and when it stopped.
   await tx.modelVersion.delete({ where: { id: version.id } });
   await touchModel(tx, model.id, now);
   const events: ({ action: 'ALIAS_DELETED' | 'VERSION_DELETED' } & EventDetails)[] = aliases.map((a) => ({
@@ -139,6 +153,6 @@ export async function deleteModelVersion(
     previousVersion: version.version,
   }));
   events.push({ action: 'VERSION_DELETED', version: version.version });
-  await recordEvents({ tx, actor, now }, model, events);
+  await recordEvents({ tx, actor: access.actor, now }, model, events);
   return { name: model.name, version: version.version, removedAliases: aliases.map((a) => a.alias) };
 }

@@ -2,7 +2,7 @@
 // webhook must follow. Deliveries are made by dispatcher.ts.
 import type { AuditAction, Webhook } from '../generated/prisma/client.ts';
 import { NotFoundError, ValidationError } from '../registry/errors.ts';
-import type { Tx } from '../registry/context.ts';
+import type { Tx, WebhookRules } from '../registry/context.ts';
 import { isStorableText } from '../registry/validation.ts';
 import { ipLiteralOf, isInternalAddress, targetVerdict } from './targets.ts';
 
@@ -18,12 +18,6 @@ export interface WebhookInput {
   active?: boolean | null;
 }
 
-export interface WebhookRules {
-  /** Accept http:// targets (tests, trusted networks); otherwise https:// only. */
-  allowHttp: boolean;
-  /** Accept loopback, private, link-local... targets (tests, trusted networks). */
-  allowPrivate: boolean;
-}
 
 const PRIVATE_REFUSED = 'url: must not target a loopback, private, link-local or other internal address (WEBHOOK_ALLOW_PRIVATE=1 allows it)';
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRegisteredModel } from '../../src/registry/models.ts';
 import { setRegisteredModelTag } from '../../src/registry/tags.ts';
+import { writeAs } from '../support/registry.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { EVENT_FIELDS, sleep, uniqueName, useApi } from './helpers.ts';
 
@@ -263,9 +264,9 @@ describeEachDatabase('API: history', (ctx) => {
     it('filters by actor (events written by a named actor) and shows it', async () => {
       const name = uniqueName('actor');
       const actor = `release-bot-${Math.random().toString(36).slice(2, 8)}`;
-      await ctx.db.prisma.$transaction(async (tx) => {
-        await createRegisteredModel(tx, actor, { name });
-        await setRegisteredModelTag(tx, actor, { name, key: 'k', value: 'v' });
+      await writeAs(ctx.db.prisma, actor, async (w) => {
+        await createRegisteredModel(w, { name });
+        await setRegisteredModelTag(w, { name, key: 'k', value: 'v' });
       });
       await api.ok('setRegisteredModelTag', { name, key: 'k', value: 'w' });
 

@@ -1,14 +1,14 @@
 // Many writers at once: numbering stays exact and each alias's history stays one unbroken chain.
 import { expect, it } from 'vitest';
 import { setModelAlias } from '../../src/registry/aliases.ts';
-import { inTransaction } from '../../src/registry/context.ts';
 import { ConflictError } from '../../src/registry/errors.ts';
 import { createRegisteredModel } from '../../src/registry/models.ts';
 import { createModelVersion } from '../../src/registry/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { writeAs } from '../support/registry.ts';
 
 describeEachDatabase('concurrent writers', (ctx) => {
-  const write = <T>(work: Parameters<typeof inTransaction<T>>[1]) => inTransaction(ctx.db.prisma, work);
+  const write = <T>(work: Parameters<typeof writeAs<T>>[2], actor: string | null = null) => writeAs(ctx.db.prisma, actor, work);
 
   async function aliasChain(name: string, alias: string) {
     const model = await ctx.db.prisma.registeredModel.findUniqueOrThrow({ where: { name } });
@@ -19,10 +19,10 @@ describeEachDatabase('concurrent writers', (ctx) => {
   }
 
   it('50 concurrent createModelVersion calls number the versions 1..50 exactly', async () => {
-    await write((tx) => createRegisteredModel(tx, null, { name: 'race-versions' }));
+    await write((w) => createRegisteredModel(w, { name: 'race-versions' }));
     const created = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        write((tx) => createModelVersion(tx, null, { name: 'race-versions', source: `s3://race/${i}` })),
+        write((w) => createModelVersion(w, { name: 'race-versions', source: `s3://race/${i}` })),
       ),
     );
     expect(created.map((v) => v.modelVersion.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
@@ -37,13 +37,13 @@ describeEachDatabase('concurrent writers', (ctx) => {
   });
 
   it('30 concurrent alias moves leave a consistent chain ending at the current target', async () => {
-    await write(async (tx) => {
-      await createRegisteredModel(tx, null, { name: 'race-alias' });
-      for (let v = 0; v < 5; v++) await createModelVersion(tx, null, { name: 'race-alias', source: `s3://a/${v}` });
+    await write(async (w) => {
+      await createRegisteredModel(w, { name: 'race-alias' });
+      for (let v = 0; v < 5; v++) await createModelVersion(w, { name: 'race-alias', source: `s3://a/${v}` });
     });
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        write((tx) => setModelAlias(tx, `bot-${i}`, { name: 'race-alias', alias: 'production', version: (i % 5) + 1 })),
+        write((w) => setModelAlias(w, { name: 'race-alias', alias: 'production', version: (i % 5) + 1 }), `bot-${i}`),
       ),
     );
     const chain = await aliasChain('race-alias', 'production');
@@ -62,16 +62,14 @@ describeEachDatabase('concurrent writers', (ctx) => {
   });
 
   it('of 20 concurrent compare-and-set promotions from the same state, exactly one wins', async () => {
-    await write(async (tx) => {
-      await createRegisteredModel(tx, null, { name: 'race-cas' });
-      for (let v = 0; v < 3; v++) await createModelVersion(tx, null, { name: 'race-cas', source: `s3://c/${v}` });
-      await setModelAlias(tx, null, { name: 'race-cas', alias: 'champion', version: 1 });
+    await write(async (w) => {
+      await createRegisteredModel(w, { name: 'race-cas' });
+      for (let v = 0; v < 3; v++) await createModelVersion(w, { name: 'race-cas', source: `s3://c/${v}` });
+      await setModelAlias(w, { name: 'race-cas', alias: 'champion', version: 1 });
     });
     const outcomes = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
-        write((tx) =>
-          setModelAlias(tx, `bot-${i}`, { name: 'race-cas', alias: 'champion', version: (i % 2) + 2, expectedVersion: 1 }),
-        ),
+        write((w) => setModelAlias(w, { name: 'race-cas', alias: 'champion', version: (i % 2) + 2, expectedVersion: 1 }), `bot-${i}`),
       ),
     );
     const won = outcomes.filter((o) => o.status === 'fulfilled');

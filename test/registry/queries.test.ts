@@ -1,7 +1,7 @@
 // Batched per-model version pages: each model gets its own first N, cursors walk every row once.
 import { beforeAll, expect, it } from 'vitest';
 import type { ModelVersion } from '../../src/generated/prisma/client.ts';
-import { inTransaction } from '../../src/registry/context.ts';
+import { writeAs } from '../support/registry.ts';
 import { cursorOf } from '../../src/registry/paging.ts';
 import { VERSION_IN_MODEL_SORT, type VersionOrder, listVersionsOfModels } from '../../src/registry/queries.ts';
 import { updateModelVersion } from '../../src/registry/versions.ts';
@@ -14,7 +14,7 @@ describeEachDatabase('per-model version pages', (ctx) => {
   beforeAll(async () => {
     const names = await seedModels(ctx.db.prisma, { prefix: 'pages', models: 3, versions: 7 });
     // Model 0 gets a failed version 4, model 1 none: filters must apply per model.
-    await inTransaction(ctx.db.prisma, (tx) => updateModelVersion(tx, null, { name: names[0], version: 4, status: 'FAILED_REGISTRATION' }));
+    await writeAs(ctx.db.prisma, null, (w) => updateModelVersion(w, { name: names[0], version: 4, status: 'FAILED_REGISTRATION' }));
     const models = await ctx.db.prisma.registeredModel.findMany({ where: { name: { in: names } }, orderBy: { name: 'asc' } });
     ids = models.map((m) => m.id);
   });

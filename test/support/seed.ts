@@ -1,7 +1,7 @@
 // Small deterministic registries for tests, written through the registry's own functions.
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { setModelAlias } from '../../src/registry/aliases.ts';
-import { inTransaction } from '../../src/registry/context.ts';
+import { writeAs } from './registry.ts';
 import { createRegisteredModel } from '../../src/registry/models.ts';
 import { createModelVersion } from '../../src/registry/versions.ts';
 
@@ -13,8 +13,8 @@ export async function seedModels(
   for (let m = 0; m < options.models; m++) {
     const name = `${options.prefix}-${String(m).padStart(3, '0')}`;
     names.push(name);
-    await inTransaction(prisma, async (tx) => {
-      await createRegisteredModel(tx, 'seed', {
+    await writeAs(prisma, 'seed', async (w) => {
+      await createRegisteredModel(w, {
         name,
         description: `model ${m}`,
         tags: [
@@ -23,15 +23,15 @@ export async function seedModels(
         ],
       });
       for (let v = 1; v <= options.versions; v++) {
-        await createModelVersion(tx, 'seed', {
+        await createModelVersion(w, {
           name,
           source: `s3://models/${name}/${v}`,
           runId: `run-${m}-${v}`,
           tags: Array.from({ length: options.tagsPerVersion ?? 2 }, (_, k) => ({ key: `t${k}`, value: `${v}` })),
         });
       }
-      await setModelAlias(tx, 'seed', { name, alias: 'champion', version: options.versions });
-      if (options.versions > 1) await setModelAlias(tx, 'seed', { name, alias: 'challenger', version: options.versions - 1 });
+      await setModelAlias(w, { name, alias: 'champion', version: options.versions });
+      if (options.versions > 1) await setModelAlias(w, { name, alias: 'challenger', version: options.versions - 1 });
     });
   }
   return names;

@@ -1,4 +1,4 @@
-import { type DeleteAliasResult, type SetAliasResult, deleteModelAlias, setModelAlias } from '../../registry/aliases.ts';
+import type { DeleteAliasResult, SetAliasResult } from '../../registry/aliases.ts';
 import { builder } from '../builder.ts';
 import { ConflictErrorRef, NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelAliasRef, ModelVersionRef, RegisteredModelRef } from './refs.ts';
@@ -77,12 +77,12 @@ builder.mutationFields((t) => ({
     type: set.union,
     description: 'Points an alias at a version, creating it or moving it from another version.',
     args: { input: t.arg({ type: SetInput, required: true, description: 'The alias and its target.' }) },
-    resolve: (_root, { input }, ctx) => set.run(ctx, (tx, actor) => setModelAlias(tx, actor, input)),
+    resolve: (_root, { input }, ctx) => set.run(ctx, () => ctx.registry.setModelAlias(ctx.access, input)),
   }),
   deleteModelAlias: t.field({
     type: remove.union,
     description: 'Removes an alias; NotFoundError when it does not exist.',
     args: { input: t.arg({ type: DeleteInput, required: true, description: 'The alias.' }) },
-    resolve: (_root, { input }, ctx) => remove.run(ctx, (tx, actor) => deleteModelAlias(tx, actor, input)),
+    resolve: (_root, { input }, ctx) => remove.run(ctx, () => ctx.registry.deleteModelAlias(ctx.access, input)),
   }),
 }));

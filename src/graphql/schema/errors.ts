@@ -1,6 +1,5 @@
 // Errors as data: each mutation returns a union of its payload and the typed errors it can meet.
 import type { ObjectRef, SchemaTypes } from '@pothos/core';
-import type { Actor, Tx } from '../../registry/context.ts';
 import { type ErrorCode, RegistryError, ValidationError, ConflictError } from '../../registry/errors.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -84,8 +83,8 @@ function toErrorData(error: RegistryError): ErrorData {
 type SchemaTypesOf<B> = B extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
 
 /**
- * Declares a mutation result `<Payload> | <errors>` as the union `unionName`. `run` does the work
- * in one transaction; a typed error the union lists becomes data, anything else stays a fault.
+ * Declares a mutation result `<Payload> | <errors>` as the union `unionName`. `run` calls one
+ * registry command; a typed error the union lists becomes data, anything else stays a fault.
  */
 export function resultUnion<P extends object>(
   unionName: string,
@@ -99,9 +98,9 @@ export function resultUnion<P extends object>(
     types: [payloadRef, ...errors],
     resolveType: (value) => (value instanceof ErrorData ? errorTypeNames[value.code] : payloadRef),
   });
-  const run = async (ctx: GraphQLContext, work: (tx: Tx, actor: Actor) => Promise<P>): Promise<P | ErrorData> => {
+  const run = async (ctx: GraphQLContext, command: () => Promise<P>): Promise<P | ErrorData> => {
     try {
-      return await ctx.write(work);
+      return await ctx.write(command);
     } catch (error) {
       if (error instanceof RegistryError && allowed.has(error.code)) return toErrorData(error);
       throw error;

@@ -1,6 +1,6 @@
 // The whole GraphQL schema: importing each type family registers it on the builder.
 import { lexicographicSortSchema } from 'graphql';
-import { guardMutations } from '../authorization.ts';
+import { requireCommandPerMutation } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import './scalars.ts';
 import './node.ts';
@@ -22,4 +22,4 @@ import './tokens.ts';
 builder.queryType({ description: 'Reads: models, versions, aliases, history.' });
 builder.mutationType({ description: 'Writes. Each runs in one transaction with its audit events; typed errors are data.' });
 
-export const schema = guardMutations(lexicographicSortSchema(builder.toSchema()));
+export const schema = requireCommandPerMutation(lexicographicSortSchema(builder.toSchema()));

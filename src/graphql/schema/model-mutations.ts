@@ -1,13 +1,4 @@
 import type { RegisteredModel } from '../../generated/prisma/client.ts';
-import {
-  createRegisteredModel,
-  deleteRegisteredModel,
-  renameRegisteredModel,
-  replayCreatedModel,
-  updateRegisteredModel,
-} from '../../registry/models.ts';
-import { runIdempotent } from '../../registry/idempotency.ts';
-import { guardProtectedAliases, replayWriteCheck } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { AlreadyExistsErrorRef, NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { RegisteredModelRef } from './refs.ts';
@@ -91,46 +82,24 @@ builder.mutationFields((t) => ({
     type: create.union,
     description: 'Creates a model, with optional description and tags.',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The new model.' }) },
-    resolve: (_root, { input }, ctx) =>
-      create.run(ctx, async (tx, actor) => {
-        const { idempotencyKey, ...model } = input;
-        const work = () => createRegisteredModel(tx, actor, model);
-        const registeredModel = idempotencyKey == null
-          ? await work()
-          : await runIdempotent(
-              tx,
-              { actor, operation: 'createRegisteredModel', key: idempotencyKey, input: model, ttlMs: ctx.idempotencyTtlMs },
-              work,
-              (stored) => replayCreatedModel(tx, stored, replayWriteCheck(ctx.access, 'createRegisteredModel')),
-            );
-        return { registeredModel };
-      }),
+    resolve: (_root, { input }, ctx) => create.run(ctx, () => ctx.registry.createRegisteredModel(ctx.access, input)),
   }),
   updateRegisteredModel: t.field({
     type: update.union,
     description: "Changes a model's description.",
     args: { input: t.arg({ type: UpdateInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) =>
-      update.run(ctx, async (tx, actor) => ({ registeredModel: await updateRegisteredModel(tx, actor, input) })),
+    resolve: (_root, { input }, ctx) => update.run(ctx, () => ctx.registry.updateRegisteredModel(ctx.access, input)),
   }),
   renameRegisteredModel: t.field({
     type: rename.union,
     description: 'Renames a model; its versions, tags, aliases and history follow it.',
     args: { input: t.arg({ type: RenameInput, required: true, description: 'Old and new name.' }) },
-    resolve: (_root, { input }, ctx) =>
-      rename.run(ctx, async (tx, actor) => {
-        await guardProtectedAliases(tx, ctx.access, input.name, { newName: input.newName });
-        return { registeredModel: await renameRegisteredModel(tx, actor, input) };
-      }),
+    resolve: (_root, { input }, ctx) => rename.run(ctx, () => ctx.registry.renameRegisteredModel(ctx.access, input)),
   }),
   deleteRegisteredModel: t.field({
     type: remove.union,
     description: 'Deletes a model with its versions, tags and aliases; its history stays readable.',
     args: { input: t.arg({ type: DeleteInput, required: true, description: 'The model to delete.' }) },
-    resolve: (_root, { input }, ctx) =>
-      remove.run(ctx, async (tx, actor) => {
-        await guardProtectedAliases(tx, ctx.access, input.name);
-        return deleteRegisteredModel(tx, actor, input);
-      }),
+    resolve: (_root, { input }, ctx) => remove.run(ctx, () => ctx.registry.deleteRegisteredModel(ctx.access, input)),
   }),
 }));

@@ -54,7 +54,7 @@ async function openEvents(
     // The token's scope goes into the SQL: events it cannot see are never read (canSee stays as a guard).
     return await eventFeedOf(ctx.prisma).subscribe(
       { ...filter, scope: ctx.access.scope },
-      { afterSequence, actor: ctx.actor, beforePage: () => checkTokenStillActive(ctx) },
+      { afterSequence, actor: ctx.access.actor, beforePage: () => checkTokenStillActive(ctx) },
     );
   } catch (error) {
     if (error instanceof SubscriptionLimitError || error instanceof FeedClosedError) {

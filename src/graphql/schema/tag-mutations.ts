@@ -1,11 +1,4 @@
-import {
-  type ModelTagResult,
-  type VersionTagResult,
-  deleteModelVersionTag,
-  deleteRegisteredModelTag,
-  setModelVersionTag,
-  setRegisteredModelTag,
-} from '../../registry/tags.ts';
+import type { ModelTagResult, VersionTagResult } from '../../registry/tags.ts';
 import { builder } from '../builder.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelVersionRef, RegisteredModelRef, TagRef } from './refs.ts';
@@ -92,24 +85,24 @@ builder.mutationFields((t) => ({
     type: setModelTag.union,
     description: 'Sets (adds or overwrites) a tag on a model.',
     args: { input: t.arg({ type: SetModelTagInput, required: true, description: 'The tag.' }) },
-    resolve: (_root, { input }, ctx) => setModelTag.run(ctx, (tx, actor) => setRegisteredModelTag(tx, actor, input)),
+    resolve: (_root, { input }, ctx) => setModelTag.run(ctx, () => ctx.registry.setRegisteredModelTag(ctx.access, input)),
   }),
   deleteRegisteredModelTag: t.field({
     type: deleteModelTag.union,
     description: 'Removes a tag from a model; NotFoundError when it is not there.',
     args: { input: t.arg({ type: DeleteModelTagInput, required: true, description: 'The tag.' }) },
-    resolve: (_root, { input }, ctx) => deleteModelTag.run(ctx, (tx, actor) => deleteRegisteredModelTag(tx, actor, input)),
+    resolve: (_root, { input }, ctx) => deleteModelTag.run(ctx, () => ctx.registry.deleteRegisteredModelTag(ctx.access, input)),
   }),
   setModelVersionTag: t.field({
     type: setVersionTag.union,
     description: 'Sets (adds or overwrites) a tag on a version.',
     args: { input: t.arg({ type: SetVersionTagInput, required: true, description: 'The tag.' }) },
-    resolve: (_root, { input }, ctx) => setVersionTag.run(ctx, (tx, actor) => setModelVersionTag(tx, actor, input)),
+    resolve: (_root, { input }, ctx) => setVersionTag.run(ctx, () => ctx.registry.setModelVersionTag(ctx.access, input)),
   }),
   deleteModelVersionTag: t.field({
     type: deleteVersionTag.union,
     description: 'Removes a tag from a version; NotFoundError when it is not there.',
     args: { input: t.arg({ type: DeleteVersionTagInput, required: true, description: 'The tag.' }) },
-    resolve: (_root, { input }, ctx) => deleteVersionTag.run(ctx, (tx, actor) => deleteModelVersionTag(tx, actor, input)),
+    resolve: (_root, { input }, ctx) => deleteVersionTag.run(ctx, () => ctx.registry.deleteModelVersionTag(ctx.access, input)),
   }),
 }));

@@ -1,6 +1,6 @@
 // API token management for admins: create (the secret is shown once), revoke, list.
 import type { ApiToken } from '../../generated/prisma/client.ts';
-import { createApiToken, isActive, listApiTokens, revokeApiToken } from '../../auth/tokens.ts';
+import { isActive } from '../../auth/tokens.ts';
 import { builder } from '../builder.ts';
 import { AlreadyExistsErrorRef, NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { DateTime } from './scalars.ts';
@@ -85,17 +85,13 @@ builder.mutationFields((t) => ({
     type: create.union,
     description: 'Creates a bearer token (admin only). The secret is in the payload, once.',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The token.' }) },
-    resolve: (_root, { input }, ctx) => create.run(ctx, (tx) => createApiToken(tx, input, ctx.actor, ctx.access)),
+    resolve: (_root, { input }, ctx) => create.run(ctx, () => ctx.registry.createApiToken(ctx.access, input)),
   }),
   revokeApiToken: t.field({
     type: revoke.union,
     description: 'Revokes a token at once, on every replica (admin only).',
     args: { input: t.arg({ type: RevokeInput, required: true, description: 'The token.' }) },
-    resolve: async (_root, { input }, ctx) => {
-      const result = await revoke.run(ctx, async (tx) => ({ token: await revokeApiToken(tx, input.name, ctx.access) }));
-      ctx.onTokenRevoked();
-      return result;
-    },
+    resolve: (_root, { input }, ctx) => revoke.run(ctx, () => ctx.registry.revokeApiToken(ctx.access, input)),
   }),
 }));
 
@@ -103,9 +99,6 @@ builder.queryField('apiTokens', (t) =>
   t.field({
     type: [ApiTokenRef],
     description: 'Every token, revoked and expired ones included, by name (admin only; a scoped admin sees only tokens within its models).',
-    resolve: (_root, _args, ctx) => {
-      ctx.access.requireRole('ADMIN', 'apiTokens');
-      return listApiTokens(ctx.prisma, ctx.access);
-    },
+    resolve: (_root, _args, ctx) => ctx.registry.apiTokens(ctx.access),
   }),
 );

@@ -1,12 +1,4 @@
-import {
-  type VersionChange,
-  createModelVersion,
-  deleteModelVersion,
-  replayCreatedVersion,
-  updateModelVersion,
-} from '../../registry/versions.ts';
-import { runIdempotent } from '../../registry/idempotency.ts';
-import { guardProtectedAliases, replayWriteCheck } from '../authorization.ts';
+import type { VersionChange } from '../../registry/versions.ts';
 import { builder } from '../builder.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelVersionStatusRef } from './model-version.ts';
@@ -89,31 +81,18 @@ builder.mutationFields((t) => ({
     type: create.union,
     description: 'Registers the next version (highest number ever used + 1).',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The new version.' }) },
-    resolve: (_root, { input }, ctx) =>
-      create.run(ctx, (tx, actor) => {
-        const { idempotencyKey, ...version } = input;
-        const work = () => createModelVersion(tx, actor, version);
-        if (idempotencyKey == null) return work();
-        const request = { actor, operation: 'createModelVersion', key: idempotencyKey, input: version, ttlMs: ctx.idempotencyTtlMs };
-        return runIdempotent(tx, request, work, (stored) =>
-          replayCreatedVersion(tx, stored, replayWriteCheck(ctx.access, 'createModelVersion')));
-      }),
+    resolve: (_root, { input }, ctx) => create.run(ctx, () => ctx.registry.createModelVersion(ctx.access, input)),
   }),
   updateModelVersion: t.field({
     type: update.union,
     description: "Changes a version's description, status or status message.",
     args: { input: t.arg({ type: UpdateInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) =>
-      update.run(ctx, (tx, actor) => updateModelVersion(tx, actor, input)),
+    resolve: (_root, { input }, ctx) => update.run(ctx, () => ctx.registry.updateModelVersion(ctx.access, input)),
   }),
   deleteModelVersion: t.field({
     type: remove.union,
     description: 'Deletes a version and the aliases pointing at it; the number is never reused.',
     args: { input: t.arg({ type: DeleteInput, required: true, description: 'The version to delete.' }) },
-    resolve: (_root, { input }, ctx) =>
-      remove.run(ctx, async (tx, actor) => {
-        await guardProtectedAliases(tx, ctx.access, input.name, { version: input.version });
-        return deleteModelVersion(tx, actor, input);
-      }),
+    resolve: (_root, { input }, ctx) => remove.run(ctx, () => ctx.registry.deleteModelVersion(ctx.access, input)),
   }),
 }));

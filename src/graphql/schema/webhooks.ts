@@ -1,26 +1,14 @@
 // Webhooks: admin-managed endpoints that receive history events (src/webhooks). Secrets are
 // write-only: no field returns them.
 import { GraphQLError } from 'graphql';
-import type { AuditAction, Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../generated/prisma/client.ts';
-import { NotFoundError } from '../../registry/errors.ts';
-import { deliveryBody, sendSigned } from '../../webhooks/dispatcher.ts';
-import { webhookSettingsOf } from '../../webhooks/service.ts';
-import { actionsOf, createWebhook, deleteWebhook, updateWebhook } from '../../webhooks/webhooks.ts';
+import type { Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../generated/prisma/client.ts';
+import { actionsOf } from '../../webhooks/webhooks.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { AuditActionRef } from './audit-event.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { AuditEventRef } from './refs.ts';
 import { DateTime } from './scalars.ts';
-
-/**
- * Webhooks are for unscoped admins only: a webhook receives every matching event, so one made by
- * a token limited to some models would leak the others' (F5). Scoped admins get FORBIDDEN.
- */
-function requireAdmin(ctx: GraphQLContext, what: string): void {
-  ctx.access.requireRole('ADMIN', what);
-  ctx.access.requireUnscoped(what);
-}
 
 const WebhookDeliveryStatusRef = builder.enumType('WebhookDeliveryStatus', {
   description: 'Where a webhook delivery stands.',
@@ -153,20 +141,14 @@ builder.queryFields((t) => ({
   webhooks: t.field({
     type: [WebhookRef],
     description: 'Every webhook (admins only).',
-    resolve: (_root, _args, ctx) => {
-      requireAdmin(ctx, 'webhooks');
-      return ctx.prisma.webhook.findMany({ orderBy: { id: 'asc' } });
-    },
+    resolve: (_root, _args, ctx) => ctx.registry.webhooks(ctx.access),
   }),
   webhook: t.field({
     type: WebhookRef,
     nullable: true,
     description: 'One webhook with its delivery log (admins only).',
     args: { id: t.arg.int({ required: true, description: 'The webhook id.' }) },
-    resolve: (_root, args, ctx) => {
-      requireAdmin(ctx, 'webhook');
-      return ctx.prisma.webhook.findUnique({ where: { id: args.id } });
-    },
+    resolve: (_root, args, ctx) => ctx.registry.webhook(ctx.access, args.id),
   }),
 }));
 
@@ -175,64 +157,24 @@ builder.mutationFields((t) => ({
     type: create.union,
     description: 'Creates a webhook (admins only).',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The webhook.' }) },
-    resolve: (_root, { input }, ctx) => {
-      requireAdmin(ctx, 'createWebhook');
-      const rules = webhookSettingsOf(ctx.prisma);
-      return create.run(ctx, async (tx) => ({
-        webhook: await createWebhook(tx, { ...input, actions: input.actions as AuditAction[] | null | undefined }, rules),
-      }));
-    },
+    resolve: (_root, { input }, ctx) => create.run(ctx, () => ctx.registry.createWebhook(ctx.access, input)),
   }),
   updateWebhook: t.field({
     type: update.union,
     description: 'Changes a webhook (admins only).',
     args: { input: t.arg({ type: UpdateInput, required: true, description: 'The changes.' }) },
-    resolve: (_root, { input }, ctx) => {
-      requireAdmin(ctx, 'updateWebhook');
-      const rules = webhookSettingsOf(ctx.prisma);
-      return update.run(ctx, async (tx) => ({
-        webhook: await updateWebhook(tx, input.id, { ...input, actions: input.actions as AuditAction[] | null | undefined }, rules),
-      }));
-    },
+    resolve: (_root, { input }, ctx) => update.run(ctx, () => ctx.registry.updateWebhook(ctx.access, input)),
   }),
   deleteWebhook: t.field({
     type: remove.union,
     description: 'Deletes a webhook and its delivery log (admins only).',
     args: { input: t.arg({ type: IdInput, required: true, description: 'The webhook.' }) },
-    resolve: (_root, { input }, ctx) => {
-      requireAdmin(ctx, 'deleteWebhook');
-      return remove.run(ctx, async (tx) => ({ webhook: await deleteWebhook(tx, input.id) }));
-    },
+    resolve: (_root, { input }, ctx) => remove.run(ctx, () => ctx.registry.deleteWebhook(ctx.access, input)),
   }),
   testWebhook: t.field({
     type: test.union,
     description: 'Sends a signed ping (`event: null`) now and reports the outcome; recorded in the delivery log (admins only).',
     args: { input: t.arg({ type: IdInput, required: true, description: 'The webhook.' }) },
-    resolve: async (_root, { input }, ctx) => {
-      requireAdmin(ctx, 'testWebhook');
-      const settings = webhookSettingsOf(ctx.prisma);
-      // The request is made outside any transaction: a slow endpoint holds no lock.
-      const queued = await test.run(ctx, async (tx) => {
-        const webhook = await tx.webhook.findUnique({ where: { id: input.id } });
-        if (!webhook) throw new NotFoundError(`webhook ${input.id} not found`);
-        const delivery = await tx.webhookDelivery.create({
-          data: { webhookId: webhook.id, status: 'FAILED', attempts: 1, nextAttemptAt: new Date(), createdAt: new Date(), lastError: 'sending' },
-        });
-        return { delivery, webhook };
-      });
-      if (!('delivery' in queued)) return queued;
-      const { webhook, delivery } = queued as { delivery: WebhookDelivery; webhook: Webhook };
-      const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, deliveryBody(delivery.id, webhook.id, null), settings.requestTimeoutMs, settings.allowPrivate);
-      const recorded = await ctx.prisma.webhookDelivery.update({
-        where: { id: delivery.id },
-        data: {
-          status: outcome.ok ? 'DELIVERED' : 'FAILED',
-          responseCode: outcome.responseCode,
-          lastError: outcome.error?.slice(0, 1000) ?? null,
-          deliveredAt: outcome.ok ? new Date() : null,
-        },
-      });
-      return { delivery: recorded };
-    },
+    resolve: (_root, { input }, ctx) => test.run(ctx, () => ctx.registry.testWebhook(ctx.access, input)),
   }),
 }));

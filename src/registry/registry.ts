@@ -1,0 +1,96 @@
+// The registry: every write as one command, the same for every front door (GraphQL today; REST,
+// CLIs and a UI next). A command takes the caller's Access and its input and does the whole use
+// case: it checks role, scope and protected aliases (also those a write removes as a side effect),
+// applies idempotency, writes, records the history events in the same transaction, and returns a
+// typed result or throws a RegistryError / AuthError. Front doors map those, nothing more.
+//
+// Following a command: registry.setModelAlias → aliases.ts setModelAlias (rules, lock, write,
+// event) → the store's statements; the transaction is opened here, once per command.
+import type { Access } from '../auth/access.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import * as aliases from './aliases.ts';
+import { type RegistrySettings, type Write, inTransaction } from './context.ts';
+import * as models from './models.ts';
+import * as tags from './tags.ts';
+import * as tokens from './tokens.ts';
+import * as versions from './versions.ts';
+import * as webhooks from './webhooks.ts';
+
+/** The commands that run in one transaction each, by the name front doors call them. */
+const TRANSACTIONAL = {
+  createRegisteredModel: models.createRegisteredModel,
+  updateRegisteredModel: models.updateRegisteredModel,
+  renameRegisteredModel: models.renameRegisteredModel,
+  deleteRegisteredModel: models.deleteRegisteredModel,
+  createModelVersion: versions.createModelVersion,
+  updateModelVersion: versions.updateModelVersion,
+  deleteModelVersion: versions.deleteModelVersion,
+  setRegisteredModelTag: tags.setRegisteredModelTag,
+  deleteRegisteredModelTag: tags.deleteRegisteredModelTag,
+  setModelVersionTag: tags.setModelVersionTag,
+  deleteModelVersionTag: tags.deleteModelVersionTag,
+  setModelAlias: aliases.setModelAlias,
+  deleteModelAlias: aliases.deleteModelAlias,
+  createApiToken: tokens.createApiToken,
+  revokeApiToken: tokens.revokeApiToken,
+  createWebhook: webhooks.createWebhook,
+  updateWebhook: webhooks.updateWebhook,
+  deleteWebhook: webhooks.deleteWebhook,
+} satisfies Record<string, (w: Write, input: never) => Promise<unknown>>;
+
+type Transactional = typeof TRANSACTIONAL;
+
+/** A command as front doors call it: who is asking, and the input. */
+export type Command<I, R> = (access: Access, input: I) => Promise<R>;
+
+export type Commands = {
+  [K in keyof Transactional]: Command<Parameters<Transactional[K]>[1], Awaited<ReturnType<Transactional[K]>>>;
+} & {
+  testWebhook: Command<{ id: number }, Awaited<ReturnType<typeof webhooks.testWebhook>>>;
+};
+
+/** Every command's name: the GraphQL schema refuses to build with a mutation that is not one. */
+export const COMMAND_NAMES: ReadonlySet<string> = new Set([...Object.keys(TRANSACTIONAL), 'testWebhook']);
+
+export interface RegistryHooks {
+  /** After a token was revoked through this registry (a replica forgets its cached lookups). */
+  onTokenRevoked?: () => void;
+}
+
+export interface Registry extends Commands {
+  readonly settings: RegistrySettings;
+  /**
+   * Runs several commands in one transaction (tools and tests): call them as
+   * `models.createRegisteredModel(w, input)` with the Write handed to `work`.
+   */
+  transaction<T>(access: Access, work: (w: Write) => Promise<T>): Promise<T>;
+  /** The tokens a (scoped) admin may manage. */
+  apiTokens(access: Access): ReturnType<typeof tokens.listApiTokens>;
+  webhooks(access: Access): ReturnType<typeof webhooks.listWebhooks>;
+  webhook(access: Access, id: number): ReturnType<typeof webhooks.findWebhook>;
+}
+
+export function createRegistry(prisma: PrismaClient, settings: RegistrySettings, hooks: RegistryHooks = {}): Registry {
+  const transaction = <T>(access: Access, work: (w: Write) => Promise<T>): Promise<T> =>
+    inTransaction(prisma, (tx) => work({ tx, access, settings }));
+  const commands = Object.fromEntries(
+    Object.entries(TRANSACTIONAL).map(([name, run]) => [
+      name,
+      (access: Access, input: never) => transaction(access, (w) => (run as (w: Write, input: never) => Promise<unknown>)(w, input)),
+    ]),
+  ) as unknown as Omit<Commands, 'testWebhook'>;
+  return {
+    ...commands,
+    async revokeApiToken(access, input) {
+      const result = await commands.revokeApiToken(access, input);
+      hooks.onTokenRevoked?.();
+      return result;
+    },
+    testWebhook: (access, input) => webhooks.testWebhook(prisma, settings, access, input),
+    settings,
+    transaction,
+    apiTokens: (access) => tokens.listApiTokens(prisma, access),
+    webhooks: (access) => webhooks.listWebhooks(prisma, access),
+    webhook: (access, id) => webhooks.findWebhook(prisma, access, id),
+  };
+}

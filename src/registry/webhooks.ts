@@ -1,0 +1,83 @@
+// Webhook commands. Webhooks are for unscoped admins only: a webhook receives every matching
+// event, so one made by a token limited to some models would leak the others' (F5). The webhook
+// rules themselves are src/webhooks/webhooks.ts; deliveries are made by src/webhooks/dispatcher.ts.
+import type { Access } from '../auth/access.ts';
+import type { AuditAction, PrismaClient, Webhook, WebhookDelivery } from '../generated/prisma/client.ts';
+import { deliveryBody, sendSigned } from '../webhooks/dispatcher.ts';
+import { type WebhookInput, createWebhook as insertWebhook, deleteWebhook as removeWebhook, updateWebhook as changeWebhook } from '../webhooks/webhooks.ts';
+import { type RegistrySettings, type Write, inTransaction } from './context.ts';
+import { NotFoundError } from './errors.ts';
+
+function requireWebhookAdmin(access: Access, what: string): void {
+  access.requireRole('ADMIN', what);
+  access.requireUnscoped(what);
+}
+
+type ActionsInput = { actions?: readonly string[] | null };
+const withActions = <T extends ActionsInput>(input: T) => ({ ...input, actions: input.actions as AuditAction[] | null | undefined });
+
+export async function createWebhook(
+  { tx, access, settings }: Write,
+  input: Omit<WebhookInput, 'actions'> & ActionsInput & { url: string; secret: string },
+): Promise<{ webhook: Webhook }> {
+  requireWebhookAdmin(access, 'createWebhook');
+  return { webhook: await insertWebhook(tx, withActions(input), settings.webhooks) };
+}
+
+export async function updateWebhook(
+  { tx, access, settings }: Write,
+  input: Omit<WebhookInput, 'actions'> & ActionsInput & { id: number },
+): Promise<{ webhook: Webhook }> {
+  requireWebhookAdmin(access, 'updateWebhook');
+  return { webhook: await changeWebhook(tx, input.id, withActions(input), settings.webhooks) };
+}
+
+export async function deleteWebhook({ tx, access }: Write, input: { id: number }): Promise<{ webhook: Webhook }> {
+  requireWebhookAdmin(access, 'deleteWebhook');
+  return { webhook: await removeWebhook(tx, input.id) };
+}
+
+/**
+ * Sends a signed ping now and records it in the delivery log. The request is made between two
+ * transactions, so a slow endpoint holds no lock.
+ */
+export async function testWebhook(
+  prisma: PrismaClient,
+  settings: RegistrySettings,
+  access: Access,
+  input: { id: number },
+): Promise<{ delivery: WebhookDelivery }> {
+  requireWebhookAdmin(access, 'testWebhook');
+  const { webhook, delivery } = await inTransaction(prisma, async (tx) => {
+    const webhook = await tx.webhook.findUnique({ where: { id: input.id } });
+    if (!webhook) throw new NotFoundError(`webhook ${input.id} not found`);
+    const delivery = await tx.webhookDelivery.create({
+      data: { webhookId: webhook.id, status: 'FAILED', attempts: 1, nextAttemptAt: new Date(), createdAt: new Date(), lastError: 'sending' },
+    });
+    return { webhook, delivery };
+  });
+  const rules = settings.webhooks;
+  const body = deliveryBody(delivery.id, webhook.id, null);
+  const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, body, rules.requestTimeoutMs, rules.allowPrivate);
+  const recorded = await prisma.webhookDelivery.update({
+    where: { id: delivery.id },
+    data: {
+      status: outcome.ok ? 'DELIVERED' : 'FAILED',
+      responseCode: outcome.responseCode,
+      lastError: outcome.error?.slice(0, 1000) ?? null,
+      deliveredAt: outcome.ok ? new Date() : null,
+    },
+  });
+  return { delivery: recorded };
+}
+
+/** Every webhook, by id. */
+export function listWebhooks(prisma: PrismaClient, access: Access): Promise<Webhook[]> {
+  requireWebhookAdmin(access, 'webhooks');
+  return prisma.webhook.findMany({ orderBy: { id: 'asc' } });
+}
+
+export function findWebhook(prisma: PrismaClient, access: Access, id: number): Promise<Webhook | null> {
+  requireWebhookAdmin(access, 'webhook');
+  return prisma.webhook.findUnique({ where: { id } });
+}
