@@ -3,7 +3,7 @@
 // when asked, and stops on request.
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../src/config.ts';
+import { projectRoot } from '../src/paths.ts';
 import type { ChildMessage, ServerStats } from './child.ts';
 
 /** Which data a server serves: PGlite servers hold their own copy, the others share the bench database. */

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { loadConfig, parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
-import { type RunningServer, startServer } from '../src/server.ts';
+import { type RunningServer, startServer } from '../src/app.ts';
 import { createScratchDatabase } from '../scripts/faults/scratch-database.ts';
 
 const { values } = parseArgs({

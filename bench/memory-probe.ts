@@ -8,7 +8,7 @@ import v8 from 'node:v8';
 import type { Plugin } from 'graphql-yoga';
 import { parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
-import { createRegistryYoga } from '../src/graphql/yoga.ts';
+import { createApp } from '../src/app.ts';
 import { dashboardBody } from './workloads.ts';
 
 export interface MemoryProbe {
@@ -52,7 +52,7 @@ const hold: Plugin = {
 };
 
 const db = await openDatabase(parseDatabaseUrl(process.argv[2]), { log: false });
-const yoga = createRegistryYoga(db, { plugins: [hold] });
+const yoga = createApp(db, { plugins: [hold] }).yoga;
 const body = JSON.stringify(dashboardBody());
 async function dashboard(): Promise<string> {
   const response = await yoga.fetch('http://127.0.0.1/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });

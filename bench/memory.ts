@@ -2,7 +2,7 @@
 // measures holds nothing but our server's.
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../src/config.ts';
+import { projectRoot } from '../src/paths.ts';
 import type { MemoryProbe } from './memory-probe.ts';
 
 /** With our server's node options, since they size the heap being measured. */

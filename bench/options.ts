@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectRoot } from '../src/config.ts';
+import { projectRoot } from '../src/paths.ts';
 import { DEFAULT_SEED_OPTIONS } from '../src/tools/seed.ts';
 import { type Against, resolveAgainst } from './against.ts';
 import { WORKLOADS, type WorkloadName } from './workloads.ts';

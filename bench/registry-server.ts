@@ -4,7 +4,7 @@
 import { countPgStatements, countStatement, serve } from './child.ts';
 import { parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
-import { startServer } from '../src/server.ts';
+import { startServer } from '../src/app.ts';
 import { DEFAULT_SEED_OPTIONS, seedRegistry } from '../src/tools/seed.ts';
 
 const target = parseDatabaseUrl(process.argv[2]);

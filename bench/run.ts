@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../src/config.ts';
+import { projectRoot } from '../src/paths.ts';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from '../src/tools/seed.ts';
 import { checkSameAnswers } from './answers.ts';
 import { createBenchDatabase, seedBenchDatabase } from './bench-database.ts';

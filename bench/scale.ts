@@ -5,7 +5,7 @@
 // through the real yoga server (no HTTP, no concurrency): these are per-request costs.
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/client.ts';
-import { createRegistryYoga } from '../src/graphql/yoga.ts';
+import { createApp } from '../src/app.ts';
 import { DEFAULT_SEED_OPTIONS, seedRegistry } from '../src/tools/seed.ts';
 import { admin } from './bench-database.ts';
 import { progress } from './progress.ts';
@@ -22,7 +22,7 @@ url.pathname = `/${name}`;
 await adminQuery(`CREATE DATABASE "${name}"`);
 let statements = 0;
 const db = await openDatabase({ kind: 'postgres', url: url.toString() }, { log: false, onQuery: () => statements++ });
-const yoga = createRegistryYoga(db, { logError: (error) => console.error(error) });
+const yoga = createApp(db, { logError: (error) => console.error(error) }).yoga;
 const rows: string[][] = [['measurement', 'data', 'median ms', 'p90 ms', 'SQL/req', 'response KB']];
 
 async function measure(label: string, data: string, query: string, variables: Record<string, unknown>): Promise<void> {

@@ -1,14 +1,65 @@
 // Every environment setting the server reads, validated once at start so a typo fails loudly
-// instead of surfacing later as a confusing runtime error.
+// instead of surfacing later as a confusing runtime error. This file owns every settings type and
+// default; the features import them from here (and src/app.ts hands each its part), so
+// configuration depends on no feature.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { WebhookSettings } from './webhooks/service.ts';
-import type { AuthMode } from './auth/authenticator.ts';
 import { DEFAULT_PROTECTED_ALIASES, ProtectedAliasPolicy } from './auth/protected-aliases.ts';
-import { DEFAULT_GRAPHQL_LIMITS, type GraphQLLimits } from './graphql/limits.ts';
+import { projectRoot } from './paths.ts';
 
-/** The folder holding package.json, whatever the current directory is. */
-export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+/** REGISTRY_AUTH. required: every request needs a token. off: requests without one may do everything. */
+export type AuthMode = 'required' | 'off';
+
+/** The GraphQL operation limits (README "Limits"); measured by src/graphql/limits.ts. */
+export interface GraphQLLimits {
+  /**
+   * Deepest field nesting (a root field is depth 1). Introspection's `ofType` chains do not count:
+   * they are single objects, and GraphiQL's schema query nests them 8 deep.
+   */
+  maxDepth: number;
+  /** Estimated cost: see `costOf` in src/graphql/limits.ts. */
+  maxComplexity: number;
+  /** Aliased fields per operation, fragments counted where they are spread. */
+  maxAliases: number;
+  /** Fields selected at the root of an operation. */
+  maxRootFields: number;
+}
+
+export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = Object.freeze({
+  maxDepth: 10,
+  maxComplexity: 60_000,
+  maxAliases: 10,
+  maxRootFields: 10,
+});
+
+/** Webhook delivery (README "Live updates and webhooks"). */
+export interface WebhookSettings {
+  /** Accept http:// targets; otherwise https:// only. */
+  allowHttp: boolean;
+  /** Send to loopback, private, link-local... addresses (WEBHOOK_ALLOW_PRIVATE=1); checked again at each send. */
+  allowPrivate: boolean;
+  maxAttempts: number;
+  /** First retry delay; doubles per attempt up to backoffMaxMs, each with random jitter (50-100 %). */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  maxQueuedPerWebhook: number;
+  /** How often queued work is looked at besides wake-ups on new events. */
+  pollIntervalMs: number;
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = Object.freeze({
+  allowHttp: false,
+  allowPrivate: false,
+  maxAttempts: 8,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 10 * 60_000,
+  maxQueuedPerWebhook: 1_000,
+  pollIntervalMs: 1_000,
+  requestTimeoutMs: 10_000,
+});
+
+/** Open subscriptions per token on one replica, by default. */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN = 100;
 
 /**
  * Where the data lives. `dataDir` is an absolute path, or null for an in-memory PGlite
@@ -196,17 +247,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (got "${origin}")`);
   }
 
+  const hook = DEFAULT_WEBHOOK_SETTINGS;
   const liveUpdates: LiveUpdatesConfig = {
-    maxSubscriptionsPerToken: int('SUBSCRIPTIONS_PER_TOKEN', 100, 1, 100_000),
+    maxSubscriptionsPerToken: int('SUBSCRIPTIONS_PER_TOKEN', DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN, 1, 100_000),
     webhooks: {
       allowHttp: choice('WEBHOOK_ALLOW_HTTP', ['0', '1'], '0') === '1',
       allowPrivate: choice('WEBHOOK_ALLOW_PRIVATE', ['0', '1'], '0') === '1',
-      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
-      backoffBaseMs: int('WEBHOOK_BACKOFF_MS', 1_000, 10, 3_600_000),
-      backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', 600_000, 10, 86_400_000),
-      maxQueuedPerWebhook: int('WEBHOOK_MAX_QUEUED', 1_000, 1, 1_000_000),
-      pollIntervalMs: int('WEBHOOK_POLL_MS', 1_000, 10, 60_000),
-      requestTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', hook.maxAttempts, 1, 100),
+      backoffBaseMs: int('WEBHOOK_BACKOFF_MS', hook.backoffBaseMs, 10, 3_600_000),
+      backoffMaxMs: int('WEBHOOK_BACKOFF_MAX_MS', hook.backoffMaxMs, 10, 86_400_000),
+      maxQueuedPerWebhook: int('WEBHOOK_MAX_QUEUED', hook.maxQueuedPerWebhook, 1, 1_000_000),
+      pollIntervalMs: int('WEBHOOK_POLL_MS', hook.pollIntervalMs, 10, 60_000),
+      requestTimeoutMs: int('WEBHOOK_TIMEOUT_MS', hook.requestTimeoutMs, 100, 120_000),
     },
   };
 

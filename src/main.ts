@@ -4,7 +4,7 @@ import { type Config, describeDatabaseTarget, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { Database } from './db/database.ts';
 import { describeError } from './db/describe-error.ts';
-import { type RunningServer, consoleLog, startServer } from './server.ts';
+import { type RunningServer, consoleLog, startServer } from './app.ts';
 
 // `npm start` forwards the terminal's Ctrl-C to us while the terminal sends its own: signals this
 // close together are one request to stop, not a second "stop now".

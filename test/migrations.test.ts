@@ -5,7 +5,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_PGLITE_DIR, loadConfig, parseDatabaseUrl, projectRoot, type DatabaseTarget } from '../src/config.ts';
+import { DEFAULT_PGLITE_DIR, loadConfig, parseDatabaseUrl, type DatabaseTarget } from '../src/config.ts';
+import { projectRoot } from '../src/paths.ts';
 import { openDatabase, PING_TIMEOUT_MS } from '../src/db/client.ts';
 import type { DatabaseKind } from '../src/db/database.ts';
 import {

@@ -2,7 +2,8 @@
 // duplicate at the seam, filters, aliasChanged, per-token caps.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RegistryEventFeed, SubscriptionLimitError } from '../src/events/feed.ts';
-import { createRegistryYoga } from '../src/graphql/yoga.ts';
+import { createApp } from '../src/app.ts';
+import type { RegistryYoga } from '../src/graphql/yoga.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { type GraphQLClient, graphqlClient } from './support/graphql.ts';
 import { type SseSubscription, subscribeSse } from './support/sse.ts';
@@ -21,12 +22,12 @@ const ALIAS_CHANGED = /* GraphQL */ `
 
 describeEachDatabase('subscriptions over SSE', (ctx) => {
   let client: GraphQLClient;
-  let yoga: ReturnType<typeof createRegistryYoga>;
+  let yoga: RegistryYoga;
   const open: SseSubscription<any>[] = [];
 
   beforeAll(() => {
     client = graphqlClient(ctx.db);
-    yoga = createRegistryYoga(ctx.db);
+    yoga = createApp(ctx.db).yoga;
   });
   afterAll(async () => {
     await Promise.all(open.map((s) => s.close()));

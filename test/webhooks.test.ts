@@ -5,12 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { openDatabase } from '../src/db/client.ts';
 import type { Database } from '../src/db/database.ts';
-import { WebhookDispatcher, backoffMs } from '../src/webhooks/dispatcher.ts';
-import { type WebhookSettings, DEFAULT_WEBHOOK_SETTINGS, startWebhooks, stopWebhooks } from '../src/webhooks/service.ts';
+import { backoffMs } from '../src/webhooks/dispatcher.ts';
+import { type WebhookSettings, DEFAULT_WEBHOOK_SETTINGS } from '../src/config.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../src/webhooks/signature.ts';
 import { checkWebhookUrl, createWebhook } from '../src/webhooks/webhooks.ts';
 import { describeEachDatabase, POSTGRES_ADMIN_URL } from './support/databases.ts';
 import { type GraphQLClient, graphqlClient } from './support/graphql.ts';
+import { idleDispatcher, startDispatcher } from './support/webhooks.ts';
 
 const SECRET = 'a-secret-of-sixteen-or-more';
 
@@ -82,9 +83,8 @@ describeEachDatabase('webhooks', (ctx) => {
   const cleanups: Array<() => Promise<void>> = [];
 
   beforeAll(() => {
-    client = graphqlClient(ctx.db);
-    startWebhooks(ctx.db, FAST);
-    cleanups.push(() => stopWebhooks(ctx.db));
+    client = graphqlClient(ctx.db, { webhooks: FAST });
+    cleanups.push(startDispatcher(ctx.db, FAST));
   });
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -197,9 +197,9 @@ describeEachDatabase('webhooks', (ctx) => {
     const url = new URL(POSTGRES_ADMIN_URL);
     url.pathname = `/${ctx.db.databaseName}`;
     const second: Database = await openDatabase({ kind: 'postgres', url: url.toString() }, { log: false });
-    startWebhooks(second, FAST);
+    const stopSecond = startDispatcher(second, FAST);
     cleanups.push(async () => {
-      await stopWebhooks(second);
+      await stopSecond();
       await second.close();
     });
     const endpoint = await receiver(0);
@@ -220,7 +220,7 @@ describeEachDatabase('webhook queue cap', (ctx) => {
     const hung: http.IncomingMessage[] = [];
     const dead = http.createServer((req) => void hung.push(req));
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
-    const dispatcher = new WebhookDispatcher(ctx.db, { ...FAST, maxQueuedPerWebhook: 2 });
+    const dispatcher = idleDispatcher(ctx.db, { ...FAST, maxQueuedPerWebhook: 2 });
     try {
       const created = await ctx.db.prisma.$transaction((tx) =>
         createWebhook(tx, { url: `http://127.0.0.1:${(dead.address() as AddressInfo).port}/`, secret: SECRET, modelName: 'capped' }, { allowHttp: true, allowPrivate: true }),

@@ -1,13 +1,13 @@
 // Turns a request's Authorization header into an Access. Tokens are looked up in the database
 // (by hash) on every request, so a revoked or expired token stops working at once on every
 // replica; AUTH_CACHE_MS (default 0, at most 5 s) lets a replica reuse a lookup that briefly.
+import type { AuthMode } from '../config.ts';
 import type { ApiToken, PrismaClient } from '../generated/prisma/client.ts';
 import { Access } from './access.ts';
 import { unauthenticated } from './errors.ts';
 import type { ProtectedAliasPolicy } from './protected-aliases.ts';
 import { hashSecret, isActive, scopeOf } from './tokens.ts';
 
-export type AuthMode = 'required' | 'off';
 
 export interface AuthSettings {
   /** required: every request needs a token. off: requests without one may do everything. */

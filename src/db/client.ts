@@ -39,16 +39,6 @@ export function serverStatementTimeoutMs(queryTimeoutMs: number): number {
   return Math.max(1, queryTimeoutMs - Math.min(500, Math.floor(queryTimeoutMs / 10)));
 }
 
-const openedWith = new WeakMap<PrismaClient, Database>();
-
-/**
- * The database a client was opened with, so code that only holds the client (GraphQL resolvers
- * hold `ctx.prisma`) can reach what belongs to the database, such as its notifications.
- */
-export function databaseOf(prisma: PrismaClient): Database | undefined {
-  return openedWith.get(prisma);
-}
-
 /**
  * `options` can be the whole Config: its transaction settings are picked up by name.
  * PostgreSQL is migrated over its own connection first; the advisory lock lets replicas
@@ -203,7 +193,6 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       releaseLock?.();
     },
   };
-  openedWith.set(prisma, database);
   return database;
 }
 

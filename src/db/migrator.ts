@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
-import { projectRoot } from '../config.ts';
+import { projectRoot } from '../paths.ts';
 
 /** The least a driver must offer: parameterized queries, and multi-statement simple queries. */
 export interface MigrationConnection {

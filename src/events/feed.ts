@@ -7,7 +7,7 @@
 // running, on a short backoff timer (a rolled-back writer sends no notification).
 import type { AuditAction, AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
-import { databaseOf } from '../db/client.ts';
+import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN } from '../config.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Database, Listener } from '../db/database.ts';
 import { type NamePattern, namePatternsSql } from '../registry/name-patterns.ts';
@@ -20,8 +20,6 @@ const PAGE_SIZE = 200;
 const RETRY_MIN_MS = 10;
 const RETRY_MAX_MS = 1_000;
 
-/** Default cap on open subscriptions per actor (token name; anonymous requests share one budget). */
-export const DEFAULT_MAX_SUBSCRIPTIONS_PER_ACTOR = 100;
 
 export interface RegistryEventFilter {
   /** Events of every model that ever bore this name (across renames and deletions), like history filters. */
@@ -61,6 +59,7 @@ export class FeedClosedError extends Error {
 }
 
 export interface FeedOptions {
+  /** Open subscriptions per actor (token name; anonymous requests share one budget). */
   maxSubscriptionsPerActor?: number;
   log?: (message: string, detail?: unknown) => void;
 }
@@ -91,7 +90,7 @@ export class RegistryEventFeed {
   ) {
     this.prisma = db.prisma;
     this.watermark = new SafeWatermark(db.prisma);
-    this.maxSubscriptionsPerActor = options.maxSubscriptionsPerActor ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_ACTOR;
+    this.maxSubscriptionsPerActor = options.maxSubscriptionsPerActor ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN;
     // An outage is one line (its last, Prisma's actual reason), not a stack trace per retry (D7).
     this.log =
       options.log ??
@@ -305,21 +304,3 @@ export async function readEvents(
   return rows.map((row) => ({ ...row, at: new Date(row.at) }));
 }
 
-const feeds = new WeakMap<Database, RegistryEventFeed>();
-
-/** The one feed of a database handle (created on first use; it closes with the database). */
-export function registryEventFeed(db: Database, options?: FeedOptions): RegistryEventFeed {
-  let feed = feeds.get(db);
-  if (!feed) {
-    feed = new RegistryEventFeed(db, options);
-    feeds.set(db, feed);
-  }
-  return feed;
-}
-
-/** The feed of the database `prisma` was opened with (see databaseOf). */
-export function eventFeedOf(prisma: PrismaClient): RegistryEventFeed {
-  const db = databaseOf(prisma);
-  if (!db) throw new Error('eventFeedOf: this Prisma client was not opened through openDatabase');
-  return registryEventFeed(db);
-}

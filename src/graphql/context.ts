@@ -2,11 +2,14 @@
 // nested field. A plain object: yoga copies the context's own properties into its per-request context.
 import type { Access } from '../auth/access.ts';
 import type { ModelVersion, PrismaClient, RegisteredModel } from '../generated/prisma/client.ts';
+import type { RegistryEventFeed } from '../events/feed.ts';
 import type { Registry } from '../registry/registry.ts';
 import { type Loaders, createLoaders } from './loaders.ts';
 
 export interface GraphQLContext {
   readonly registry: Registry;
+  /** The live history stream (subscriptions). */
+  readonly feed: RegistryEventFeed;
   /** The database for reads (the loaders and listings). */
   readonly prisma: PrismaClient;
   /** What this request may do (src/auth): commands check it; reads filter by it. */
@@ -32,9 +35,13 @@ function primeFromResult(loaders: Loaders, result: unknown): void {
   }
 }
 
-export function createContext(registry: Registry, prisma: PrismaClient, access: Access): GraphQLContext {
+export function createContext(
+  { registry, feed, prisma }: Pick<GraphQLContext, 'registry' | 'feed' | 'prisma'>,
+  access: Access,
+): GraphQLContext {
   return {
     registry,
+    feed,
     prisma,
     access,
     loaders: createLoaders(prisma),

@@ -24,28 +24,8 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { GraphQLLimits } from '../config.ts';
 import { LIMITS } from '../registry/validation.ts';
-
-export interface GraphQLLimits {
-  /**
-   * Deepest field nesting (a root field is depth 1). Introspection's `ofType` chains do not count:
-   * they are single objects, and GraphiQL's schema query nests them 8 deep.
-   */
-  maxDepth: number;
-  /** Estimated cost: see `costOf`. */
-  maxComplexity: number;
-  /** Aliased fields per operation, fragments counted where they are spread. */
-  maxAliases: number;
-  /** Fields selected at the root of an operation. */
-  maxRootFields: number;
-}
-
-export const DEFAULT_GRAPHQL_LIMITS: GraphQLLimits = Object.freeze({
-  maxDepth: 10,
-  maxComplexity: 60_000,
-  maxAliases: 10,
-  maxRootFields: 10,
-});
 
 /**
  * How many items a list field is assumed to return when it has no `first` argument (tags,

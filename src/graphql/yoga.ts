@@ -2,17 +2,18 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { type Plugin, createYoga, maskError as defaultMaskError } from 'graphql-yoga';
-import { Authenticator } from '../auth/authenticator.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { Access } from '../auth/access.ts';
 import { AuthError } from '../auth/errors.ts';
-import { DEFAULT_SECURITY, type SecurityConfig } from '../config.ts';
-import type { Database } from '../db/database.ts';
+import type { SecurityConfig } from '../config.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from '../db/unavailable.ts';
 import { ValidationError } from '../registry/errors.ts';
 import { toGraphQLAuthError } from './authorization.ts';
 import { createContext } from './context.ts';
-import { createRegistry } from '../registry/registry.ts';
-import { webhookSettingsOf } from '../webhooks/service.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { RegistryEventFeed } from '../events/feed.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { type HealthOptions, LIVENESS_ENDPOINT, useHealth } from './plugins/health.ts';
 import { performancePlugins } from './performance.ts';
 import { securityPlugins, withoutSuggestions } from './http-security.ts';
 import { schema } from './schema/index.ts';
@@ -42,38 +43,24 @@ query Dashboard {
 # }
 `;
 
-export interface YogaOptions {
+/** What the GraphQL server is built from (by src/app.ts). */
+export interface YogaParts {
+  registry: Registry;
+  feed: RegistryEventFeed;
+  authenticator: Authenticator;
+  /** The database for reads. */
+  prisma: PrismaClient;
+  security: SecurityConfig;
   /** Where unexpected errors are reported in full (clients only see "Unexpected error."). */
-  logError?: (error: unknown) => void;
-  /**
-   * Authentication, limits and browser rules. Omitted settings take DEFAULT_SECURITY's values,
-   * and `auth` defaults to off (requests without a token may do everything): `npm start` always
-   * passes the configuration, whose default is off only on loopback with the embedded database.
-   */
-  security?: Partial<SecurityConfig>;
+  logError: (error: unknown) => void;
+  /** /health's database ping and shutdown state. */
+  health: HealthOptions;
   /** More yoga/envelop plugins, after the server's own (measurements, e.g. bench/memory-probe.ts). */
   plugins?: Plugin[];
 }
 
-export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
-  const logError = options.logError ?? ((error: unknown) => console.error('[graphql] unexpected error:', error));
-  const security: SecurityConfig = { ...DEFAULT_SECURITY, auth: 'off', ...options.security };
-  const authenticator = new Authenticator(db.prisma, {
-    mode: security.auth,
-    protectedAliases: security.protectedAliases,
-    cacheMs: security.authCacheMs,
-  });
-  const registry = createRegistry(
-    db.prisma,
-    {
-      idempotencyTtlMs: security.idempotencyTtlMs,
-      // Read at each use: the server starts its webhooks after building this.
-      get webhooks() {
-        return webhookSettingsOf(db.prisma);
-      },
-    },
-    { onTokenRevoked: () => authenticator.forget() },
-  );
+export function createRegistryYoga(parts: YogaParts) {
+  const { registry, feed, authenticator, prisma, security, logError } = parts;
   // Who sent each request, found before its operation is parsed or validated (so a caller without a
   // valid token learns nothing about the schema) and reused by the context.
   const accessOf = new WeakMap<Request, Promise<Access>>();
@@ -96,13 +83,15 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // yoga's own health check is the liveness probe (no database); /health is the readiness one.
+    healthCheckEndpoint: LIVENESS_ENDPOINT,
     // Faults are logged once, in full, by maskError below; yoga's own logger would repeat them.
     logging: false,
     graphiql: { title: 'Model registry', defaultQuery: EXAMPLE_QUERY },
     renderGraphiQL,
     context: async ({ request }) => {
       const access = await authenticate(request);
-      return createContext(registry, db.prisma, access);
+      return createContext({ registry, feed, prisma }, access);
     },
     cors: security.corsOrigins.length
       ? {
@@ -113,7 +102,7 @@ export function createRegistryYoga(db: Database, options: YogaOptions = {}) {
         }
       : false,
     batching: security.maxBatch > 0 ? { limit: security.maxBatch } : false,
-    plugins: [authenticateFirst, ...securityPlugins(security), ...performancePlugins(), ...(options.plugins ?? [])],
+    plugins: [useHealth(parts.health), authenticateFirst, ...securityPlugins(security), ...performancePlugins(), ...(parts.plugins ?? [])],
     maskedErrors: {
       // Never yoga's development mode (NODE_ENV=development): it would send originalError and stacks.
       isDev: false,

@@ -12,33 +12,11 @@
 // A slow or dead endpoint only delays its own webhook: mutations never wait for deliveries.
 import type { AuditEvent, PrismaClient, Webhook } from '../generated/prisma/client.ts';
 import type { Database } from '../db/database.ts';
-import { readEvents, registryEventFeed } from '../events/feed.ts';
+import type { WebhookSettings } from '../config.ts';
+import { type RegistryEventFeed, readEvents } from '../events/feed.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.ts';
 import { targetVerdict } from './targets.ts';
 import { actionsOf } from './webhooks.ts';
-
-export interface DispatcherSettings {
-  maxAttempts: number;
-  /** First retry delay; doubles per attempt up to backoffMaxMs, each with random jitter (50-100 %). */
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-  maxQueuedPerWebhook: number;
-  /** How often queued work is looked at besides wake-ups on new events. */
-  pollIntervalMs: number;
-  requestTimeoutMs: number;
-  /** Send to loopback, private, link-local... addresses (WEBHOOK_ALLOW_PRIVATE=1); checked again at each send. */
-  allowPrivate: boolean;
-}
-
-export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = Object.freeze({
-  maxAttempts: 8,
-  backoffBaseMs: 1_000,
-  backoffMaxMs: 10 * 60_000,
-  maxQueuedPerWebhook: 1_000,
-  pollIntervalMs: 1_000,
-  requestTimeoutMs: 10_000,
-  allowPrivate: false,
-});
 
 const SENDS_PER_ROUND = 20;
 
@@ -112,7 +90,7 @@ export async function sendSigned(
   }
 }
 
-export function backoffMs(attempts: number, settings: Pick<DispatcherSettings, 'backoffBaseMs' | 'backoffMaxMs'>): number {
+export function backoffMs(attempts: number, settings: Pick<WebhookSettings, 'backoffBaseMs' | 'backoffMaxMs'>): number {
   const ceiling = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(ceiling * (0.5 + Math.random() * 0.5));
 }
@@ -135,15 +113,17 @@ export class WebhookDispatcher {
   private readonly sending = new Set<Promise<void>>();
 
   constructor(
-    private readonly db: Database,
-    readonly settings: DispatcherSettings = DEFAULT_DISPATCHER_SETTINGS,
+    db: Database,
+    /** Wakes the dispatcher when new events are final. */
+    private readonly feed: RegistryEventFeed,
+    readonly settings: WebhookSettings,
     private readonly log: (message: string, detail?: unknown) => void = (m, d) => console.error(`[webhooks] ${m}`, d ?? ''),
   ) {
     this.prisma = db.prisma;
   }
 
   start(): void {
-    this.unwatch = registryEventFeed(this.db).onAdvance(() => this.wake());
+    this.unwatch = this.feed.onAdvance(() => this.wake());
     this.wake();
   }
 
@@ -183,7 +163,7 @@ export class WebhookDispatcher {
 
   /** One round: queue new events, then start sending what is due (each send ends on its own). */
   async round(): Promise<void> {
-    const watermark = await registryEventFeed(this.db).refresh();
+    const watermark = await this.feed.refresh();
     await this.queue(watermark);
     while (!this.stopped) {
       const claimed = await this.claim();

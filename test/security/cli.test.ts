@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { projectRoot } from '../../src/config.ts';
+import { projectRoot } from '../../src/paths.ts';
 import { processes } from '../support/processes.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'registry-auth-'));

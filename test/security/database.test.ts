@@ -3,11 +3,11 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
-import { createRegistryYoga } from '../../src/graphql/yoga.ts';
+import { createApp } from '../../src/app.ts';
 import type { Database } from '../../src/db/database.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from '../../src/db/unavailable.ts';
 import { createApiToken } from '../../src/auth/tokens.ts';
-import { startServer } from '../../src/server.ts';
+import { startServer } from '../../src/app.ts';
 import { subscribeSse } from '../support/sse.ts';
 import { POSTGRES_ADMIN_URL, createPostgresDatabase, databases, describeEachDatabase } from '../support/databases.ts';
 
@@ -15,7 +15,7 @@ const onPostgres = databases.some((d) => d.name === 'postgres') ? describe : des
 
 function yogaOn(db: Database) {
   const logged: unknown[] = [];
-  const yoga = createRegistryYoga(db, { logError: (e) => logged.push(e) });
+  const yoga = createApp(db, { logError: (e) => logged.push(e) }).yoga;
   return {
     logged,
     async post(query: string, variables?: unknown) {
@@ -216,7 +216,7 @@ describeEachDatabase(
       await ctx.db.prisma.$executeRawUnsafe(
         `INSERT INTO audit_event (at, actor, action, model_id, model_name) VALUES (now(), 'other', 'MODEL_CREATED', 5000, 'team-a-seen')`,
       );
-      const yoga = createRegistryYoga(ctx.db, { security: { auth: 'required' } });
+      const yoga = createApp(ctx.db, { security: { auth: 'required' } }).yoga;
       queries.length = 0;
       const subscription = await subscribeSse(
         (url, init) => Promise.resolve(yoga.fetch(url, init)),

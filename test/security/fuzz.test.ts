@@ -11,7 +11,8 @@ import type { Role } from '../../src/auth/access.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import type { Database } from '../../src/db/database.ts';
 import { schema } from '../../src/graphql/schema/index.ts';
-import { createRegistryYoga } from '../../src/graphql/yoga.ts';
+import { createApp } from '../../src/app.ts';
+import type { RegistryYoga } from '../../src/graphql/yoga.ts';
 import { checkIntegrity } from '../../src/registry/integrity.ts';
 import { type FuzzContext, type FuzzOperation, KNOWN_OPEN, exceedsLimits, operationArbitrary } from '../support/fuzz-documents.ts';
 import { seedModels } from '../support/seed.ts';
@@ -36,7 +37,7 @@ const principals: Principal[] = [];
 const logged: unknown[] = [];
 /** Outcomes by operation kind, printed at the end: a fuzzer that only hits validation errors tests little. */
 const stats = new Map<string, number>();
-let servers: Record<'off' | 'required', ReturnType<typeof createRegistryYoga>>;
+let servers: Record<'off' | 'required', RegistryYoga>;
 
 beforeAll(async () => {
   db = await openDatabase({ kind: 'pglite', dataDir: null }, { log: false });
@@ -55,7 +56,7 @@ beforeAll(async () => {
   }
   principals.push({ label: 'forged token', auth: 'required', token: 'mrt_forged' });
   const logError = (error: unknown) => logged.push(error);
-  servers = { off: createRegistryYoga(db, { logError, security: { auth: 'off' } }), required: createRegistryYoga(db, { logError, security: { auth: 'required' } }) };
+  servers = { off: createApp(db, { logError, security: { auth: 'off' } }).yoga, required: createApp(db, { logError, security: { auth: 'required' } }).yoga };
   // IDs and cursors the server hands out, for the generator to replay and forge.
   const seen = await post(principals[0], { query: '{ registeredModels(first: 2) { pageInfo { endCursor } nodes { id versions(first: 1) { pageInfo { endCursor } nodes { id } } } } auditEvents(first: 1) { pageInfo { endCursor } nodes { id } } }' });
   const text = seen.text;

@@ -9,8 +9,8 @@ import { createApiToken, revokeApiToken } from '../../src/auth/tokens.ts';
 import { DEFAULT_SECURITY, type SecurityConfig, loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import type { Database } from '../../src/db/database.ts';
-import { DEFAULT_GRAPHQL_LIMITS } from '../../src/graphql/limits.ts';
-import { createRegistryYoga } from '../../src/graphql/yoga.ts';
+import { DEFAULT_GRAPHQL_LIMITS } from '../../src/config.ts';
+import { createApp } from '../../src/app.ts';
 import { seedModels } from '../support/seed.ts';
 
 // The dashboard of test/batching.test.ts, which the default limits must admit with a full page (read
@@ -28,7 +28,7 @@ afterAll(() => db?.close());
 
 function server(security: Partial<SecurityConfig> = {}) {
   const logged: unknown[] = [];
-  const yoga = createRegistryYoga(db, { logError: (e) => logged.push(e), security });
+  const yoga = createApp(db, { logError: (e) => logged.push(e), security }).yoga;
   return {
     logged,
     async post(body: unknown, headers: Record<string, string> = {}) {

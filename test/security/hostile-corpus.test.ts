@@ -6,7 +6,7 @@ import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createApiToken } from '../../src/auth/tokens.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { graphqlClient } from '../support/graphql.ts';
-import { createRegistryYoga } from '../../src/graphql/yoga.ts';
+import { createApp } from '../../src/app.ts';
 
 const EXISTING = 'corpus-model';
 const MISSING = 'corpus-missing';
@@ -176,7 +176,7 @@ describeEachDatabase('security: hostile corpus', (ctx) => {
     const logged: unknown[] = [];
     // Anonymous with every right (auth off), so every mutation, token management included, gets as far
     // as its input allows; and no token lookup moves a lastUsedAt during the run.
-    const yoga = createRegistryYoga(ctx.db, { logError: (e) => logged.push(e), security: { auth: 'off' } });
+    const yoga = createApp(ctx.db, { logError: (e) => logged.push(e), security: { auth: 'off' } }).yoga;
     const started = Date.now();
     const failures: string[] = [];
     let count = 0;

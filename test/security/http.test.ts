@@ -10,8 +10,8 @@ import { DEFAULT_SECURITY, type SecurityConfig, loadConfig } from '../../src/con
 import { openDatabase } from '../../src/db/client.ts';
 import type { Database } from '../../src/db/database.ts';
 import { hostRule } from '../../src/graphql/http-security.ts';
-import { createRegistryYoga } from '../../src/graphql/yoga.ts';
-import { type RunningServer, type ServerLog, startServer } from '../../src/server.ts';
+import { createApp } from '../../src/app.ts';
+import { type RunningServer, type ServerLog, startServer } from '../../src/app.ts';
 
 let db: Database;
 let adminSecret: string;
@@ -227,10 +227,10 @@ describe('F14, F25: errors carry no originalError, echoed body or stack', () => 
     process.env.NODE_ENV = 'development';
     const faults: unknown[] = [];
     try {
-      const yoga = createRegistryYoga(db, {
+      const yoga = createApp(db, {
         logError: (e) => faults.push(e),
         plugins: [{ onExecute: () => { throw new Error('fault at /srv/secret/path.ts:12'); } }],
-      });
+      }).yoga;
       const response = await yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

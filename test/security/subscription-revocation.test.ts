@@ -2,7 +2,7 @@
 // next event, even on another replica (another server instance over the same database).
 import { expect, it } from 'vitest';
 import { createApiToken, revokeApiToken } from '../../src/auth/tokens.ts';
-import { createRegistryYoga } from '../../src/graphql/yoga.ts';
+import { createApp } from '../../src/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { graphqlClient } from '../support/graphql.ts';
 import { subscribeSse } from '../support/sse.ts';
@@ -15,7 +15,7 @@ describeEachDatabase('security: subscriptions and revoked tokens', (ctx) => {
     const admin = (await createApiToken(ctx.db.prisma, { name: 'sub-admin', role: 'ADMIN' }, null)).secret;
     const watcher = (await createApiToken(ctx.db.prisma, { name: 'sub-watcher', role: 'READER' }, null)).secret;
     const writer = graphqlClient(ctx.db, { token: admin, security: { auth: 'required' } });
-    const replica = createRegistryYoga(ctx.db, { security: { auth: 'required' } });
+    const replica = createApp(ctx.db, { security: { auth: 'required' } }).yoga;
     const subscription = await subscribeSse(
       (url, init) => Promise.resolve(replica.fetch(url, init)),
       'http://localhost/graphql',

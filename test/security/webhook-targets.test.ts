@@ -5,9 +5,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiToken } from '../../src/auth/tokens.ts';
-import { type WebhookSettings, DEFAULT_WEBHOOK_SETTINGS, startWebhooks, stopWebhooks } from '../../src/webhooks/service.ts';
+import { type WebhookSettings, DEFAULT_WEBHOOK_SETTINGS } from '../../src/config.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { type GraphQLClient, graphqlClient } from '../support/graphql.ts';
+import { startDispatcher } from '../support/webhooks.ts';
 
 const SECRET = '0123456789abcdef0123';
 const CREATE = `mutation($u: String!) { createWebhook(input: { url: $u, secret: "${SECRET}", active: false }) {
@@ -51,12 +52,24 @@ describeEachDatabase('security: webhook targets', (ctx) => {
   let server: http.Server;
   let receiverUrl: string;
 
+  let adminSecret: string;
+  let stopDispatcher: (() => Promise<void>) | null = null;
+
+  /** A server with these webhook rules: its GraphQL API and its dispatcher. */
   function withSettings(allowPrivate: boolean): void {
-    startWebhooks(ctx.db, { ...SETTINGS, allowPrivate });
+    const settings = { ...SETTINGS, allowPrivate };
+    admin = graphqlClient(ctx.db, { token: adminSecret, security: { auth: 'required' }, webhooks: settings });
+    stopDispatcher = startDispatcher(ctx.db, settings);
+  }
+
+  async function stopWebhooks(): Promise<void> {
+    await stopDispatcher?.();
+    stopDispatcher = null;
   }
 
   beforeAll(async () => {
     const { secret } = await createApiToken(ctx.db.prisma, { name: 'root', role: 'ADMIN', promote: true }, null);
+    adminSecret = secret;
     admin = graphqlClient(ctx.db, { token: secret, security: { auth: 'required' } });
     server = http.createServer((req, res) => {
       received.push(req.url ?? '');
@@ -67,7 +80,7 @@ describeEachDatabase('security: webhook targets', (ctx) => {
     receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   });
   afterAll(async () => {
-    await stopWebhooks(ctx.db);
+    await stopWebhooks();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
@@ -80,14 +93,14 @@ describeEachDatabase('security: webhook targets', (ctx) => {
     }
     expect(await ctx.db.prisma.webhook.count()).toBe(0);
     expect((await admin.data(CREATE, { u: 'https://93.184.216.34/hook' })).createWebhook.__typename).toBe('WebhookPayload');
-    await stopWebhooks(ctx.db);
+    await stopWebhooks();
 
     withSettings(true);
     for (const u of INTERNAL_URLS) {
       expect((await admin.data(CREATE, { u })).createWebhook.__typename, u).toBe('WebhookPayload');
     }
     await ctx.db.prisma.webhook.deleteMany();
-    await stopWebhooks(ctx.db);
+    await stopWebhooks();
   });
 
   it('F10: a stored webhook whose host is internal now is not sent to (DNS rebinding): ping and dispatcher', async () => {
@@ -95,7 +108,7 @@ describeEachDatabase('security: webhook targets', (ctx) => {
     const id = (await admin.data(CREATE, { u: receiverUrl })).createWebhook.webhook.id;
     expect((await admin.data(PING, { id })).testWebhook.delivery).toEqual({ status: 'DELIVERED', responseCode: 200, lastError: null });
     expect(received).toHaveLength(1);
-    await stopWebhooks(ctx.db);
+    await stopWebhooks();
 
     withSettings(false);
     expect((await admin.data(PING, { id })).testWebhook.delivery).toEqual({ status: 'FAILED', responseCode: null, lastError: 'address not allowed' });
@@ -109,7 +122,7 @@ describeEachDatabase('security: webhook targets', (ctx) => {
     expect(delivery).toMatchObject({ status: 'FAILED', lastError: 'address not allowed' });
     expect(received).toHaveLength(1);
     await ctx.db.prisma.webhook.deleteMany();
-    await stopWebhooks(ctx.db);
+    await stopWebhooks();
   });
 
   it('F10: delivery errors are generic, never the transport text (closed loopback port, allowPrivate on)', async () => {
@@ -122,7 +135,7 @@ describeEachDatabase('security: webhook targets', (ctx) => {
     const { delivery } = (await admin.data(PING, { id })).testWebhook;
     expect(delivery).toEqual({ status: 'FAILED', responseCode: null, lastError: 'connection failed' });
     await ctx.db.prisma.webhook.deleteMany();
-    await stopWebhooks(ctx.db);
+    await stopWebhooks();
   });
 
   it('F12: a URL with U+0000 or a lone surrogate is a ValidationError on url, on create and update, nothing stored', async () => {
@@ -138,6 +151,6 @@ describeEachDatabase('security: webhook targets', (ctx) => {
     }
     expect((await ctx.db.prisma.webhook.findUnique({ where: { id } }))!.url).toBe('https://127.0.0.1:9/ok');
     await ctx.db.prisma.webhook.deleteMany();
-    await stopWebhooks(ctx.db);
+    await stopWebhooks();
   });
 });

@@ -22,7 +22,7 @@ import {
   isObjectType,
   isScalarType,
 } from 'graphql';
-import { DEFAULT_GRAPHQL_LIMITS } from '../../src/graphql/limits.ts';
+import { DEFAULT_GRAPHQL_LIMITS } from '../../src/config.ts';
 
 /**
  * Attacks of known findings whose fixes are still being merged. Each id here turns off the

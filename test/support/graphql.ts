@@ -1,8 +1,7 @@
 // Runs GraphQL operations against the real yoga server in-process (no port), as a client would.
 import type { Database } from '../../src/db/database.ts';
-import type { SecurityConfig } from '../../src/config.ts';
-import { DEFAULT_GRAPHQL_LIMITS } from '../../src/graphql/limits.ts';
-import { createRegistryYoga } from '../../src/graphql/yoga.ts';
+import { DEFAULT_GRAPHQL_LIMITS, type SecurityConfig, type WebhookSettings } from '../../src/config.ts';
+import { createApp } from '../../src/app.ts';
 
 export interface GraphQLResponse<T> {
   data?: T;
@@ -27,14 +26,17 @@ export interface ClientOptions {
    * query); depth and complexity keep their production defaults. test/security/ tests the defaults.
    */
   security?: Partial<SecurityConfig>;
+  /** The webhook rules mutations apply (default: https only, no internal addresses). */
+  webhooks?: WebhookSettings;
 }
 
 export function graphqlClient(db: Database, options: ClientOptions = {}): GraphQLClient {
   const logged: unknown[] = [];
-  const yoga = createRegistryYoga(db, {
+  const yoga = createApp(db, {
     logError: (error) => logged.push(error),
     security: { limits: { ...DEFAULT_GRAPHQL_LIMITS, maxAliases: 100, maxRootFields: 100 }, ...options.security },
-  });
+    liveUpdates: options.webhooks ? { webhooks: options.webhooks } : undefined,
+  }).yoga;
   const request = async (query: string, variables?: Record<string, unknown>) => {
     const response = await yoga.fetch('http://localhost/graphql', {
       method: 'POST',

@@ -1,7 +1,7 @@
 // The project's own commands as real child processes (`node --import tsx <file>`), for tests of
 // what a person at a terminal sees: exit codes, the one-line errors, the data-folder lock.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { projectRoot } from '../../src/config.ts';
+import { projectRoot } from '../../src/paths.ts';
 
 export interface Finished {
   code: number | null;

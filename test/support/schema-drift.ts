@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { projectRoot } from '../../src/config.ts';
+import { projectRoot } from '../../src/paths.ts';
 
 const { get_dmmf } = createRequire(import.meta.url)('@prisma/prisma-schema-wasm') as {
   get_dmmf(params: string): string;

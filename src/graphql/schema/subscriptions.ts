@@ -3,7 +3,7 @@
 // change once, in sequence order, whichever replica made it.
 import { GraphQLError } from 'graphql';
 import type { AuditAction, AuditEvent, ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
-import { FeedClosedError, type RegistryEventFilter, SubscriptionLimitError, eventFeedOf } from '../../events/feed.ts';
+import { FeedClosedError, type RegistryEventFilter, SubscriptionLimitError } from '../../events/feed.ts';
 import { isActive } from '../../auth/tokens.ts';
 import { checkAuditActions } from '../../registry/queries.ts';
 import { isStorableText } from '../../registry/validation.ts';
@@ -52,7 +52,7 @@ async function openEvents(
   filter = { ...filter, actions: checkAuditActions(filter.actions) };
   try {
     // The token's scope goes into the SQL: events it cannot see are never read (canSee stays as a guard).
-    return await eventFeedOf(ctx.prisma).subscribe(
+    return await ctx.feed.subscribe(
       { ...filter, scope: ctx.access.scope },
       { afterSequence, actor: ctx.access.actor, beforePage: () => checkTokenStillActive(ctx) },
     );

@@ -9,7 +9,7 @@ import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Duplex } from 'node:stream';
-import type { RegistryYoga } from './yoga.ts';
+import type { RegistryYoga } from '../graphql/yoga.ts';
 
 export interface GraphQLWebSocket {
   /** Open connections. */
