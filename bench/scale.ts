@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.ts';
 import { createRegistryYoga } from '../src/graphql/yoga.ts';
-import { DEFAULT_SEED_OPTIONS, seedRegistry } from '../src/tools/seed.ts';
+import { DEFAULT_SEED_OPTIONS } from '../scripts/lib/seed-data.ts';
+import { seedRegistry } from '../scripts/lib/seed.ts';
 import { DASHBOARD_QUERY } from './workloads.ts';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://root@127.0.0.1:5432/postgres';

@@ -7,7 +7,8 @@ import { setModelAlias } from '../src/registry/aliases.ts';
 import { inTransaction } from '../src/registry/context.ts';
 import { createRegisteredModel } from '../src/registry/models.ts';
 import { createModelVersion } from '../src/registry/versions.ts';
-import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelOperations, seedRegistry } from '../src/tools/seed.ts';
+import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelOperations } from '../scripts/lib/seed-data.ts';
+import { seedRegistry } from '../scripts/lib/seed.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { graphqlClient } from './support/graphql.ts';
 
