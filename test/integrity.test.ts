@@ -124,6 +124,15 @@ describeEachDatabase('integrity checker', (ctx) => {
     );
   });
 
+  it('finds an event carrying a detail its action does not carry', async () => {
+    const report = await checkAfter((tx) => tx.$executeRaw`
+      UPDATE audit_event SET alias = 'stray' WHERE sequence = (SELECT min(sequence) FROM audit_event WHERE action = 'MODEL_CREATED')`);
+    expect(invariants(report)).toEqual(['replay']);
+    expect(report.violations).toContainEqual(
+      expect.objectContaining({ message: expect.stringMatching(/^event \d+ \(MODEL_CREATED, model "[^"]+"\): alias is set, but MODEL_CREATED carries none$/) }),
+    );
+  });
+
   it('finds an alias left on a deleted version', async () => {
     const report = await checkAfter((tx) => tx.$executeRaw`DELETE FROM audit_event WHERE action = 'ALIAS_DELETED' AND alias = 'old'`);
     expect(report.violations).toContainEqual(
