@@ -1,9 +1,12 @@
 // Fills a registry quickly with the data set of seed-data.ts: the seeder applies its writes to
 // in-memory rows with the registry's rules and bulk-inserts the result, audit events included, so
 // history and time travel (versionByAlias(at:)) answer exactly as if the writes had been made one
-// by one. test/seed.test.ts makes the same writes through the domain functions and compares.
+// by one. The events' details come from the history table (src/registry/history/events.ts) that
+// the integrity checker replays. test/seed.test.ts makes the same writes through the domain
+// functions and compares.
 import type { AuditAction, PrismaClient } from '../../src/generated/prisma/client.ts';
 import type { Tx } from '../../src/registry/context.ts';
+import { type EventDetails, historyEvent } from '../../src/registry/history/events.ts';
 import { type SeedOptions, modelName, modelOperations } from './seed-data.ts';
 
 interface ModelRow {
@@ -20,16 +23,11 @@ interface VersionRow {
   runId: string | null;
   createdAt: Date;
 }
-interface EventRow {
+interface EventRow extends EventDetails {
   at: Date;
   action: AuditAction;
   model: number;
   modelName: string;
-  version: number | null;
-  previousVersion: number | null;
-  alias: string | null;
-  key: string | null;
-  newValue: string | null;
 }
 
 /** Rows of a batch of models, each pointing at its model by position in `models`. */
@@ -54,45 +52,33 @@ function buildBatch(options: SeedOptions, from: number, to: number, clock: { nex
     const m = batch.models.length;
     let model: ModelRow | undefined;
     const aliases = new Map<string, { version: number; updatedAt: Date }>();
-    const event = (at: Date, action: AuditAction, details: Partial<EventRow> = {}) =>
-      batch.events.push({
-        at,
-        action,
-        model: m,
-        modelName: model!.name,
-        version: null,
-        previousVersion: null,
-        alias: null,
-        key: null,
-        newValue: null,
-        ...details,
-      });
+    const record = (at: Date, event: ReturnType<typeof historyEvent>) => batch.events.push({ at, model: m, modelName: model!.name, ...event });
     for (const op of modelOperations(options, index)) {
       const now = new Date(start + clock.next++);
       if (op.kind === 'createModel') {
         model = { name: op.input.name, description: op.input.description ?? null, createdAt: now, updatedAt: now, lastVersion: 0 };
         batch.models.push(model);
-        event(now, 'MODEL_CREATED', { newValue: model.description });
+        record(now, historyEvent('MODEL_CREATED', model));
         for (const tag of op.input.tags ?? []) {
           batch.modelTags.push({ model: m, ...tag });
-          event(now, 'MODEL_TAG_SET', { key: tag.key, newValue: tag.value });
+          record(now, historyEvent('MODEL_TAG_SET', { ...tag, previous: null }));
         }
       } else if (op.kind === 'createVersion') {
         const number = ++model!.lastVersion;
         model!.updatedAt = now;
         const v = batch.versions.length;
         batch.versions.push({ model: m, version: number, source: op.input.source, runId: op.input.runId ?? null, createdAt: now });
-        event(now, 'VERSION_CREATED', { version: number, newValue: op.input.source });
+        record(now, historyEvent('VERSION_CREATED', { version: number, source: op.input.source }));
         for (const tag of op.input.tags ?? []) {
           batch.versionTags.push({ version: v, ...tag });
-          event(now, 'VERSION_TAG_SET', { version: number, key: tag.key, newValue: tag.value });
+          record(now, historyEvent('VERSION_TAG_SET', { version: number, ...tag, previous: null }));
         }
       } else {
         const previous = aliases.get(op.input.alias);
         if (previous?.version === op.input.version) continue;
         aliases.set(op.input.alias, { version: op.input.version, updatedAt: now });
         model!.updatedAt = now;
-        event(now, 'ALIAS_SET', { alias: op.input.alias, version: op.input.version, previousVersion: previous?.version ?? null });
+        record(now, historyEvent('ALIAS_SET', { alias: op.input.alias, version: op.input.version, previousVersion: previous?.version ?? null }));
       }
     }
     const firstVersion = batch.versions.length - model!.lastVersion;
@@ -168,10 +154,10 @@ async function insertBatch(tx: Tx, batch: Batch, actor: string): Promise<void> {
   const e = batch.events;
   // Sequence numbers are handed out in row order: ORDER BY ord keeps them in the writes' order.
   await tx.$executeRawUnsafe(
-    `INSERT INTO audit_event (at, actor, action, model_id, model_name, version, previous_version, alias, key, new_value)
-     SELECT at, $11, action::"AuditAction", model_id, model_name, version, previous_version, alias, key, new_value
-     FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::int[])
-          AS r(at, action, model_id, model_name, version, previous_version, alias, key, new_value, ord)
+    `INSERT INTO audit_event (at, actor, action, model_id, model_name, version, previous_version, alias, key, previous_value, new_value)
+     SELECT at, $12, action::"AuditAction", model_id, model_name, version, previous_version, alias, key, previous_value, new_value
+     FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[])
+          AS r(at, action, model_id, model_name, version, previous_version, alias, key, previous_value, new_value, ord)
      ORDER BY ord`,
     e.map((x) => iso(x.at)),
     e.map((x) => x.action),
@@ -181,6 +167,7 @@ async function insertBatch(tx: Tx, batch: Batch, actor: string): Promise<void> {
     e.map((x) => x.previousVersion),
     e.map((x) => x.alias),
     e.map((x) => x.key),
+    e.map((x) => x.previousValue),
     e.map((x) => x.newValue),
     e.map((_x, i) => i),
     actor,
