@@ -142,7 +142,8 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
     `alias-chains: every ALIAS_SET/ALIAS_DELETED names the version the alias held before it`,
     `replay: replaying ${counts.events} events reproduces ${counts.models} models, ${counts.versions} versions, ` +
       `${counts.modelTags + counts.versionTags} tags and ${counts.aliases} aliases (names, values, targets, ` +
-      `descriptions, status, timestamps; not runId/runLink, which history does not carry)`,
+      `descriptions, status, timestamps; not runId/runLink, which history does not carry), each event setting ` +
+      `only the details its action carries`,
   ];
   return { checked, violations, counts };
 }
