@@ -212,7 +212,7 @@ export const HISTORY_EVENTS = {
     replay(s) {
       const model = changedModel(s);
       const alias = model && chainedAlias(s, model);
-      if (alias !== undefined) model!.aliases.delete(alias);
+      if (model && alias !== undefined) model.aliases.delete(alias);
     },
   }),
 } satisfies Record<AuditAction, AnyEventMeaning>;
