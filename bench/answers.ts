@@ -1,7 +1,7 @@
 // The answer-equivalence check: servers that answer differently are not doing the same work, and
 // comparing their throughput would mean nothing.
 import { isDeepStrictEqual } from 'node:util';
-import { type SeedOptions, modelName } from '../src/tools/seed.ts';
+import { type SeedOptions, modelName } from '../scripts/lib/seed-data.ts';
 import type { ServerProcess } from './children.ts';
 import { type GraphQLBody, aliasLookupBody, dashboardBody } from './workloads.ts';
 

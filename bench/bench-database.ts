@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.ts';
-import { type SeedOptions, seedRegistry } from '../src/tools/seed.ts';
+import type { SeedOptions } from '../scripts/lib/seed-data.ts';
+import { seedRegistry } from '../scripts/lib/seed.ts';
 import { progress } from './progress.ts';
 
 export interface BenchDatabase {

@@ -1,6 +1,6 @@
 // Load generation: autocannon over loopback, with request bodies that vary as a client's would.
 import autocannon from 'autocannon';
-import { type SeedOptions, modelName } from '../src/tools/seed.ts';
+import { type SeedOptions, modelName } from '../scripts/lib/seed-data.ts';
 import type { Data, ServerProcess } from './children.ts';
 import { type GraphQLBody, type WorkloadName, aliasLookupBody, aliasMoveBody, dashboardBody } from './workloads.ts';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/paths.ts';
-import { DEFAULT_SEED_OPTIONS } from '../src/tools/seed.ts';
+import { DEFAULT_SEED_OPTIONS } from '../scripts/lib/seed-data.ts';
 import { type Against, resolveAgainst } from './against.ts';
 import { WORKLOADS, type WorkloadName } from './workloads.ts';
 

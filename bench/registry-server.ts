@@ -5,7 +5,8 @@ import { countPgStatements, countStatement, serve } from './child.ts';
 import { parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { startServer } from '../src/app.ts';
-import { DEFAULT_SEED_OPTIONS, seedRegistry } from '../src/tools/seed.ts';
+import { DEFAULT_SEED_OPTIONS } from '../scripts/lib/seed-data.ts';
+import { seedRegistry } from '../scripts/lib/seed.ts';
 
 const target = parseDatabaseUrl(process.argv[2]);
 const quiet = { info: () => {}, error: (message: string, detail?: unknown) => console.error(message, detail ?? '') };

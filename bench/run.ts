@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../src/paths.ts';
-import { DEFAULT_SEED_OPTIONS, type SeedOptions } from '../src/tools/seed.ts';
+import { DEFAULT_SEED_OPTIONS, type SeedOptions } from '../scripts/lib/seed-data.ts';
 import { checkSameAnswers } from './answers.ts';
 import { createBenchDatabase, seedBenchDatabase } from './bench-database.ts';
 import { type ServerProcess, startChild, stopAll } from './children.ts';

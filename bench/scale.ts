@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../src/db/client.ts';
 import { createApp } from '../src/app.ts';
-import { DEFAULT_SEED_OPTIONS, seedRegistry } from '../src/tools/seed.ts';
+import { DEFAULT_SEED_OPTIONS } from '../scripts/lib/seed-data.ts';
+import { seedRegistry } from '../scripts/lib/seed.ts';
 import { admin } from './bench-database.ts';
 import { progress } from './progress.ts';
 import { DASHBOARD_QUERY } from './workloads.ts';

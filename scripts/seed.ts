@@ -1,11 +1,12 @@
 // `npm run seed -- --models N --versions M --version-tags K --model-tags J [--history-depth H]`:
 // fills the database of DATABASE_URL (migrated first) with a deterministic data set; see
-// src/tools/seed.ts. Progress on stderr, a summary line on stdout.
+// scripts/lib/seed-data.ts. Progress on stderr, a summary line on stdout.
 import { parseArgs } from 'node:util';
 import { describeDatabaseTarget, loadConfig, parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { describeError } from '../src/db/describe-error.ts';
-import { DEFAULT_SEED_OPTIONS, type SeedOptions, seedRegistry } from '../src/tools/seed.ts';
+import { DEFAULT_SEED_OPTIONS, type SeedOptions } from './lib/seed-data.ts';
+import { seedRegistry } from './lib/seed.ts';
 
 const USAGE = `usage: npm run seed -- [--models N] [--versions M] [--version-tags K] [--model-tags J]
                         [--history-depth H] [--prefix NAME] [--start ISO-INSTANT]

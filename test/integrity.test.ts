@@ -6,6 +6,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
+import type { AuditAction } from '../src/generated/prisma/client.ts';
+import { EVENT_DETAIL_FIELDS, type EventWrite, HISTORY_EVENTS, historyEvent } from '../src/registry/history/events.ts';
 import { type IntegrityReport, checkIntegrity } from '../src/registry/integrity.ts';
 import type { Tx } from '../src/registry/context.ts';
 import { POSTGRES_ADMIN_URL, describeEachDatabase } from './support/databases.ts';
@@ -124,6 +126,15 @@ describeEachDatabase('integrity checker', (ctx) => {
     );
   });
 
+  it('finds an event carrying a detail its action does not carry', async () => {
+    const report = await checkAfter((tx) => tx.$executeRaw`
+      UPDATE audit_event SET alias = 'stray' WHERE sequence = (SELECT min(sequence) FROM audit_event WHERE action = 'MODEL_CREATED')`);
+    expect(invariants(report)).toEqual(['replay']);
+    expect(report.violations).toContainEqual(
+      expect.objectContaining({ message: expect.stringMatching(/^event \d+ \(MODEL_CREATED, model "[^"]+"\): alias is set, but MODEL_CREATED carries none$/) }),
+    );
+  });
+
   it('finds an alias left on a deleted version', async () => {
     const report = await checkAfter((tx) => tx.$executeRaw`DELETE FROM audit_event WHERE action = 'ALIAS_DELETED' AND alias = 'old'`);
     expect(report.violations).toContainEqual(
@@ -171,4 +182,27 @@ describeEachDatabase('integrity checker', (ctx) => {
     expect(corrupted.stdout).toContain(`VIOLATION [replay] model "${modelA()}": tag "tier" is "3", history says "2"`);
     expect(corrupted.stdout).toMatch(/^FAILED: 1 violation\(s\)/m);
   });
+});
+
+// A write per action, every value set: a builder that sets a detail its action does not carry shows.
+const SAMPLE_WRITES: { [A in AuditAction]: EventWrite<A> } = {
+  MODEL_CREATED: { description: 'd' },
+  MODEL_UPDATED: { previous: 'p', description: 'd' },
+  MODEL_RENAMED: { from: 'a', to: 'b' },
+  MODEL_DELETED: { deletedVersions: 2 },
+  VERSION_CREATED: { version: 1, source: 's' },
+  VERSION_UPDATED: { version: 1, field: 'status', from: 'READY', to: 'FAILED_REGISTRATION' },
+  VERSION_DELETED: { version: 1 },
+  MODEL_TAG_SET: { key: 'k', value: 'v', previous: 'p' },
+  MODEL_TAG_DELETED: { key: 'k', previous: 'p' },
+  VERSION_TAG_SET: { version: 1, key: 'k', value: 'v', previous: 'p' },
+  VERSION_TAG_DELETED: { version: 1, key: 'k', previous: 'p' },
+  ALIAS_SET: { alias: 'a', version: 2, previousVersion: 1 },
+  ALIAS_DELETED: { alias: 'a', previousVersion: 1 },
+};
+
+it.each(Object.keys(HISTORY_EVENTS) as AuditAction[])('a %s event sets exactly the details its action carries', (action) => {
+  const event = historyEvent(action, SAMPLE_WRITES[action] as never);
+  const set = EVENT_DETAIL_FIELDS.filter((field) => event[field] !== null);
+  expect(set).toEqual(EVENT_DETAIL_FIELDS.filter((field) => (HISTORY_EVENTS[action].carries as readonly string[]).includes(field)));
 });

@@ -5,9 +5,11 @@ import { beforeAll, expect, it } from 'vitest';
 import type { PrismaClient } from '../src/generated/prisma/client.ts';
 import { setModelAlias } from '../src/registry/aliases.ts';
 import { writeAs } from './support/registry.ts';
+import { checkIntegrity } from '../src/registry/integrity.ts';
 import { createRegisteredModel } from '../src/registry/models.ts';
 import { createModelVersion } from '../src/registry/versions.ts';
-import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelOperations, seedRegistry } from '../src/tools/seed.ts';
+import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelOperations } from '../scripts/lib/seed-data.ts';
+import { seedRegistry } from '../scripts/lib/seed.ts';
 import { describeEachDatabase } from './support/databases.ts';
 import { graphqlClient } from './support/graphql.ts';
 
@@ -105,6 +107,12 @@ describeEachDatabase('bulk seeding', (ctx) => {
         expect(alias.updatedAt).toEqual(last.at);
       }
     }
+  });
+
+  it('leaves a registry its history replays to, as the integrity checker sees it', async () => {
+    const report = await checkIntegrity(ctx.db.prisma);
+    expect(report.violations).toEqual([]);
+    expect(report.counts.models).toBe(6);
   });
 
   it('answers history and versionByAlias(at:) from the seeded events', async () => {

@@ -1,13 +1,12 @@
 // The integrity checker: verifies that the stored state is consistent with itself and with its
 // history. Plain functions over a Prisma client (or a transaction, so an import can check before it
-// commits). `npm run check` prints the report; tests call checkIntegrity directly.
-//
-// What history cannot say: a version's runId and runLink are never recorded in events, and its
-// description at creation is not either (only later changes are, with their previous value). Replay
-// therefore checks a version's description only once an update event has revealed it, and never
-// checks runId/runLink.
+// commits). `npm run check` prints the report; tests call checkIntegrity directly. What each event
+// means on replay is history/events.ts; what replay cannot know (runId, runLink, a description
+// before its first update) is history/state.ts.
 import type { AuditEvent, ModelVersionStatus } from '../generated/prisma/client.ts';
 import type { Tx } from './context.ts';
+import { replayEvent } from './history/events.ts';
+import { type ReplayedModel, type ReplayedRegistry, UNKNOWN, emptyReplayedRegistry, show } from './history/state.ts';
 
 export type Invariant =
   | 'version-numbers'
@@ -35,38 +34,12 @@ export interface CheckOptions {
   onProgress?: (eventsReplayed: number) => void;
 }
 
-/** A version's description before any update event revealed it. */
-const UNKNOWN = Symbol('unknown');
-
-interface ReplayedVersion {
-  source: string | null;
-  description: string | null | typeof UNKNOWN;
-  status: string;
-  statusMessage: string | null;
-  createdAt: number;
-  updatedAt: number;
-  tags: Map<string, string>;
-}
-
-interface ReplayedModel {
-  id: number;
-  name: string;
-  description: string | null;
-  createdAt: number;
-  updatedAt: number;
-  lastVersion: number;
-  tags: Map<string, string>;
-  versions: Map<number, ReplayedVersion>;
-  aliases: Map<string, { version: number; updatedAt: number }>;
-}
-
 const SERIALS = [
   { table: 'registered_model', column: 'id' },
   { table: 'model_version', column: 'id' },
   { table: 'audit_event', column: 'sequence' },
 ] as const;
 
-const show = (value: unknown): string => (value === UNKNOWN ? '(unknown)' : JSON.stringify(value));
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promise<IntegrityReport> {
@@ -108,8 +81,7 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
   }
 
   // Replay the whole history, checking each event against the state it applies to.
-  const replayed = new Map<number, ReplayedModel>();
-  const deletedModels = new Set<number>();
+  const replayed = emptyReplayedRegistry();
   const lastAt = new Map<number, number>();
   let events = 0;
   let lastSequence = 0;
@@ -131,7 +103,7 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
         flag('sequence', `event ${event.sequence} (${event.action}) of model #${event.modelId} is at ${iso(at)}, before its previous event (${iso(previousAt)})`);
       }
       lastAt.set(event.modelId, at);
-      applyEvent(event, replayed, deletedModels, flag);
+      replayStep(event, replayed, flag);
       events++;
     }
     if (batch.length > 0) options.onProgress?.(events);
@@ -152,7 +124,7 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
     }
   }
 
-  compareWithState(replayed, models, versions, aliases, flag);
+  compareWithState(replayed.models, models, versions, aliases, flag);
 
   const counts = {
     models: models.length,
@@ -170,158 +142,21 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
     `alias-chains: every ALIAS_SET/ALIAS_DELETED names the version the alias held before it`,
     `replay: replaying ${counts.events} events reproduces ${counts.models} models, ${counts.versions} versions, ` +
       `${counts.modelTags + counts.versionTags} tags and ${counts.aliases} aliases (names, values, targets, ` +
-      `descriptions, status, timestamps; not runId/runLink, which history does not carry)`,
+      `descriptions, status, timestamps; not runId/runLink, which history does not carry), each event setting ` +
+      `only the details its action carries`,
   ];
   return { checked, violations, counts };
 }
 
-function applyEvent(
-  e: AuditEvent,
-  replayed: Map<number, ReplayedModel>,
-  deletedModels: Set<number>,
-  flag: (invariant: Invariant, message: string) => void,
-): void {
-  const at = e.at.getTime();
-  const where = `event ${e.sequence} (${e.action}, model ${show(e.modelName)})`;
-  const bad = (message: string) => flag('replay', `${where}: ${message}`);
-
-  if (e.action === 'MODEL_CREATED') {
-    if (replayed.has(e.modelId) || deletedModels.has(e.modelId)) return bad(`model #${e.modelId} was already created`);
-    replayed.set(e.modelId, {
-      id: e.modelId,
-      name: e.modelName,
-      description: e.newValue,
-      createdAt: at,
-      updatedAt: at,
-      lastVersion: 0,
-      tags: new Map(),
-      versions: new Map(),
-      aliases: new Map(),
-    });
-    return;
-  }
-  const model = replayed.get(e.modelId);
-  if (!model) return bad(deletedModels.has(e.modelId) ? 'the model was already deleted' : 'the model was never created');
-
-  if (e.action === 'MODEL_RENAMED') {
-    if (e.previousValue !== model.name) bad(`previousValue ${show(e.previousValue)} is not the name then, ${show(model.name)}`);
-    if (e.newValue !== e.modelName) bad(`newValue ${show(e.newValue)} differs from modelName`);
-    model.name = e.modelName;
-    model.updatedAt = at;
-    return;
-  }
-  if (e.modelName !== model.name) bad(`modelName is not the name then, ${show(model.name)}`);
-  if (e.action === 'MODEL_DELETED') {
-    if (e.newValue !== String(model.versions.size)) bad(`newValue says ${show(e.newValue)} versions, replay has ${model.versions.size}`);
-    replayed.delete(e.modelId);
-    deletedModels.add(e.modelId);
-    return;
-  }
-  model.updatedAt = at;
-
-  const version = (): ReplayedVersion | undefined => {
-    const v = e.version === null ? undefined : model.versions.get(e.version);
-    if (!v) bad(`version ${e.version} does not exist then`);
-    return v;
-  };
-  const expectPrevious = (actual: string | null | typeof UNKNOWN) => {
-    if (actual !== UNKNOWN && e.previousValue !== actual) bad(`previousValue ${show(e.previousValue)} is not the value then, ${show(actual)}`);
-  };
-
-  switch (e.action) {
-    case 'MODEL_UPDATED':
-      if (e.key !== 'description') return bad(`unknown key ${show(e.key)}`);
-      expectPrevious(model.description);
-      model.description = e.newValue;
-      return;
-    case 'MODEL_TAG_SET':
-    case 'MODEL_TAG_DELETED': {
-      if (e.key === null) return bad('no key');
-      expectPrevious(model.tags.get(e.key) ?? null);
-      if (e.action === 'MODEL_TAG_DELETED') {
-        if (!model.tags.has(e.key)) bad(`tag ${show(e.key)} does not exist then`);
-        model.tags.delete(e.key);
-      } else if (e.newValue === null) bad('no newValue');
-      else model.tags.set(e.key, e.newValue);
-      return;
-    }
-    case 'VERSION_CREATED': {
-      if (e.version === null || e.version <= model.lastVersion) {
-        return bad(`version ${e.version} is not above the highest number used so far, ${model.lastVersion}`);
-      }
-      model.lastVersion = e.version;
-      model.versions.set(e.version, {
-        source: e.newValue,
-        description: UNKNOWN,
-        status: 'READY',
-        statusMessage: null,
-        createdAt: at,
-        updatedAt: at,
-        tags: new Map(),
-      });
-      return;
-    }
-    case 'VERSION_UPDATED': {
-      const v = version();
-      if (!v) return;
-      v.updatedAt = at;
-      if (e.key === 'description') {
-        expectPrevious(v.description);
-        v.description = e.newValue;
-      } else if (e.key === 'status') {
-        expectPrevious(v.status);
-        if (e.newValue === null) return bad('status set to null');
-        v.status = e.newValue;
-      } else if (e.key === 'statusMessage') {
-        expectPrevious(v.statusMessage);
-        v.statusMessage = e.newValue;
-      } else bad(`unknown key ${show(e.key)}`);
-      return;
-    }
-    case 'VERSION_TAG_SET':
-    case 'VERSION_TAG_DELETED': {
-      const v = version();
-      if (!v) return;
-      if (e.key === null) return bad('no key');
-      v.updatedAt = at;
-      expectPrevious(v.tags.get(e.key) ?? null);
-      if (e.action === 'VERSION_TAG_DELETED') {
-        if (!v.tags.has(e.key)) bad(`tag ${show(e.key)} does not exist then`);
-        v.tags.delete(e.key);
-      } else if (e.newValue === null) bad('no newValue');
-      else v.tags.set(e.key, e.newValue);
-      return;
-    }
-    case 'VERSION_DELETED': {
-      if (!version()) return;
-      for (const [alias, target] of model.aliases) {
-        if (target.version === e.version) {
-          flag('alias-chains', `${where}: alias ${show(alias)} still points at version ${e.version}; no ALIAS_DELETED preceded the deletion`);
-          model.aliases.delete(alias);
-        }
-      }
-      model.versions.delete(e.version!);
-      return;
-    }
-    case 'ALIAS_SET':
-    case 'ALIAS_DELETED': {
-      if (e.alias === null) return bad('no alias');
-      const current = model.aliases.get(e.alias)?.version ?? null;
-      if (e.previousVersion !== current) {
-        flag(
-          'alias-chains',
-          `${where}: alias ${show(e.alias)} previousVersion is ${e.previousVersion ?? 'null'}, but the alias's previous event left it at ${current ?? 'null (absent)'}`,
-        );
-      }
-      if (e.action === 'ALIAS_DELETED') {
-        model.aliases.delete(e.alias);
-        return;
-      }
-      if (e.version === null || !model.versions.has(e.version)) return bad(`alias ${show(e.alias)} set to version ${e.version}, which does not exist then`);
-      model.aliases.set(e.alias, { version: e.version, updatedAt: at });
-      return;
-    }
-  }
+function replayStep(event: AuditEvent, registry: ReplayedRegistry, flag: (invariant: Invariant, message: string) => void): void {
+  const where = `event ${event.sequence} (${event.action}, model ${show(event.modelName)})`;
+  replayEvent({
+    event,
+    at: event.at.getTime(),
+    registry,
+    bad: (message) => flag('replay', `${where}: ${message}`),
+    brokenChain: (message) => flag('alias-chains', `${where}: ${message}`),
+  });
 }
 
 type StoredModel = Awaited<ReturnType<Tx['registeredModel']['findMany']>>[number] & { tags: { key: string; value: string }[] };

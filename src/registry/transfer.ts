@@ -37,20 +37,66 @@ export interface TransferOptions {
 
 const emptyCounts = (): RecordCounts => ({ model: 0, modelTag: 0, version: 0, versionTag: 0, alias: 0, event: 0 });
 
+/** The table behind one record type, as both directions reach it. */
+interface RecordTable {
+  delegate(db: Tx): { findMany(args: object): Promise<Record<string, unknown>[]>; createMany(args: { data: never[] }): Promise<unknown> };
+  /** The record's fields, which are the table's columns. */
+  fields: readonly string[];
+  /** The unique key the file is ordered by. */
+  key: readonly string[];
+  /** Fields that are instants: ISO strings in the file, Dates in the table. */
+  dates: readonly string[];
+}
+
+const RECORD_TABLES: Record<RecordType, RecordTable> = {
+  model: {
+    delegate: (db) => db.registeredModel,
+    fields: ['id', 'name', 'description', 'createdAt', 'updatedAt', 'lastVersion'],
+    key: ['id'],
+    dates: ['createdAt', 'updatedAt'],
+  },
+  modelTag: { delegate: (db) => db.registeredModelTag, fields: ['modelId', 'key', 'value'], key: ['modelId', 'key'], dates: [] },
+  version: {
+    delegate: (db) => db.modelVersion,
+    fields: ['id', 'modelId', 'version', 'source', 'runId', 'runLink', 'description', 'status', 'statusMessage', 'createdAt', 'updatedAt'],
+    key: ['id'],
+    dates: ['createdAt', 'updatedAt'],
+  },
+  versionTag: { delegate: (db) => db.modelVersionTag, fields: ['versionId', 'key', 'value'], key: ['versionId', 'key'], dates: [] },
+  alias: {
+    delegate: (db) => db.modelAlias,
+    fields: ['modelId', 'alias', 'versionId', 'updatedAt'],
+    key: ['modelId', 'alias'],
+    dates: ['updatedAt'],
+  },
+  event: {
+    delegate: (db) => db.auditEvent,
+    fields: ['sequence', 'at', 'actor', 'action', 'modelId', 'modelName', 'version', 'previousVersion', 'alias', 'key', 'previousValue', 'newValue'],
+    key: ['sequence'],
+    dates: ['at'],
+  },
+};
+
 /**
  * Reads one table in key order, `batchSize` rows at a time (keyset paging, so each batch is an index
  * range scan however far in).
  */
-async function* batches<Row>(
-  read: (after: Row | undefined, take: number) => Promise<Row[]>,
-  batchSize: number,
-): AsyncGenerator<Row[]> {
-  let after: Row | undefined;
+async function* batches(db: Tx, table: RecordTable, batchSize: number): AsyncGenerator<Record<string, unknown>[]> {
+  const select = Object.fromEntries(table.fields.map((field) => [field, true]));
+  const orderBy = table.key.map((field) => ({ [field]: 'asc' }));
+  // Rows after (k1, k2, ...): k1 greater, or k1 equal and k2 greater, and so on.
+  const after = (row: Record<string, unknown>) => ({
+    OR: table.key.map((field, i) => ({
+      ...Object.fromEntries(table.key.slice(0, i).map((equal) => [equal, row[equal]])),
+      [field]: { gt: row[field] },
+    })),
+  });
+  let last: Record<string, unknown> | undefined;
   for (;;) {
-    const rows = await read(after, batchSize);
+    const rows = await table.delegate(db).findMany({ select, where: last ? after(last) : {}, orderBy, take: batchSize });
     if (rows.length > 0) yield rows;
     if (rows.length < batchSize) return;
-    after = rows[rows.length - 1];
+    last = rows[rows.length - 1];
   }
 }
 
@@ -75,102 +121,9 @@ export async function exportRegistry(
   await write(
     JSON.stringify({ type: 'header', format: EXPORT_FORMAT, formatVersion: EXPORT_FORMAT_VERSION, exportedAt: new Date().toISOString() }) + '\n',
   );
-  const models = batches<{ id: number }>(
-    (after, take) =>
-      db.registeredModel.findMany({
-        select: { id: true, name: true, description: true, createdAt: true, updatedAt: true, lastVersion: true },
-        where: after ? { id: { gt: after.id } } : {},
-        orderBy: { id: 'asc' },
-        take,
-      }),
-    size,
-  );
-  for await (const rows of models) await emit('model', rows);
-
-  const modelTags = batches<{ modelId: number; key: string }>(
-    (after, take) =>
-      db.registeredModelTag.findMany({
-        select: { modelId: true, key: true, value: true },
-        where: after ? { OR: [{ modelId: { gt: after.modelId } }, { modelId: after.modelId, key: { gt: after.key } }] } : {},
-        orderBy: [{ modelId: 'asc' }, { key: 'asc' }],
-        take,
-      }),
-    size,
-  );
-  for await (const rows of modelTags) await emit('modelTag', rows);
-
-  const versions = batches<{ id: number }>(
-    (after, take) =>
-      db.modelVersion.findMany({
-        select: {
-          id: true,
-          modelId: true,
-          version: true,
-          source: true,
-          runId: true,
-          runLink: true,
-          description: true,
-          status: true,
-          statusMessage: true,
-          createdAt: true,
-          updatedAt: true,
-        },
-        where: after ? { id: { gt: after.id } } : {},
-        orderBy: { id: 'asc' },
-        take,
-      }),
-    size,
-  );
-  for await (const rows of versions) await emit('version', rows);
-
-  const versionTags = batches<{ versionId: number; key: string }>(
-    (after, take) =>
-      db.modelVersionTag.findMany({
-        select: { versionId: true, key: true, value: true },
-        where: after ? { OR: [{ versionId: { gt: after.versionId } }, { versionId: after.versionId, key: { gt: after.key } }] } : {},
-        orderBy: [{ versionId: 'asc' }, { key: 'asc' }],
-        take,
-      }),
-    size,
-  );
-  for await (const rows of versionTags) await emit('versionTag', rows);
-
-  const aliases = batches<{ modelId: number; alias: string }>(
-    (after, take) =>
-      db.modelAlias.findMany({
-        select: { modelId: true, alias: true, versionId: true, updatedAt: true },
-        where: after ? { OR: [{ modelId: { gt: after.modelId } }, { modelId: after.modelId, alias: { gt: after.alias } }] } : {},
-        orderBy: [{ modelId: 'asc' }, { alias: 'asc' }],
-        take,
-      }),
-    size,
-  );
-  for await (const rows of aliases) await emit('alias', rows);
-
-  const events = batches<{ sequence: number }>(
-    (after, take) =>
-      db.auditEvent.findMany({
-        select: {
-          sequence: true,
-          at: true,
-          actor: true,
-          action: true,
-          modelId: true,
-          modelName: true,
-          version: true,
-          previousVersion: true,
-          alias: true,
-          key: true,
-          previousValue: true,
-          newValue: true,
-        },
-        where: after ? { sequence: { gt: after.sequence } } : {},
-        orderBy: { sequence: 'asc' },
-        take,
-      }),
-    size,
-  );
-  for await (const rows of events) await emit('event', rows);
+  for (const type of RECORD_TYPES) {
+    for await (const rows of batches(db, RECORD_TABLES[type], size)) await emit(type, rows);
+  }
 
   await write(JSON.stringify({ type: 'end', counts }) + '\n');
   return counts;
@@ -199,8 +152,6 @@ export interface ImportResult {
   integrity: IntegrityReport;
 }
 
-const dates = { model: ['createdAt', 'updatedAt'], version: ['createdAt', 'updatedAt'], alias: ['updatedAt'], event: ['at'] } as const;
-
 /**
  * Loads an export into an empty, migrated database, in one transaction: it commits only if the
  * file is complete (its "end" line and counts agree) and the integrity checker passes on the result;
@@ -227,15 +178,7 @@ export async function importRegistry(
       let pending: { type: RecordType; rows: Record<string, unknown>[] } | null = null;
       const flush = async () => {
         if (!pending || pending.rows.length === 0) return;
-        const data = pending.rows as never[];
-        switch (pending.type) {
-          case 'model': await tx.registeredModel.createMany({ data }); break;
-          case 'modelTag': await tx.registeredModelTag.createMany({ data }); break;
-          case 'version': await tx.modelVersion.createMany({ data }); break;
-          case 'versionTag': await tx.modelVersionTag.createMany({ data }); break;
-          case 'alias': await tx.modelAlias.createMany({ data }); break;
-          case 'event': await tx.auditEvent.createMany({ data }); break;
-        }
+        await RECORD_TABLES[pending.type].delegate(tx).createMany({ data: pending.rows as never[] });
         counts[pending.type] += pending.rows.length;
         pending.rows = [];
         options.onProgress?.({ ...counts });
@@ -277,7 +220,7 @@ export async function importRegistry(
           stage = index;
           pending = { type: type as RecordType, rows: [] };
         }
-        for (const field of (dates as Record<string, readonly string[]>)[type] ?? []) {
+        for (const field of RECORD_TABLES[type as RecordType].dates) {
           fields[field] = new Date(fields[field] as string);
         }
         pending.rows.push(fields);

@@ -1,95 +1,13 @@
-// Fills a registry quickly with a deterministic demo/benchmark data set. The data is described as
-// the registry writes that would create it (modelOperations); the seeder applies those writes to
+// Fills a registry quickly with the data set of seed-data.ts: the seeder applies its writes to
 // in-memory rows with the registry's rules and bulk-inserts the result, audit events included, so
 // history and time travel (versionByAlias(at:)) answer exactly as if the writes had been made one
-// by one. test/seed.test.ts replays the same writes through the domain functions and compares.
-import type { AuditAction, PrismaClient } from '../generated/prisma/client.ts';
-import type { Tx } from '../registry/context.ts';
-import type { CreateModelInput } from '../registry/models.ts';
-import type { CreateVersionInput } from '../registry/versions.ts';
-
-export interface SeedOptions {
-  models: number;
-  versions: number;
-  versionTags: number;
-  modelTags: number;
-  /** Extra moves of the champion alias per model before it lands on the newest version. */
-  historyDepth: number;
-  /** Model names are `<prefix>-0000`, `<prefix>-0001`, ... (sorted by name = by index). */
-  prefix: string;
-  actor: string;
-  /** The instant of the first write; each later write is 1 ms after the one before. */
-  start: Date;
-}
-
-export const DEFAULT_SEED_OPTIONS: SeedOptions = {
-  models: 1000,
-  versions: 20,
-  versionTags: 3,
-  modelTags: 2,
-  historyDepth: 0,
-  prefix: 'model',
-  actor: 'seed',
-  start: new Date('2026-01-01T00:00:00.000Z'),
-};
-
-export type SeedOperation =
-  | { kind: 'createModel'; input: CreateModelInput }
-  | { kind: 'createVersion'; input: CreateVersionInput }
-  | { kind: 'setAlias'; input: { name: string; alias: string; version: number } };
-
-const TEAMS = ['risk', 'growth', 'search', 'ads', 'vision', 'speech', 'platform'];
-const TASKS = ['classification', 'regression', 'ranking'];
-const FRAMEWORKS = ['pytorch', 'sklearn', 'xgboost', 'lightgbm'];
-
-export function modelName(options: Pick<SeedOptions, 'prefix' | 'models'>, index: number): string {
-  const width = Math.max(4, String(Math.max(options.models - 1, 0)).length);
-  return `${options.prefix}-${String(index).padStart(width, '0')}`;
-}
-
-function modelTag(index: number, j: number): { key: string; value: string } {
-  if (j === 0) return { key: 'team', value: TEAMS[index % TEAMS.length] };
-  if (j === 1) return { key: 'task', value: TASKS[index % TASKS.length] };
-  return { key: `label-${j}`, value: `value-${index}-${j}` };
-}
-
-function versionTag(index: number, version: number, k: number): { key: string; value: string } {
-  if (k === 0) return { key: 'framework', value: FRAMEWORKS[(index + version) % FRAMEWORKS.length] };
-  if (k === 1) return { key: 'dataset', value: `s3://datasets/${TASKS[index % TASKS.length]}/2026-01-${String((version % 28) + 1).padStart(2, '0')}/train.parquet` };
-  if (k === 2) return { key: 'validation', value: (index + version) % 5 === 0 ? 'failed' : 'passed' };
-  return { key: `metric-${k}`, value: String(((index * 31 + version * 7 + k) % 1000) / 1000) };
-}
-
-/** The registry writes that create model `index`, in order. */
-export function modelOperations(options: SeedOptions, index: number): SeedOperation[] {
-  const name = modelName(options, index);
-  const tags = Array.from({ length: options.modelTags }, (_, j) => modelTag(index, j));
-  const ops: SeedOperation[] = [
-    {
-      kind: 'createModel',
-      input: { name, description: `${TASKS[index % TASKS.length]} model ${index}, owned by team ${TEAMS[index % TEAMS.length]}`, tags },
-    },
-  ];
-  for (let v = 1; v <= options.versions; v++) {
-    ops.push({
-      kind: 'createVersion',
-      input: {
-        name,
-        source: `s3://registry-artifacts/${name}/versions/${v}/model`,
-        runId: `run-${index.toString(16)}-${v.toString(16)}`,
-        tags: Array.from({ length: options.versionTags }, (_, k) => versionTag(index, v, k)),
-      },
-    });
-  }
-  if (options.versions > 0) {
-    for (let h = 0; h < options.historyDepth; h++) {
-      ops.push({ kind: 'setAlias', input: { name, alias: 'champion', version: 1 + (h % options.versions) } });
-    }
-    ops.push({ kind: 'setAlias', input: { name, alias: 'champion', version: options.versions } });
-    if (options.versions > 1) ops.push({ kind: 'setAlias', input: { name, alias: 'challenger', version: options.versions - 1 } });
-  }
-  return ops;
-}
+// by one. The events' details come from the history table (src/registry/history/events.ts) that
+// the integrity checker replays. test/seed.test.ts makes the same writes through the domain
+// functions and compares.
+import type { AuditAction, PrismaClient } from '../../src/generated/prisma/client.ts';
+import type { Tx } from '../../src/registry/context.ts';
+import { type EventDetails, historyEvent } from '../../src/registry/history/events.ts';
+import { type SeedOptions, modelName, modelOperations } from './seed-data.ts';
 
 interface ModelRow {
   name: string;
@@ -105,16 +23,11 @@ interface VersionRow {
   runId: string | null;
   createdAt: Date;
 }
-interface EventRow {
+interface EventRow extends EventDetails {
   at: Date;
   action: AuditAction;
   model: number;
   modelName: string;
-  version: number | null;
-  previousVersion: number | null;
-  alias: string | null;
-  key: string | null;
-  newValue: string | null;
 }
 
 /** Rows of a batch of models, each pointing at its model by position in `models`. */
@@ -139,45 +52,33 @@ function buildBatch(options: SeedOptions, from: number, to: number, clock: { nex
     const m = batch.models.length;
     let model: ModelRow | undefined;
     const aliases = new Map<string, { version: number; updatedAt: Date }>();
-    const event = (at: Date, action: AuditAction, details: Partial<EventRow> = {}) =>
-      batch.events.push({
-        at,
-        action,
-        model: m,
-        modelName: model!.name,
-        version: null,
-        previousVersion: null,
-        alias: null,
-        key: null,
-        newValue: null,
-        ...details,
-      });
+    const record = (at: Date, event: ReturnType<typeof historyEvent>) => batch.events.push({ at, model: m, modelName: model!.name, ...event });
     for (const op of modelOperations(options, index)) {
       const now = new Date(start + clock.next++);
       if (op.kind === 'createModel') {
         model = { name: op.input.name, description: op.input.description ?? null, createdAt: now, updatedAt: now, lastVersion: 0 };
         batch.models.push(model);
-        event(now, 'MODEL_CREATED', { newValue: model.description });
+        record(now, historyEvent('MODEL_CREATED', model));
         for (const tag of op.input.tags ?? []) {
           batch.modelTags.push({ model: m, ...tag });
-          event(now, 'MODEL_TAG_SET', { key: tag.key, newValue: tag.value });
+          record(now, historyEvent('MODEL_TAG_SET', { ...tag, previous: null }));
         }
       } else if (op.kind === 'createVersion') {
         const number = ++model!.lastVersion;
         model!.updatedAt = now;
         const v = batch.versions.length;
         batch.versions.push({ model: m, version: number, source: op.input.source, runId: op.input.runId ?? null, createdAt: now });
-        event(now, 'VERSION_CREATED', { version: number, newValue: op.input.source });
+        record(now, historyEvent('VERSION_CREATED', { version: number, source: op.input.source }));
         for (const tag of op.input.tags ?? []) {
           batch.versionTags.push({ version: v, ...tag });
-          event(now, 'VERSION_TAG_SET', { version: number, key: tag.key, newValue: tag.value });
+          record(now, historyEvent('VERSION_TAG_SET', { version: number, ...tag, previous: null }));
         }
       } else {
         const previous = aliases.get(op.input.alias);
         if (previous?.version === op.input.version) continue;
         aliases.set(op.input.alias, { version: op.input.version, updatedAt: now });
         model!.updatedAt = now;
-        event(now, 'ALIAS_SET', { alias: op.input.alias, version: op.input.version, previousVersion: previous?.version ?? null });
+        record(now, historyEvent('ALIAS_SET', { alias: op.input.alias, version: op.input.version, previousVersion: previous?.version ?? null }));
       }
     }
     const firstVersion = batch.versions.length - model!.lastVersion;
@@ -253,10 +154,10 @@ async function insertBatch(tx: Tx, batch: Batch, actor: string): Promise<void> {
   const e = batch.events;
   // Sequence numbers are handed out in row order: ORDER BY ord keeps them in the writes' order.
   await tx.$executeRawUnsafe(
-    `INSERT INTO audit_event (at, actor, action, model_id, model_name, version, previous_version, alias, key, new_value)
-     SELECT at, $11, action::"AuditAction", model_id, model_name, version, previous_version, alias, key, new_value
-     FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::int[])
-          AS r(at, action, model_id, model_name, version, previous_version, alias, key, new_value, ord)
+    `INSERT INTO audit_event (at, actor, action, model_id, model_name, version, previous_version, alias, key, previous_value, new_value)
+     SELECT at, $12, action::"AuditAction", model_id, model_name, version, previous_version, alias, key, previous_value, new_value
+     FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[])
+          AS r(at, action, model_id, model_name, version, previous_version, alias, key, previous_value, new_value, ord)
      ORDER BY ord`,
     e.map((x) => iso(x.at)),
     e.map((x) => x.action),
@@ -266,6 +167,7 @@ async function insertBatch(tx: Tx, batch: Batch, actor: string): Promise<void> {
     e.map((x) => x.previousVersion),
     e.map((x) => x.alias),
     e.map((x) => x.key),
+    e.map((x) => x.previousValue),
     e.map((x) => x.newValue),
     e.map((_x, i) => i),
     actor,
