@@ -2,7 +2,7 @@
 // database timestamp shared by the state change and its audit events.
 import { Prisma, type PrismaClient, type RegisteredModel } from '../generated/prisma/client.ts';
 import { NotFoundError } from './errors.ts';
-import { MODEL_COLUMNS_SQL } from './queries.ts';
+import { MODEL_COLUMNS_SQL } from '../store/columns.ts';
 import { isStorableText } from './validation.ts';
 
 export type Tx = Prisma.TransactionClient;

@@ -12,7 +12,8 @@
 // A slow or dead endpoint only delays its own webhook: mutations never wait for deliveries.
 import type { AuditEvent, PrismaClient, Webhook } from '../generated/prisma/client.ts';
 import type { Database } from '../db/database.ts';
-import { readEvents, registryEventFeed } from '../events/feed.ts';
+import { registryEventFeed } from '../events/feed.ts';
+import { readEvents } from '../store/events.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.ts';
 import { targetVerdict } from './targets.ts';
 import { actionsOf } from './webhooks.ts';
