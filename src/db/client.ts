@@ -7,7 +7,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { parseDatabaseUrl, type DatabaseTarget } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Database, Listener, ListenHandlers, OpenDatabaseOptions } from './database.ts';
-import { type DirectQuery, registerDirectQuery } from '../registry/sql.ts';
+import { type DirectQuery, registerDirectQuery } from '../store/sql.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import { getTypeParser } from './timestamps.ts';
 import { lockDataFolder } from './data-folder-lock.ts';

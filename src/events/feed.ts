@@ -5,13 +5,14 @@
 // The watermark is re-checked when a transaction that appended history commits anywhere (the
 // audit_event trigger NOTIFYs; every replica LISTENs), and, while writers it waits for are still
 // running, on a short backoff timer (a rolled-back writer sends no notification).
-import type { AuditAction, AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
-import { Prisma } from '../generated/prisma/client.ts';
+import type { AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
 import { DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN } from '../config.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Database, Listener } from '../db/database.ts';
-import { type NamePattern, namePatternsSql } from '../registry/name-patterns.ts';
+import { type RegistryEventFilter, readEvents } from '../store/events.ts';
 import { SafeWatermark } from './watermark.ts';
+
+export type { RegistryEventFilter };
 
 export const AUDIT_EVENT_CHANNEL = 'audit_event_appended';
 
@@ -20,18 +21,6 @@ const PAGE_SIZE = 200;
 const RETRY_MIN_MS = 10;
 const RETRY_MAX_MS = 1_000;
 
-
-export interface RegistryEventFilter {
-  /** Events of every model that ever bore this name (across renames and deletions), like history filters. */
-  modelName?: string | null;
-  aliases?: readonly string[] | null;
-  actions?: readonly AuditAction[] | null;
-  /**
-   * Only events recorded under a model name matching one of these (a token's scope; null: all).
-   * Filtered in SQL, so a replay of a history the subscriber cannot see reads nothing (F26).
-   */
-  scope?: readonly NamePattern[] | null;
-}
 
 export interface SubscribeOptions {
   /** Replay events after this sequence first; absent: only events after the current watermark. */
@@ -275,32 +264,5 @@ export class RegistryEventFeed {
       }
     } while (this.advanceAgain && !this.closed);
   }
-}
-
-/** Events with after < sequence <= upTo that match, oldest first, at most `limit`. */
-export async function readEvents(
-  db: Pick<PrismaClient, '$queryRaw'>,
-  filter: RegistryEventFilter,
-  after: number,
-  upTo: number,
-  limit: number,
-): Promise<AuditEvent[]> {
-  const conditions: Prisma.Sql[] = [Prisma.sql`e.sequence > ${after}`, Prisma.sql`e.sequence <= ${upTo}`];
-  if (filter.modelName != null) {
-    // Renames are recorded under the new name: events under a name find every model that bore it.
-    conditions.push(Prisma.sql`e.model_id IN (SELECT n.model_id FROM audit_event n WHERE n.model_name = ${filter.modelName})`);
-  }
-  if (filter.aliases != null) conditions.push(Prisma.sql`e.alias = ANY(${[...filter.aliases]}::text[])`);
-  if (filter.actions != null) conditions.push(Prisma.sql`e.action::text = ANY(${[...filter.actions]}::text[])`);
-  if (filter.scope != null) conditions.push(namePatternsSql(filter.scope, Prisma.sql`e.model_name`));
-  const rows = await db.$queryRaw<AuditEvent[]>`
-    SELECT e.sequence, e.at, e.actor, e.action::text AS action, e.model_id AS "modelId", e.model_name AS "modelName",
-           e.version, e.previous_version AS "previousVersion", e.alias, e.key,
-           e.previous_value AS "previousValue", e.new_value AS "newValue"
-    FROM audit_event e
-    WHERE ${Prisma.join(conditions, ' AND ')}
-    ORDER BY e.sequence
-    LIMIT ${limit}`;
-  return rows.map((row) => ({ ...row, at: new Date(row.at) }));
 }
 

@@ -10,7 +10,21 @@ import type {
   RegisteredModelTag,
 } from '../generated/prisma/client.ts';
 import type { Page } from '../registry/paging.ts';
-import * as reads from '../registry/queries.ts';
+import { type AliasAtKey, type AliasKey, aliasTargets, aliasVersionsAt, aliasesOfModels, aliasesOfVersions } from '../store/aliases.ts';
+import { type ModelHistoryArgs, listEventsOfModels } from '../store/events.ts';
+import type { PageArgs } from '../store/filters.ts';
+import { groupBy } from '../store/group-by.ts';
+import { modelsByIds, modelsByNames } from '../store/models.ts';
+import { modelTags, versionTags } from '../store/tags.ts';
+import {
+  type VersionFilter,
+  type VersionOrder,
+  countVersionsOfModels,
+  latestVersionNumbers,
+  listVersionsOfModels,
+  versionsByIds,
+  versionsByNumbers,
+} from '../store/versions.ts';
 
 /** One value per key, in key order, from rows fetched in any order. */
 function byKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
@@ -20,7 +34,7 @@ function byKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => 
 
 /** All rows per key, in key order, keeping the rows' order within a key. */
 function groupedByKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
-  const groups = reads.groupBy(rows, keyOf);
+  const groups = groupBy(rows, keyOf);
   return keys.map((k) => groups.get(k) ?? []);
 }
 
@@ -34,7 +48,7 @@ function perModelLoader<A, V>(
 ): DataLoader<{ modelId: number; args: A }, V, string> {
   return new DataLoader<{ modelId: number; args: A }, V, string>(
     async (keys) => {
-      const groups = reads.groupBy(
+      const groups = groupBy(
         keys.map((key, index) => ({ key, index })),
         (e) => JSON.stringify(e.key.args),
       );
@@ -58,17 +72,17 @@ function perModelLoader<A, V>(
 export function createLoaders(db: PrismaClient) {
   const loaders = {
     modelById: new DataLoader<number, RegisteredModel | null>(async (ids) =>
-      byKey(ids, primeModels(await reads.modelsByIds(db, ids)), (m) => m.id),
+      byKey(ids, primeModels(await modelsByIds(db, ids)), (m) => m.id),
     ),
     modelByName: new DataLoader<string, RegisteredModel | null>(async (names) =>
-      byKey(names, primeModels(await reads.modelsByNames(db, names)), (m) => m.name),
+      byKey(names, primeModels(await modelsByNames(db, names)), (m) => m.name),
     ),
     versionById: new DataLoader<number, ModelVersion | null>(async (ids) =>
-      byKey(ids, await reads.versionsByIds(db, ids), (v) => v.id),
+      byKey(ids, await versionsByIds(db, ids), (v) => v.id),
     ),
     versionByNumber: new DataLoader<{ modelId: number; version: number }, ModelVersion | null, string>(
       async (keys) => {
-        const rows = await reads.versionsByNumbers(db, keys);
+        const rows = await versionsByNumbers(db, keys);
         return byKey(
           keys.map((k) => `${k.modelId}:${k.version}`),
           rows,
@@ -78,41 +92,41 @@ export function createLoaders(db: PrismaClient) {
       { cacheKeyFn: (k) => `${k.modelId}:${k.version}` },
     ),
     latestVersionNumber: new DataLoader<number, number | null>(async (modelIds) => {
-      const latest = await reads.latestVersionNumbers(db, modelIds);
+      const latest = await latestVersionNumbers(db, modelIds);
       return modelIds.map((id) => latest.get(id) ?? null);
     }),
     modelTags: new DataLoader<number, RegisteredModelTag[]>(async (ids) =>
-      groupedByKey(ids, await reads.modelTags(db, ids), (t) => t.modelId),
+      groupedByKey(ids, await modelTags(db, ids), (t) => t.modelId),
     ),
     versionTags: new DataLoader<number, ModelVersionTag[]>(async (ids) =>
-      groupedByKey(ids, await reads.versionTags(db, ids), (t) => t.versionId),
+      groupedByKey(ids, await versionTags(db, ids), (t) => t.versionId),
     ),
     modelAliases: new DataLoader<number, ModelAlias[]>(async (ids) =>
-      groupedByKey(ids, await reads.aliasesOfModels(db, ids), (a) => a.modelId),
+      groupedByKey(ids, await aliasesOfModels(db, ids), (a) => a.modelId),
     ),
     versionAliases: new DataLoader<number, ModelAlias[]>(async (ids) =>
-      groupedByKey(ids, await reads.aliasesOfVersions(db, ids), (a) => a.versionId),
+      groupedByKey(ids, await aliasesOfVersions(db, ids), (a) => a.versionId),
     ),
-    versionPage: perModelLoader<reads.PageArgs<reads.VersionOrder> & { filter: reads.VersionFilter | null }, Page<ModelVersion>>(
-      (ids, args) => reads.listVersionsOfModels(db, ids, args),
+    versionPage: perModelLoader<PageArgs<VersionOrder> & { filter: VersionFilter | null }, Page<ModelVersion>>(
+      (ids, args) => listVersionsOfModels(db, ids, args),
       () => ({ rows: [], hasNextPage: false }),
     ),
-    versionCount: perModelLoader<reads.VersionFilter | null, number>(
-      (ids, filter) => reads.countVersionsOfModels(db, ids, filter),
+    versionCount: perModelLoader<VersionFilter | null, number>(
+      (ids, filter) => countVersionsOfModels(db, ids, filter),
       () => 0,
     ),
-    historyPage: perModelLoader<reads.ModelHistoryArgs, Page<AuditEvent>>(
-      (ids, args) => reads.listEventsOfModels(db, ids, args),
+    historyPage: perModelLoader<ModelHistoryArgs, Page<AuditEvent>>(
+      (ids, args) => listEventsOfModels(db, ids, args),
       () => ({ rows: [], hasNextPage: false }),
     ),
-    aliasTarget: new DataLoader<reads.AliasKey, ModelVersion | null, string>(
+    aliasTarget: new DataLoader<AliasKey, ModelVersion | null, string>(
       async (keys) => {
-        const found = new Map((await reads.aliasTargets(db, keys)).map(({ alias, ...v }) => [`${v.modelId}|${alias}`, v]));
+        const found = new Map((await aliasTargets(db, keys)).map(({ alias, ...v }) => [`${v.modelId}|${alias}`, v]));
         return keys.map((k) => found.get(`${k.modelId}|${k.alias}`) ?? null);
       },
       { cacheKeyFn: (k) => `${k.modelId}|${k.alias}` },
     ),
-    aliasVersionAt: new DataLoader<reads.AliasAtKey, number | null, string>((keys) => reads.aliasVersionsAt(db, keys), {
+    aliasVersionAt: new DataLoader<AliasAtKey, number | null, string>((keys) => aliasVersionsAt(db, keys), {
       cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,
     }),
   };

@@ -5,8 +5,8 @@ import { eventInsertSql, recordEvent } from './audit.ts';
 import { type Tx, type Write, lockModel, touchModel, versionNotFound } from './context.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { checkAlias, isStorableText } from './validation.ts';
-import { VERSION_COLUMNS_SQL } from './queries.ts';
-import { withDates } from './sql.ts';
+import { VERSION_COLUMNS_SQL } from '../store/columns.ts';
+import { withDates } from '../store/sql.ts';
 
 export interface SetAliasResult {
   alias: ModelAlias;

@@ -4,7 +4,7 @@
 import type { Access } from '../auth/access.ts';
 import { Prisma, type PrismaClient, type RegisteredModel } from '../generated/prisma/client.ts';
 import { NotFoundError } from './errors.ts';
-import { MODEL_COLUMNS_SQL } from './queries.ts';
+import { MODEL_COLUMNS_SQL } from '../store/columns.ts';
 import { isStorableText } from './validation.ts';
 
 export type Tx = Prisma.TransactionClient;

@@ -42,7 +42,8 @@ export function matchesAny(patterns: readonly NamePattern[], name: string): bool
   return patterns.some((p) => matchesPattern(p, name));
 }
 
-function escapeLike(text: string): string {
+/** `text` matched literally by LIKE with `\` as escape character (its wildcards and `\` escaped). */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
@@ -52,21 +53,11 @@ export function likePattern(pattern: NamePattern): string {
 }
 
 /**
- * Prisma conditions on a string column, one per pattern: a name matches some pattern when it
- * meets one of them (put them under OR). Prisma passes
- * `startsWith`/`endsWith` to LIKE without escaping, so LIKE's own wildcards can express `*`:
- * LIKE 'a%b%c%' together with LIKE '%c' is exactly LIKE 'a%b%c' (the text ends in the last piece,
- * so some match of the prefix can end there).
+ * The patterns as SQL over `column` (for raw statements): one LIKE per pattern, ORed, rather than
+ * `LIKE ANY(array)`, which PostgreSQL cannot answer from an index on the column (the history
+ * listings filter by scope through audit_event_model_name_pattern_sequence_idx, F20).
  */
-export function namePatternFilters(patterns: readonly NamePattern[]): Prisma.StringFilter[] {
-  return patterns.map((p): Prisma.StringFilter => {
-    if (p.pieces.length === 1) return { equals: p.text };
-    return { startsWith: likePattern(p), endsWith: escapeLike(p.pieces[p.pieces.length - 1]) };
-  });
-}
-
-/** The same condition as SQL over `column` (for raw statements). */
 export function namePatternsSql(patterns: readonly NamePattern[], column: Prisma.Sql): Prisma.Sql {
   if (patterns.length === 0) return Prisma.sql`FALSE`;
-  return Prisma.sql`${column} LIKE ANY(${patterns.map(likePattern)}::text[])`;
+  return Prisma.sql`(${Prisma.join(patterns.map((p) => Prisma.sql`${column} LIKE ${likePattern(p)}`), ' OR ')})`;
 }

@@ -57,21 +57,6 @@ export function cursorOf<F extends string>(row: Record<F, CursorValue>, key: Sor
   return encodeCursor(key.map((k) => row[k.field]));
 }
 
-/**
- * The Prisma `where` that selects rows strictly after the cursor in `key` order:
- * (a > x) OR (a = x AND b > y) ... with > or < per direction.
- */
-export function afterCursorWhere<F extends string>(key: SortKey<F>, cursor: string): Record<string, unknown> {
-  const values = decodeCursor(cursor, key);
-  const alternatives = key.map((k, i) => {
-    const condition: Record<string, unknown> = {};
-    for (let j = 0; j < i; j++) condition[key[j].field] = values[j];
-    condition[k.field] = { [k.direction === 'asc' ? 'gt' : 'lt']: values[i] };
-    return condition;
-  });
-  return { OR: alternatives };
-}
-
 export interface Page<T> {
   rows: T[];
   hasNextPage: boolean;

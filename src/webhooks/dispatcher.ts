@@ -13,7 +13,8 @@
 import type { AuditEvent, PrismaClient, Webhook } from '../generated/prisma/client.ts';
 import type { Database } from '../db/database.ts';
 import type { WebhookSettings } from '../config.ts';
-import { type RegistryEventFeed, readEvents } from '../events/feed.ts';
+import type { RegistryEventFeed } from '../events/feed.ts';
+import { readEvents } from '../store/events.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.ts';
 import { targetVerdict } from './targets.ts';
 import { actionsOf } from './webhooks.ts';

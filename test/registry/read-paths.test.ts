@@ -1,11 +1,15 @@
-// Raw reads take one of two paths (src/registry/sql.ts): straight over the driver outside a
+// Raw reads take one of two paths (src/store/sql.ts): straight over the driver outside a
 // transaction, through Prisma's $queryRaw inside one. Both must give the same rows, value for value
 // and type for type (Date, not text; numbers, not strings), on both engines.
 import { beforeAll, expect, it } from 'vitest';
 import { Prisma, type PrismaClient } from '../../src/generated/prisma/client.ts';
 import { type Tx, inTransaction } from '../../src/registry/context.ts';
-import * as reads from '../../src/registry/queries.ts';
-import { queryRows } from '../../src/registry/sql.ts';
+import { aliasTargets, aliasVersionsAt, aliasesOfModels, aliasesOfVersions } from '../../src/store/aliases.ts';
+import { listEventsOfModels } from '../../src/store/events.ts';
+import { modelsByNames } from '../../src/store/models.ts';
+import { queryRows } from '../../src/store/sql.ts';
+import { modelTags, versionTags } from '../../src/store/tags.ts';
+import { listVersionsOfModels } from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { seedModels } from '../support/seed.ts';
 
@@ -24,18 +28,18 @@ describeEachDatabase('raw reads, direct and in a transaction', (ctx) => {
 
   /** Every batch read of the GraphQL loaders that is raw SQL, run on `db`. */
   async function everyRead(db: PrismaClient | Tx) {
-    const pages = await reads.listVersionsOfModels(db, modelIds, { first: 3 });
-    const history = await reads.listEventsOfModels(db, modelIds, { first: 5 });
+    const pages = await listVersionsOfModels(db, modelIds, { first: 3 });
+    const history = await listEventsOfModels(db, modelIds, { first: 5 });
     return {
       pages: modelIds.map((id) => pages.get(id)),
-      byName: await reads.modelsByNames(db, names),
-      modelTags: await reads.modelTags(db, modelIds),
-      versionTags: await reads.versionTags(db, versionIds),
-      modelAliases: await reads.aliasesOfModels(db, modelIds),
-      versionAliases: await reads.aliasesOfVersions(db, versionIds),
-      targets: await reads.aliasTargets(db, modelIds.map((modelId) => ({ modelId, alias: 'champion' }))),
+      byName: await modelsByNames(db, names),
+      modelTags: await modelTags(db, modelIds),
+      versionTags: await versionTags(db, versionIds),
+      modelAliases: await aliasesOfModels(db, modelIds),
+      versionAliases: await aliasesOfVersions(db, versionIds),
+      targets: await aliasTargets(db, modelIds.map((modelId) => ({ modelId, alias: 'champion' }))),
       history: modelIds.map((id) => history.get(id)),
-      past: await reads.aliasVersionsAt(db, modelIds.map((modelId) => ({ modelId, alias: 'champion', at: new Date() }))),
+      past: await aliasVersionsAt(db, modelIds.map((modelId) => ({ modelId, alias: 'champion', at: new Date() }))),
     };
   }
 

@@ -4,7 +4,7 @@ import { setModelAlias } from '../../src/registry/aliases.ts';
 import type { Write } from '../../src/registry/context.ts';
 import { NotFoundError, ValidationError } from '../../src/registry/errors.ts';
 import { createRegisteredModel, deleteRegisteredModel, renameRegisteredModel } from '../../src/registry/models.ts';
-import { aliasVersionsAt } from '../../src/registry/queries.ts';
+import { aliasVersionsAt } from '../../src/store/aliases.ts';
 import { setModelVersionTag } from '../../src/registry/tags.ts';
 import { createModelVersion, deleteModelVersion } from '../../src/registry/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';

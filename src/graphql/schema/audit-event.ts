@@ -1,6 +1,6 @@
 import type { AuditAction, AuditEvent } from '../../generated/prisma/client.ts';
 import { type Page, cursorOf } from '../../registry/paging.ts';
-import { EVENT_SORT, listEvents } from '../../registry/queries.ts';
+import { EVENT_SORT, listEvents } from '../../store/events.ts';
 import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';

@@ -7,7 +7,7 @@ import {
   type VersionOrder,
   countVersions,
   listVersions,
-} from '../../registry/queries.ts';
+} from '../../store/versions.ts';
 import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';

@@ -1,5 +1,5 @@
 import type { RegisteredModel } from '../../generated/prisma/client.ts';
-import { type ModelOrder, MODEL_SORT, countModels, listModels } from '../../registry/queries.ts';
+import { type ModelOrder, MODEL_SORT, countModels, listModels } from '../../store/models.ts';
 import { cursorOf } from '../../registry/paging.ts';
 import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';

@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import type { AuditAction, AuditEvent, ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
 import { FeedClosedError, type RegistryEventFilter, SubscriptionLimitError } from '../../events/feed.ts';
 import { isActive } from '../../auth/tokens.ts';
-import { checkAuditActions } from '../../registry/queries.ts';
+import { checkAuditActions } from '../../store/events.ts';
 import { isStorableText } from '../../registry/validation.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';

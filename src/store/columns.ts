@@ -1,0 +1,52 @@
+// One column list per table, each with the decoder its raw rows need, so that a raw row is the row
+// Prisma's own findFirst returns (same keys, same types: test/store/rows.test.ts). Column aliases
+// give Prisma's field names; enums are read as text, as Prisma hands them out.
+import {
+  type AuditEvent,
+  type ModelAlias,
+  type ModelVersion,
+  Prisma,
+  type RegisteredModel,
+} from '../generated/prisma/client.ts';
+import { withDates } from './sql.ts';
+
+/** RegisteredModel, from `registered_model m`. */
+export const MODEL_COLUMNS_SQL = Prisma.sql`m.id, m.name, m.description, m.created_at AS "createdAt",
+  m.updated_at AS "updatedAt", m.last_version AS "lastVersion"`;
+
+/** ModelVersion, from `model_version v`. */
+export const VERSION_COLUMNS_SQL = Prisma.sql`v.id, v.model_id AS "modelId", v.version, v.source, v.run_id AS "runId",
+  v.run_link AS "runLink", v.description, v.status::text AS status, v.status_message AS "statusMessage",
+  v.created_at AS "createdAt", v.updated_at AS "updatedAt"`;
+
+/** ModelAlias, from `model_alias a`. */
+export const ALIAS_COLUMNS_SQL = Prisma.sql`a.model_id AS "modelId", a.alias, a.version_id AS "versionId", a.updated_at AS "updatedAt"`;
+
+/** RegisteredModelTag, from `registered_model_tag t`. */
+export const MODEL_TAG_COLUMNS_SQL = Prisma.sql`t.model_id AS "modelId", t.key, t.value`;
+
+/** ModelVersionTag, from `model_version_tag t`. */
+export const VERSION_TAG_COLUMNS_SQL = Prisma.sql`t.version_id AS "versionId", t.key, t.value`;
+
+/** AuditEvent, from `audit_event e`. */
+export const EVENT_COLUMNS_SQL = Prisma.sql`e.sequence, e.at, e.actor, e.action::text AS action, e.model_id AS "modelId",
+  e.model_name AS "modelName", e.version, e.previous_version AS "previousVersion", e.alias, e.key,
+  e.previous_value AS "previousValue", e.new_value AS "newValue"`;
+
+// Decoders: timestamps come as Dates over the direct path and as ISO text through $queryRaw.
+
+export function modelRows(rows: RegisteredModel[]): RegisteredModel[] {
+  return withDates(rows, 'createdAt', 'updatedAt');
+}
+
+export function versionRows<T extends ModelVersion>(rows: T[]): T[] {
+  return withDates(rows, 'createdAt', 'updatedAt');
+}
+
+export function aliasRows(rows: ModelAlias[]): ModelAlias[] {
+  return withDates(rows, 'updatedAt');
+}
+
+export function eventRows(rows: AuditEvent[]): AuditEvent[] {
+  return withDates(rows, 'at');
+}

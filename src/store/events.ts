@@ -1,0 +1,129 @@
+// History: listings across models, pages of many models at once, and the live feed's reads. The
+// listings and the feed share one filter, so a subscription and a history query asking the same
+// thing see the same events.
+import { type AuditAction, AuditAction as AuditActionValues, type AuditEvent, Prisma } from '../generated/prisma/client.ts';
+import { namePatternsSql } from '../registry/name-patterns.ts';
+import type { Page, SortKey } from '../registry/paging.ts';
+import { checkEnumList } from '../registry/validation.ts';
+import { EVENT_COLUMNS_SQL, eventRows } from './columns.ts';
+import { type Scope, storable } from './filters.ts';
+import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';
+import { type Reader, queryRows } from './sql.ts';
+
+export const EVENT_SORT: SortKey<'sequence'> = [{ field: 'sequence', direction: 'desc' }];
+const EVENT_SORT_COLUMNS = { sequence: Prisma.sql`e.sequence` };
+
+/** Actions to filter on, each once; a list longer than the enum is refused (ValidationError). */
+export function checkAuditActions(actions: readonly AuditAction[] | null | undefined, field = 'actions'): AuditAction[] | null | undefined {
+  return checkEnumList(actions, Object.values(AuditActionValues), field);
+}
+
+/** What the history listings and the live feed can filter on; every condition must hold. */
+interface EventConditions {
+  /** Events of every model that ever bore this name (across renames, and after deletion). */
+  modelName?: string | null;
+  alias?: string | null;
+  /** Events of any of these aliases. */
+  aliases?: readonly string[] | null;
+  actions?: readonly AuditAction[] | null;
+  actor?: string | null;
+  /** At or after. */
+  since?: Date | null;
+  /** Strictly before. */
+  until?: Date | null;
+  /** Only events recorded under a model name in scope. */
+  scope?: Scope;
+}
+
+/**
+ * The events that match, as SQL over `audit_event e`; null: none can. Each condition is one that
+ * an index on (column, sequence) answers in sequence order (F20).
+ */
+function eventFilterSql(filter: EventConditions): Prisma.Sql | null {
+  if (!storable(filter.modelName, filter.alias, filter.actor)) return null;
+  const parts = [Prisma.sql`TRUE`];
+  if (filter.modelName != null) {
+    // Renames are recorded under the new name, so events under a name find every model that bore it.
+    parts.push(Prisma.sql`e.model_id IN (SELECT n.model_id FROM audit_event n WHERE n.model_name = ${filter.modelName})`);
+  }
+  if (filter.alias != null) parts.push(Prisma.sql`e.alias = ${filter.alias}`);
+  if (filter.aliases != null) parts.push(Prisma.sql`e.alias = ANY(${filter.aliases.filter((a) => storable(a))}::text[])`);
+  if (filter.actions != null) {
+    // One parameter per action, each cast, rather than an array: the planner estimates each value
+    // and picks the (action, sequence) index for rare ones, and PGlite cannot send enum arrays.
+    const actions = filter.actions.map((a) => Prisma.sql`${a}::"AuditAction"`);
+    parts.push(actions.length === 0 ? Prisma.sql`FALSE` : Prisma.sql`e.action IN (${Prisma.join(actions)})`);
+  }
+  if (filter.actor != null) parts.push(Prisma.sql`e.actor = ${filter.actor}`);
+  if (filter.since != null) parts.push(Prisma.sql`e.at >= ${filter.since.toISOString()}::timestamptz`);
+  if (filter.until != null) parts.push(Prisma.sql`e.at < ${filter.until.toISOString()}::timestamptz`);
+  if (filter.scope) parts.push(namePatternsSql(filter.scope, Prisma.sql`e.model_name`));
+  return Prisma.join(parts, ' AND ');
+}
+
+export type EventFilter = Omit<EventConditions, 'aliases'>;
+
+/** Recorded changes, newest first. */
+export async function listEvents(
+  db: Reader,
+  args: { first: number; after?: string | null; filter: EventFilter },
+): Promise<Page<AuditEvent>> {
+  const actions = checkAuditActions(args.filter.actions, 'filter.actions');
+  const where = eventFilterSql({ ...args.filter, actions });
+  if (!where) return { rows: [], hasNextPage: false };
+  const sorted = keysetSql(EVENT_SORT, args.after, EVENT_SORT_COLUMNS);
+  return keysetPage(db, 'listEvents', Prisma.sql`${EVENT_COLUMNS_SQL} FROM audit_event e`, where, sorted, args.first, eventRows);
+}
+
+export interface ModelHistoryArgs {
+  first: number;
+  after?: string | null;
+  alias?: string | null;
+  actions?: readonly AuditAction[] | null;
+  /** Only events recorded under a model name in scope. */
+  scope?: Scope;
+}
+
+/** One page of history for each of many models, in one statement (newest first, through (model_id, sequence)). */
+export async function listEventsOfModels(
+  db: Reader,
+  modelIds: readonly number[],
+  args: ModelHistoryArgs,
+): Promise<Map<number, Page<AuditEvent>>> {
+  const where = eventFilterSql({ alias: args.alias, actions: checkAuditActions(args.actions), scope: args.scope });
+  if (!where) return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
+  const sorted = keysetSql(EVENT_SORT, args.after, EVENT_SORT_COLUMNS);
+  const from = { columns: EVENT_COLUMNS_SQL, table: Prisma.sql`audit_event`, alias: Prisma.sql`e` };
+  return keysetPagesOfModels(db, 'listEventsOfModels', from, modelIds, where, sorted, args.first, eventRows);
+}
+
+/** What a subscription or a webhook asks for. */
+export interface RegistryEventFilter {
+  /** Events of every model that ever bore this name (across renames and deletions), like history filters. */
+  modelName?: string | null;
+  aliases?: readonly string[] | null;
+  actions?: readonly AuditAction[] | null;
+  /**
+   * Only events recorded under a model name matching one of these (a token's scope; null: all).
+   * Filtered in SQL, so a replay of a history the subscriber cannot see reads nothing (F26).
+   */
+  scope?: Scope;
+}
+
+/** Events with after < sequence <= upTo that match, oldest first, at most `limit` (the live feed's reads). */
+export async function readEvents(
+  db: Reader,
+  filter: RegistryEventFilter,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<AuditEvent[]> {
+  const where = eventFilterSql(filter);
+  if (!where) return [];
+  return eventRows(await queryRows<AuditEvent>(db, Prisma.sql`/* readEvents */
+    SELECT ${EVENT_COLUMNS_SQL}
+    FROM audit_event e
+    WHERE e.sequence > ${after} AND e.sequence <= ${upTo} AND ${where}
+    ORDER BY e.sequence
+    LIMIT ${limit}`));
+}

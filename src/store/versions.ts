@@ -1,0 +1,148 @@
+// Model versions: listings across models or of one, pages and counts for many models at once, and
+// batch loads by id and by number.
+import { type ModelVersion, type ModelVersionStatus, Prisma } from '../generated/prisma/client.ts';
+import { namePatternsSql } from '../registry/name-patterns.ts';
+import type { Page, SortKey } from '../registry/paging.ts';
+import { VERSION_COLUMNS_SQL, versionRows } from './columns.ts';
+import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
+import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';
+import { type Reader, queryRows } from './sql.ts';
+
+export type VersionOrder = 'VERSION_DESC' | 'VERSION_ASC' | 'CREATED_AT_DESC';
+type VersionSortField = 'version' | 'createdAt' | 'id';
+export const VERSION_SORT: Record<VersionOrder, SortKey<VersionSortField>> = {
+  VERSION_DESC: [
+    { field: 'version', direction: 'desc' },
+    { field: 'id', direction: 'desc' },
+  ],
+  VERSION_ASC: [
+    { field: 'version', direction: 'asc' },
+    { field: 'id', direction: 'asc' },
+  ],
+  CREATED_AT_DESC: [
+    { field: 'createdAt', direction: 'desc' },
+    { field: 'id', direction: 'desc' },
+  ],
+};
+
+/**
+ * Sort keys within one model: the version number is unique there, so a cursor taken from one
+ * model's page means the same position in every model's page.
+ */
+export const VERSION_IN_MODEL_SORT: Record<VersionOrder, SortKey<VersionSortField>> = {
+  VERSION_DESC: [{ field: 'version', direction: 'desc' }],
+  VERSION_ASC: [{ field: 'version', direction: 'asc' }],
+  CREATED_AT_DESC: [
+    { field: 'createdAt', direction: 'desc' },
+    { field: 'version', direction: 'desc' },
+  ],
+};
+
+const VERSION_SORT_COLUMNS: Record<VersionSortField, Prisma.Sql> = {
+  version: Prisma.sql`v.version`,
+  createdAt: Prisma.sql`v.created_at`,
+  id: Prisma.sql`v.id`,
+};
+
+export interface VersionFilter {
+  runId?: string | null;
+  status?: ModelVersionStatus | null;
+  tags?: readonly TagFilter[] | null;
+}
+
+/** The versions that match `filter`, as SQL over `model_version v`; null: none can. */
+function versionFilterSql(filter: VersionFilter | null | undefined): Prisma.Sql | null {
+  const tags = tagFiltersSql(filter?.tags, Prisma.sql`model_version_tag t WHERE t.version_id = v.id`);
+  if (!tags || !storable(filter?.runId)) return null;
+  const parts = [Prisma.sql`TRUE`];
+  if (filter?.runId != null) parts.push(Prisma.sql`v.run_id = ${filter.runId}`);
+  if (filter?.status != null) parts.push(Prisma.sql`v.status = ${filter.status}::"ModelVersionStatus"`);
+  parts.push(...tags);
+  return Prisma.join(parts, ' AND ');
+}
+
+/**
+ * The versions that match `filter`, of the model `name` if given, within `scope`, as SQL over
+ * `model_version v`; null: none can.
+ */
+function versionsSql(name: string | null | undefined, filter: VersionFilter | null | undefined, scope: Scope): Prisma.Sql | null {
+  const where = versionFilterSql(filter);
+  if (!where || !storable(name)) return null;
+  if (name == null && !scope) return where;
+  const named = name == null ? Prisma.empty : Prisma.sql`AND m.name = ${name}`;
+  const inScope = scope ? Prisma.sql`AND ${namePatternsSql(scope, Prisma.sql`m.name`)}` : Prisma.empty;
+  return Prisma.sql`${where} AND v.model_id IN (SELECT m.id FROM registered_model m WHERE TRUE ${named} ${inScope})`;
+}
+
+/** Versions across models (or of the model `name`): newest first by default. */
+export async function listVersions(
+  db: Reader,
+  args: PageArgs<VersionOrder> & { name?: string | null; filter?: VersionFilter | null; scope?: Scope },
+): Promise<Page<ModelVersion>> {
+  const where = versionsSql(args.name, args.filter, args.scope);
+  if (!where) return { rows: [], hasNextPage: false };
+  const sorted = keysetSql(VERSION_SORT[args.orderBy ?? 'CREATED_AT_DESC'], args.after, VERSION_SORT_COLUMNS);
+  return keysetPage(db, 'listVersions', Prisma.sql`${VERSION_COLUMNS_SQL} FROM model_version v`, where, sorted, args.first, versionRows);
+}
+
+export async function countVersions(
+  db: Reader,
+  args: { name?: string | null; filter?: VersionFilter | null; scope?: Scope },
+): Promise<number> {
+  const where = versionsSql(args.name, args.filter, args.scope);
+  if (!where) return 0;
+  const rows = await queryRows<{ n: number }>(db, Prisma.sql`/* countVersions */
+    SELECT count(*)::int AS n FROM model_version v WHERE ${where}`);
+  return rows[0].n;
+}
+
+/** One page of versions for each of many models, in one statement (through the (model_id, version) index). */
+export async function listVersionsOfModels(
+  db: Reader,
+  modelIds: readonly number[],
+  args: PageArgs<VersionOrder> & { filter?: VersionFilter | null },
+): Promise<Map<number, Page<ModelVersion>>> {
+  const where = versionFilterSql(args.filter);
+  if (!where) return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
+  const sorted = keysetSql(VERSION_IN_MODEL_SORT[args.orderBy ?? 'VERSION_DESC'], args.after, VERSION_SORT_COLUMNS);
+  const from = { columns: VERSION_COLUMNS_SQL, table: Prisma.sql`model_version`, alias: Prisma.sql`v` };
+  return keysetPagesOfModels(db, 'listVersionsOfModels', from, modelIds, where, sorted, args.first, versionRows);
+}
+
+export async function countVersionsOfModels(
+  db: Reader,
+  modelIds: readonly number[],
+  filter: VersionFilter | null | undefined,
+): Promise<Map<number, number>> {
+  const where = versionFilterSql(filter);
+  if (!where) return new Map();
+  const rows = await queryRows<{ modelId: number; n: number }>(db, Prisma.sql`/* countVersionsOfModels */
+    SELECT v.model_id AS "modelId", count(*)::int AS n FROM model_version v
+    WHERE v.model_id = ANY(${[...modelIds]}::int[]) AND ${where}
+    GROUP BY v.model_id`);
+  return new Map(rows.map((r) => [r.modelId, r.n]));
+}
+
+export function versionsByIds(db: Reader, ids: readonly number[]): Promise<ModelVersion[]> {
+  return db.modelVersion.findMany({ where: { id: { in: [...ids] } } });
+}
+
+export function versionsByNumbers(db: Reader, keys: readonly { modelId: number; version: number }[]): Promise<ModelVersion[]> {
+  return db.modelVersion.findMany({
+    where: { modelId: { in: unique(keys.map((k) => k.modelId)) }, version: { in: unique(keys.map((k) => k.version)) } },
+  });
+}
+
+/** The highest existing version number of each model (models without versions are absent). */
+export async function latestVersionNumbers(db: Reader, modelIds: readonly number[]): Promise<Map<number, number>> {
+  const groups = await db.modelVersion.groupBy({
+    by: ['modelId'],
+    where: { modelId: { in: [...modelIds] } },
+    _max: { version: true },
+  });
+  return new Map(groups.flatMap((g) => (g._max.version == null ? [] : [[g.modelId, g._max.version] as const])));
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,126 @@
+// Every column list of the store, read raw, gives the row Prisma's own query gives: same keys,
+// same values, same types (Dates, numbers, enum text), over the direct path and through a
+// transaction ($queryRaw), on both engines. A column added to the schema but not to its list, or
+// an alias misspelt, fails here rather than as a field missing from some GraphQL answer.
+// And every raw read is named (`/* listModels */ SELECT ...`), so statistics and slow-query logs
+// tell the readers apart.
+import { beforeAll, expect, it } from 'vitest';
+import { type AuditEvent, type ModelAlias, type ModelVersion, Prisma, type PrismaClient, type RegisteredModel } from '../../src/generated/prisma/client.ts';
+import { type Tx, inTransaction } from '../../src/registry/context.ts';
+import { updateModelVersion } from '../../src/registry/versions.ts';
+import {
+  ALIAS_COLUMNS_SQL,
+  EVENT_COLUMNS_SQL,
+  MODEL_COLUMNS_SQL,
+  MODEL_TAG_COLUMNS_SQL,
+  VERSION_COLUMNS_SQL,
+  VERSION_TAG_COLUMNS_SQL,
+  aliasRows,
+  eventRows,
+  modelRows,
+  versionRows,
+} from '../../src/store/columns.ts';
+import * as aliases from '../../src/store/aliases.ts';
+import * as events from '../../src/store/events.ts';
+import * as models from '../../src/store/models.ts';
+import { queryRows } from '../../src/store/sql.ts';
+import * as tags from '../../src/store/tags.ts';
+import * as versions from '../../src/store/versions.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import { writeAs } from '../support/registry.ts';
+import { seedModels } from '../support/seed.ts';
+
+describeEachDatabase('store column lists', (ctx) => {
+  let modelId: number;
+
+  beforeAll(async () => {
+    const [name] = await seedModels(ctx.db.prisma, { prefix: 'rows', models: 1, versions: 2 });
+    // A status message and a non-default status, so enum text and nullable columns hold values too.
+    await writeAs(ctx.db.prisma, 'rows', (w) =>
+      updateModelVersion(w, { name, version: 1, status: 'FAILED_REGISTRATION', statusMessage: 'disk full' }),
+    );
+    modelId = (await ctx.db.prisma.registeredModel.findUniqueOrThrow({ where: { name } })).id;
+  });
+
+  /** Each table's raw rows (decoded as the store decodes them) and Prisma's rows, in the same order. */
+  async function bothReads(db: PrismaClient | Tx): Promise<Record<string, [object[], object[]]>> {
+    const raw = <T>(sql: Prisma.Sql, decode: (rows: T[]) => T[] = (rows) => rows) => queryRows<T>(db, sql).then(decode);
+    const versionIds = (await db.modelVersion.findMany({ where: { modelId } })).map((v) => v.id);
+    return {
+      models: [
+        await raw<RegisteredModel>(Prisma.sql`SELECT ${MODEL_COLUMNS_SQL} FROM registered_model m WHERE m.id = ${modelId}`, modelRows),
+        await db.registeredModel.findMany({ where: { id: modelId } }),
+      ],
+      versions: [
+        await raw<ModelVersion>(Prisma.sql`SELECT ${VERSION_COLUMNS_SQL} FROM model_version v WHERE v.model_id = ${modelId} ORDER BY v.id`, versionRows),
+        await db.modelVersion.findMany({ where: { modelId }, orderBy: { id: 'asc' } }),
+      ],
+      aliases: [
+        await raw<ModelAlias>(Prisma.sql`SELECT ${ALIAS_COLUMNS_SQL} FROM model_alias a WHERE a.model_id = ${modelId} ORDER BY a.alias`, aliasRows),
+        await db.modelAlias.findMany({ where: { modelId }, orderBy: { alias: 'asc' } }),
+      ],
+      modelTags: [
+        await raw<object>(Prisma.sql`SELECT ${MODEL_TAG_COLUMNS_SQL} FROM registered_model_tag t WHERE t.model_id = ${modelId} ORDER BY t.key`),
+        await db.registeredModelTag.findMany({ where: { modelId }, orderBy: { key: 'asc' } }),
+      ],
+      versionTags: [
+        await raw<object>(Prisma.sql`SELECT ${VERSION_TAG_COLUMNS_SQL} FROM model_version_tag t
+          WHERE t.version_id = ANY(${versionIds}::int[]) ORDER BY t.version_id, t.key`),
+        await db.modelVersionTag.findMany({ where: { versionId: { in: versionIds } }, orderBy: [{ versionId: 'asc' }, { key: 'asc' }] }),
+      ],
+      events: [
+        await raw<AuditEvent>(Prisma.sql`SELECT ${EVENT_COLUMNS_SQL} FROM audit_event e WHERE e.model_id = ${modelId} ORDER BY e.sequence`, eventRows),
+        await db.auditEvent.findMany({ where: { modelId }, orderBy: { sequence: 'asc' } }),
+      ],
+    };
+  }
+
+  for (const path of ['direct', 'in a transaction'] as const) {
+    it(`reads rows equal to Prisma's, key for key and type for type (${path})`, async () => {
+      const reads = path === 'direct' ? await bothReads(ctx.db.prisma) : await inTransaction(ctx.db.prisma, (tx) => bothReads(tx));
+      for (const [table, [raw, prisma]] of Object.entries(reads)) {
+        // Not vacuous: the seed wrote rows of every table, some with nulls and some without.
+        expect(prisma.length, table).toBeGreaterThan(0);
+        expect(raw.map((row) => Object.keys(row).sort()), table).toEqual(prisma.map((row) => Object.keys(row).sort()));
+        expect(raw, table).toStrictEqual(prisma);
+      }
+    });
+  }
+});
+
+const sent: string[] = [];
+describeEachDatabase(
+  'store statement names',
+  (ctx) => {
+    it('sends every raw read as one statement that starts with the name of its function', async () => {
+      const [name] = await seedModels(ctx.db.prisma, { prefix: 'named', models: 1, versions: 1 });
+      const model = await ctx.db.prisma.registeredModel.findUniqueOrThrow({ where: { name } });
+      const [version] = await ctx.db.prisma.modelVersion.findMany({ where: { modelId: model.id } });
+      const ids = [model.id];
+      const reads: Record<string, () => Promise<unknown>> = {
+        listModels: () => models.listModels(ctx.db.prisma, { first: 1 }),
+        countModels: () => models.countModels(ctx.db.prisma, null),
+        modelsByNames: () => models.modelsByNames(ctx.db.prisma, [name]),
+        listVersions: () => versions.listVersions(ctx.db.prisma, { first: 1 }),
+        countVersions: () => versions.countVersions(ctx.db.prisma, {}),
+        listVersionsOfModels: () => versions.listVersionsOfModels(ctx.db.prisma, ids, { first: 1 }),
+        countVersionsOfModels: () => versions.countVersionsOfModels(ctx.db.prisma, ids, null),
+        modelTags: () => tags.modelTags(ctx.db.prisma, ids),
+        versionTags: () => tags.versionTags(ctx.db.prisma, [version.id]),
+        aliasesOfModels: () => aliases.aliasesOfModels(ctx.db.prisma, ids),
+        aliasesOfVersions: () => aliases.aliasesOfVersions(ctx.db.prisma, [version.id]),
+        aliasTargets: () => aliases.aliasTargets(ctx.db.prisma, [{ modelId: model.id, alias: 'champion' }]),
+        aliasVersionsAt: () => aliases.aliasVersionsAt(ctx.db.prisma, [{ modelId: model.id, alias: 'champion', at: new Date() }]),
+        listEvents: () => events.listEvents(ctx.db.prisma, { first: 1, filter: { modelName: name } }),
+        listEventsOfModels: () => events.listEventsOfModels(ctx.db.prisma, ids, { first: 1 }),
+        readEvents: () => events.readEvents(ctx.db.prisma, { modelName: name }, 0, 2 ** 31 - 1, 1),
+      };
+      for (const [fn, read] of Object.entries(reads)) {
+        sent.length = 0;
+        await read();
+        expect(sent, fn).toEqual([expect.stringMatching(new RegExp(`^/\\* ${fn} \\*/`))]);
+      }
+    });
+  },
+  { onQuery: (query) => sent.push(query) },
+);
