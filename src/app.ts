@@ -65,7 +65,7 @@ export function createApp(db: Database, options: AppOptions = {}): RegistryApp {
     cacheMs: security.authCacheMs,
   });
   const registry = createRegistry(
-    db.prisma,
+    db,
     { idempotencyTtlMs: security.idempotencyTtlMs, webhooks: liveUpdates.webhooks },
     // A revoke made here takes effect here at once, whatever AUTH_CACHE_MS says.
     { onTokenRevoked: () => authenticator.forget() },
@@ -76,7 +76,6 @@ export function createApp(db: Database, options: AppOptions = {}): RegistryApp {
     registry,
     feed,
     authenticator,
-    prisma: db.prisma,
     security,
     logError:
       options.logError ??

@@ -37,6 +37,7 @@ function view(base: Database, overrides: Partial<Database> = {}): Database & { c
   const db = {
     kind: base.kind,
     prisma: base.prisma,
+    direct: base.direct,
     ping: () => base.ping(),
     listen: (channel: string, handlers: ListenHandlers) => base.listen(channel, handlers),
     closed: false,
@@ -277,7 +278,6 @@ describe('unexpected resolver errors', () => {
     const secret = 'relation "registered_model" exploded (simulated, password=hunter2)';
     const failingPrisma = new Proxy(base.prisma, {
       get(target, property, receiver) {
-        // Listings are raw statements: a client that is not the database's own sends them here.
         if (property === '$queryRaw') return async () => Promise.reject(new Error(secret));
         if (property === 'registeredModel') {
           return new Proxy(target.registeredModel, {
@@ -289,7 +289,9 @@ describe('unexpected resolver errors', () => {
       },
     }) as PrismaClient;
     const { log, logged } = recordingLog();
-    const server = await startServer({ config, db: view(base, { prisma: failingPrisma }), log });
+    // Listings are raw statements on the direct path.
+    const failingDirect = async () => Promise.reject(new Error(secret));
+    const server = await startServer({ config, db: view(base, { prisma: failingPrisma, direct: failingDirect }), log });
     try {
       const response = await post(server.url, '{ registeredModels { totalCount } }');
       expect(response.status).toBe(200);
@@ -306,11 +308,7 @@ describe('unexpected resolver errors', () => {
 });
 
 describe('graceful close', () => {
-  /**
-   * A view whose reads (model operations and raw statements: an extended client is not the
-   * database's own, so its raw reads go through Prisma) wait for `release()`; `waiting` counts the
-   * reads held back.
-   */
+  /** A view whose reads (Prisma operations and raw statements) wait for `release()`; `waiting` counts the reads held back. */
   function gatedView() {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -324,7 +322,12 @@ describe('graceful close', () => {
         },
       },
     }) as unknown as PrismaClient;
-    return { db: view(base, { prisma }), state, release: () => open() };
+    const direct: Database['direct'] = async (text, values) => {
+      state.waiting++;
+      await gate;
+      return base.direct(text, values);
+    };
+    return { db: view(base, { prisma, direct }), state, release: () => open() };
   }
 
   async function until(condition: () => boolean, what: string, ms = 10_000) {

@@ -6,8 +6,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { parseDatabaseUrl, type DatabaseTarget } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import type { Database, Listener, ListenHandlers, OpenDatabaseOptions } from './database.ts';
-import { type DirectQuery, registerDirectQuery } from '../store/sql.ts';
+import type { Database, DirectQuery, Listener, ListenHandlers, OpenDatabaseOptions } from './database.ts';
 import { listenOnPostgres } from './pg-listener.ts';
 import { getTypeParser } from './timestamps.ts';
 import { lockDataFolder } from './data-folder-lock.ts';
@@ -130,16 +129,13 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     ...(onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {}),
   });
   if (onQuery) (prisma as unknown as PrismaClient<'query'>).$on('query', (event) => onQuery(event.query));
-  const direct = directQuery;
-  registerDirectQuery(
-    prisma,
-    onQuery
-      ? (text, values) => {
-          onQuery(text);
-          return direct(text, values);
-        }
-      : direct,
-  );
+  const driverQuery = directQuery;
+  const direct: DirectQuery = onQuery
+    ? (text, values) => {
+        onQuery(text);
+        return driverQuery(text, values);
+      }
+    : driverQuery;
 
   const engine = pglite;
   const listeners = new Set<Listener>();
@@ -170,6 +166,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const database: Database = {
     kind: target.kind,
     prisma,
+    direct,
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

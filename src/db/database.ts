@@ -4,9 +4,19 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+/**
+ * Runs one statement outside any transaction and returns its rows as objects keyed by column
+ * name. Values come typed as through Prisma's $queryRaw, except that timestamps arrive as Date
+ * (Prisma: ISO text; readers convert with `withDates`, which accepts both) and that 8-byte integers
+ * would differ by driver, so statements cast counts to int.
+ */
+export type DirectQuery = <T>(text: string, values: readonly unknown[]) => Promise<T[]>;
+
 export interface Database {
   readonly kind: DatabaseKind;
   readonly prisma: PrismaClient;
+  /** Raw reads straight over the driver, skipping Prisma's row mapping (src/store/sql.ts says why). */
+  readonly direct: DirectQuery;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /**

@@ -188,7 +188,7 @@ export class RegistryEventFeed {
     while (!control.stopped && !this.closed) {
       const upTo = this.watermark.current ?? 0;
       while (cursor < upTo && !control.stopped) {
-        const rows = await readEvents(this.prisma, filter, cursor, upTo, PAGE_SIZE);
+        const rows = await readEvents(this.db, filter, cursor, upTo, PAGE_SIZE);
         if (rows.length > 0 && beforePage) await beforePage();
         for (const row of rows) {
           yield row;

@@ -1,12 +1,9 @@
-// The GraphQL side of authorization. Who may do what is decided by the registry's commands
-// (src/registry/registry.ts) and by the reads' scope filters; here: the start-up check that every
-// mutation is one of those commands, the visibility rule of single-model lookups, and how an
-// AuthError reaches clients.
+// The GraphQL side of authorization. Who may do what is decided by the registry: its commands
+// (src/registry/registry.ts) and its reads (src/registry/reads.ts). Here: the start-up check that
+// every mutation is one of those commands, and how an AuthError reaches clients.
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { AuthError } from '../auth/errors.ts';
-import type { RegisteredModel } from '../generated/prisma/client.ts';
 import { COMMAND_NAMES } from '../registry/registry.ts';
-import type { GraphQLContext } from './context.ts';
 
 /**
  * Refuses a schema with a mutation that is not a registry command: a write that bypassed the
@@ -17,11 +14,6 @@ export function requireCommandPerMutation(schema: GraphQLSchema): GraphQLSchema 
   const strays = fields.filter((name) => !COMMAND_NAMES.has(name));
   if (strays.length > 0) throw new Error(`mutations that are not registry commands (src/registry/registry.ts): ${strays.join(', ')}`);
   return schema;
-}
-
-/** The model if this request may see it, else null (as if it did not exist). */
-export function visibleModel<M extends Pick<RegisteredModel, 'name'>>(ctx: GraphQLContext, model: M | null | undefined): M | null {
-  return model && ctx.access.canSee(model.name) ? model : null;
 }
 
 /** An AuthError as the GraphQL error clients see; anything else unchanged. */

@@ -1,8 +1,9 @@
 // Per-request state: the registry's commands, who is asking, and DataLoaders that batch every
 // nested field. A plain object: yoga copies the context's own properties into its per-request context.
 import type { Access } from '../auth/access.ts';
-import type { ModelVersion, PrismaClient, RegisteredModel } from '../generated/prisma/client.ts';
+import type { ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
 import type { RegistryEventFeed } from '../events/feed.ts';
+import type { RegistryReads } from '../registry/reads.ts';
 import type { Registry } from '../registry/registry.ts';
 import { type Loaders, createLoaders } from './loaders.ts';
 
@@ -10,10 +11,10 @@ export interface GraphQLContext {
   readonly registry: Registry;
   /** The live history stream (subscriptions). */
   readonly feed: RegistryEventFeed;
-  /** The database for reads (the loaders and listings). */
-  readonly prisma: PrismaClient;
   /** What this request may do (src/auth): commands check it; reads filter by it. */
   readonly access: Access;
+  /** This request's reads, within its access (src/registry/reads.ts). */
+  readonly reads: RegistryReads;
   loaders: Loaders;
   /**
    * Runs one registry command. Afterwards the loaders start empty, so the payload (and any later
@@ -35,22 +36,20 @@ function primeFromResult(loaders: Loaders, result: unknown): void {
   }
 }
 
-export function createContext(
-  { registry, feed, prisma }: Pick<GraphQLContext, 'registry' | 'feed' | 'prisma'>,
-  access: Access,
-): GraphQLContext {
+export function createContext({ registry, feed }: Pick<GraphQLContext, 'registry' | 'feed'>, access: Access): GraphQLContext {
+  const reads = registry.reads(access);
   return {
     registry,
     feed,
-    prisma,
     access,
-    loaders: createLoaders(prisma),
+    reads,
+    loaders: createLoaders(reads),
     async write(command) {
       let result: Awaited<ReturnType<typeof command>>;
       try {
         result = await command();
       } finally {
-        this.loaders = createLoaders(this.prisma);
+        this.loaders = createLoaders(this.reads);
       }
       primeFromResult(this.loaders, result);
       return result;

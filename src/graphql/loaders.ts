@@ -5,26 +5,16 @@ import type {
   ModelAlias,
   ModelVersion,
   ModelVersionTag,
-  PrismaClient,
   RegisteredModel,
   RegisteredModelTag,
 } from '../generated/prisma/client.ts';
 import type { Page } from '../registry/paging.ts';
-import { type AliasAtKey, type AliasKey, aliasTargets, aliasVersionsAt, aliasesOfModels, aliasesOfVersions } from '../store/aliases.ts';
-import { type ModelHistoryArgs, listEventsOfModels } from '../store/events.ts';
+import type { RegistryReads } from '../registry/reads.ts';
+import type { AliasAtKey, AliasKey } from '../store/aliases.ts';
+import type { ModelHistoryArgs } from '../store/events.ts';
 import type { PageArgs } from '../store/filters.ts';
 import { groupBy } from '../store/group-by.ts';
-import { modelsByIds, modelsByNames } from '../store/models.ts';
-import { modelTags, versionTags } from '../store/tags.ts';
-import {
-  type VersionFilter,
-  type VersionOrder,
-  countVersionsOfModels,
-  latestVersionNumbers,
-  listVersionsOfModels,
-  versionsByIds,
-  versionsByNumbers,
-} from '../store/versions.ts';
+import type { VersionFilter, VersionOrder } from '../store/versions.ts';
 
 /** One value per key, in key order, from rows fetched in any order. */
 function byKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
@@ -69,20 +59,21 @@ function perModelLoader<A, V>(
   );
 }
 
-export function createLoaders(db: PrismaClient) {
+/** Loaders over one caller's reads (src/registry/reads.ts), which apply its scope where it matters. */
+export function createLoaders(reads: RegistryReads) {
   const loaders = {
     modelById: new DataLoader<number, RegisteredModel | null>(async (ids) =>
-      byKey(ids, primeModels(await modelsByIds(db, ids)), (m) => m.id),
+      byKey(ids, primeModels(await reads.modelsByIds(ids)), (m) => m.id),
     ),
     modelByName: new DataLoader<string, RegisteredModel | null>(async (names) =>
-      byKey(names, primeModels(await modelsByNames(db, names)), (m) => m.name),
+      byKey(names, primeModels(await reads.modelsByNames(names)), (m) => m.name),
     ),
     versionById: new DataLoader<number, ModelVersion | null>(async (ids) =>
-      byKey(ids, await versionsByIds(db, ids), (v) => v.id),
+      byKey(ids, await reads.versionsByIds(ids), (v) => v.id),
     ),
     versionByNumber: new DataLoader<{ modelId: number; version: number }, ModelVersion | null, string>(
       async (keys) => {
-        const rows = await versionsByNumbers(db, keys);
+        const rows = await reads.versionsByNumbers(keys);
         return byKey(
           keys.map((k) => `${k.modelId}:${k.version}`),
           rows,
@@ -92,41 +83,41 @@ export function createLoaders(db: PrismaClient) {
       { cacheKeyFn: (k) => `${k.modelId}:${k.version}` },
     ),
     latestVersionNumber: new DataLoader<number, number | null>(async (modelIds) => {
-      const latest = await latestVersionNumbers(db, modelIds);
+      const latest = await reads.latestVersionNumbers(modelIds);
       return modelIds.map((id) => latest.get(id) ?? null);
     }),
     modelTags: new DataLoader<number, RegisteredModelTag[]>(async (ids) =>
-      groupedByKey(ids, await modelTags(db, ids), (t) => t.modelId),
+      groupedByKey(ids, await reads.modelTags(ids), (t) => t.modelId),
     ),
     versionTags: new DataLoader<number, ModelVersionTag[]>(async (ids) =>
-      groupedByKey(ids, await versionTags(db, ids), (t) => t.versionId),
+      groupedByKey(ids, await reads.versionTags(ids), (t) => t.versionId),
     ),
     modelAliases: new DataLoader<number, ModelAlias[]>(async (ids) =>
-      groupedByKey(ids, await aliasesOfModels(db, ids), (a) => a.modelId),
+      groupedByKey(ids, await reads.aliasesOfModels(ids), (a) => a.modelId),
     ),
     versionAliases: new DataLoader<number, ModelAlias[]>(async (ids) =>
-      groupedByKey(ids, await aliasesOfVersions(db, ids), (a) => a.versionId),
+      groupedByKey(ids, await reads.aliasesOfVersions(ids), (a) => a.versionId),
     ),
     versionPage: perModelLoader<PageArgs<VersionOrder> & { filter: VersionFilter | null }, Page<ModelVersion>>(
-      (ids, args) => listVersionsOfModels(db, ids, args),
+      (ids, args) => reads.versionPagesOfModels(ids, args),
       () => ({ rows: [], hasNextPage: false }),
     ),
     versionCount: perModelLoader<VersionFilter | null, number>(
-      (ids, filter) => countVersionsOfModels(db, ids, filter),
+      (ids, filter) => reads.versionCountsOfModels(ids, filter),
       () => 0,
     ),
-    historyPage: perModelLoader<ModelHistoryArgs, Page<AuditEvent>>(
-      (ids, args) => listEventsOfModels(db, ids, args),
+    historyPage: perModelLoader<Omit<ModelHistoryArgs, 'scope'>, Page<AuditEvent>>(
+      (ids, args) => reads.historyOfModels(ids, args),
       () => ({ rows: [], hasNextPage: false }),
     ),
     aliasTarget: new DataLoader<AliasKey, ModelVersion | null, string>(
       async (keys) => {
-        const found = new Map((await aliasTargets(db, keys)).map(({ alias, ...v }) => [`${v.modelId}|${alias}`, v]));
+        const found = new Map((await reads.aliasTargets(keys)).map(({ alias, ...v }) => [`${v.modelId}|${alias}`, v]));
         return keys.map((k) => found.get(`${k.modelId}|${k.alias}`) ?? null);
       },
       { cacheKeyFn: (k) => `${k.modelId}|${k.alias}` },
     ),
-    aliasVersionAt: new DataLoader<AliasAtKey, number | null, string>((keys) => aliasVersionsAt(db, keys), {
+    aliasVersionAt: new DataLoader<AliasAtKey, number | null, string>((keys) => reads.aliasVersionsAt(keys), {
       cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,
     }),
   };

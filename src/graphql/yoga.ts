@@ -12,7 +12,6 @@ import { toGraphQLAuthError } from './authorization.ts';
 import { createContext } from './context.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { RegistryEventFeed } from '../events/feed.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
 import { type HealthOptions, LIVENESS_ENDPOINT, useHealth } from './plugins/health.ts';
 import { performancePlugins } from './performance.ts';
 import { securityPlugins, withoutSuggestions } from './http-security.ts';
@@ -48,8 +47,6 @@ export interface YogaParts {
   registry: Registry;
   feed: RegistryEventFeed;
   authenticator: Authenticator;
-  /** The database for reads. */
-  prisma: PrismaClient;
   security: SecurityConfig;
   /** Where unexpected errors are reported in full (clients only see "Unexpected error."). */
   logError: (error: unknown) => void;
@@ -60,7 +57,7 @@ export interface YogaParts {
 }
 
 export function createRegistryYoga(parts: YogaParts) {
-  const { registry, feed, authenticator, prisma, security, logError } = parts;
+  const { registry, feed, authenticator, security, logError } = parts;
   // Who sent each request, found before its operation is parsed or validated (so a caller without a
   // valid token learns nothing about the schema) and reused by the context.
   const accessOf = new WeakMap<Request, Promise<Access>>();
@@ -91,7 +88,7 @@ export function createRegistryYoga(parts: YogaParts) {
     renderGraphiQL,
     context: async ({ request }) => {
       const access = await authenticate(request);
-      return createContext({ registry, feed, prisma }, access);
+      return createContext({ registry, feed }, access);
     },
     cors: security.corsOrigins.length
       ? {

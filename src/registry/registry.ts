@@ -7,10 +7,11 @@
 // Following a command: registry.setModelAlias → aliases.ts setModelAlias (rules, lock, write,
 // event) → the store's statements; the transaction is opened here, once per command.
 import type { Access } from '../auth/access.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { DirectReader } from '../store/sql.ts';
 import * as aliases from './aliases.ts';
 import { type RegistrySettings, type Write, inTransaction } from './context.ts';
 import * as models from './models.ts';
+import { RegistryReads } from './reads.ts';
 import * as tags from './tags.ts';
 import * as tokens from './tokens.ts';
 import * as versions from './versions.ts';
@@ -64,13 +65,16 @@ export interface Registry extends Commands {
    * `models.createRegisteredModel(w, input)` with the Write handed to `work`.
    */
   transaction<T>(access: Access, work: (w: Write) => Promise<T>): Promise<T>;
+  /** Reads within `access` (listings, look-ups, history). */
+  reads(access: Access): RegistryReads;
   /** The tokens a (scoped) admin may manage. */
   apiTokens(access: Access): ReturnType<typeof tokens.listApiTokens>;
   webhooks(access: Access): ReturnType<typeof webhooks.listWebhooks>;
   webhook(access: Access, id: number): ReturnType<typeof webhooks.findWebhook>;
 }
 
-export function createRegistry(prisma: PrismaClient, settings: RegistrySettings, hooks: RegistryHooks = {}): Registry {
+export function createRegistry(db: DirectReader, settings: RegistrySettings, hooks: RegistryHooks = {}): Registry {
+  const { prisma } = db;
   const transaction = <T>(access: Access, work: (w: Write) => Promise<T>): Promise<T> =>
     inTransaction(prisma, (tx) => work({ tx, access, settings }));
   const commands = Object.fromEntries(
@@ -89,6 +93,7 @@ export function createRegistry(prisma: PrismaClient, settings: RegistrySettings,
     testWebhook: (access, input) => webhooks.testWebhook(prisma, settings, access, input),
     settings,
     transaction,
+    reads: (access) => new RegistryReads(db, access),
     apiTokens: (access) => tokens.listApiTokens(prisma, access),
     webhooks: (access) => webhooks.listWebhooks(prisma, access),
     webhook: (access, id) => webhooks.findWebhook(prisma, access, id),

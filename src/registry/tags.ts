@@ -1,7 +1,7 @@
 // Tags on models and on versions: set (add or overwrite) and delete, each recorded.
 import type { ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
 import { recordEvent } from './audit.ts';
-import { type Tx, type Write, lockModel, touchModel } from './context.ts';
+import { type Write, lockModel, touchModel } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import type { TagInput } from './models.ts';
 import { checkTagKey, checkTagRoom, checkTagValue, isStorableText } from './validation.ts';

@@ -5,7 +5,7 @@ import type { Page, SortKey } from '../registry/paging.ts';
 import { MODEL_COLUMNS_SQL, modelRows } from './columns.ts';
 import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
 import { keysetPage, keysetSql } from './keyset.ts';
-import { type Reader, queryRows } from './sql.ts';
+import { type Reader, prismaOf, queryRows } from './sql.ts';
 
 export type ModelOrder = 'NAME_ASC' | 'NAME_DESC' | 'UPDATED_AT_DESC' | 'CREATED_AT_DESC';
 type ModelSortField = 'name' | 'updatedAt' | 'createdAt' | 'id';
@@ -70,7 +70,7 @@ export async function countModels(db: Reader, filter: ModelFilter | null | undef
 }
 
 export function modelsByIds(db: Reader, ids: readonly number[]): Promise<RegisteredModel[]> {
-  return db.registeredModel.findMany({ where: { id: { in: [...ids] } } });
+  return prismaOf(db).registeredModel.findMany({ where: { id: { in: [...ids] } } });
 }
 
 /** Raw rather than findMany: this is every lookup's first statement, and Prisma's own cost per query is most of it. */

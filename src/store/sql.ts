@@ -19,27 +19,36 @@
 // Raw reads go through the transaction when inside one, straight over the driver otherwise.
 // Prisma's $queryRaw passes every value of every row through its own mapping (on a dashboard's
 // 4,400 rows that was most of the Node CPU spent on reading, step 5); reads outside a transaction
-// do not need it, so the database registers a direct path for its client.
+// do not need it, so the database hands out a direct path (Database.direct).
+import type { DirectQuery } from '../db/database.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { Tx } from '../registry/context.ts';
 
-/**
- * Runs one statement outside any transaction and returns its rows as objects keyed by column
- * name. Values come typed as through Prisma's $queryRaw, except that timestamps arrive as Date
- * (Prisma: ISO text; readers convert with `withDates`, which accepts both) and that 8-byte integers
- * would differ by driver, so statements cast counts to int.
- */
-export type DirectQuery = <T>(text: string, values: readonly unknown[]) => Promise<T[]>;
-
-const directQueries = new WeakMap<object, DirectQuery>();
-
-export function registerDirectQuery(prisma: PrismaClient, query: DirectQuery): void {
-  directQueries.set(prisma, query);
+/** The database outside any transaction: Prisma for its queries, the driver for raw reads. */
+export interface DirectReader {
+  readonly prisma: PrismaClient;
+  readonly direct: DirectQuery;
 }
 
-export function queryRows<T>(db: PrismaClient | Tx, sql: Prisma.Sql): Promise<T[]> {
-  const direct = directQueries.get(db);
-  return direct ? direct<T>(sql.text, sql.values) : db.$queryRaw<T[]>(sql);
+/** Where reads run: the database (raw reads on the direct path) or an open transaction. */
+export type Reader = DirectReader | Tx;
+
+export function queryRows<T>(db: Reader, sql: Prisma.Sql): Promise<T[]> {
+  return 'direct' in db ? db.direct<T>(sql.text, sql.values) : inTransaction(db).$queryRaw<T[]>(sql);
+}
+
+/** The Prisma client to run a Prisma query with: the database's, or the transaction itself. */
+export function prismaOf(db: Reader): PrismaClient | Tx {
+  return 'direct' in db ? db.prisma : inTransaction(db);
+}
+
+/**
+ * A Prisma client has the transaction's type too, but a read given one would take Prisma's slow
+ * path where the database's direct one was meant: refused, so the mistake shows in the first test.
+ */
+function inTransaction(tx: Tx): Tx {
+  if ('$connect' in tx) throw new Error('store reads take the Database (direct path) or a transaction, not a Prisma client');
+  return tx;
 }
 
 /** Turns the timestamp columns of raw rows into Dates, in place (direct rows have them already). */
@@ -53,8 +62,6 @@ export function withDates<T, K extends keyof T>(rows: T[], ...columns: K[]): T[]
   return rows;
 }
 
-/** Where raw reads run: the client (the direct path) or an open transaction. */
-export type Reader = PrismaClient | Tx;
 
 /** A statement named for logs and statistics: `name` is an identifier written in the code, never input. */
 export function named(name: string, sql: Prisma.Sql): Prisma.Sql {

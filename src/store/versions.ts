@@ -6,7 +6,7 @@ import type { Page, SortKey } from '../registry/paging.ts';
 import { VERSION_COLUMNS_SQL, versionRows } from './columns.ts';
 import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
 import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';
-import { type Reader, queryRows } from './sql.ts';
+import { type Reader, prismaOf, queryRows } from './sql.ts';
 
 export type VersionOrder = 'VERSION_DESC' | 'VERSION_ASC' | 'CREATED_AT_DESC';
 type VersionSortField = 'version' | 'createdAt' | 'id';
@@ -124,18 +124,18 @@ export async function countVersionsOfModels(
 }
 
 export function versionsByIds(db: Reader, ids: readonly number[]): Promise<ModelVersion[]> {
-  return db.modelVersion.findMany({ where: { id: { in: [...ids] } } });
+  return prismaOf(db).modelVersion.findMany({ where: { id: { in: [...ids] } } });
 }
 
 export function versionsByNumbers(db: Reader, keys: readonly { modelId: number; version: number }[]): Promise<ModelVersion[]> {
-  return db.modelVersion.findMany({
+  return prismaOf(db).modelVersion.findMany({
     where: { modelId: { in: unique(keys.map((k) => k.modelId)) }, version: { in: unique(keys.map((k) => k.version)) } },
   });
 }
 
 /** The highest existing version number of each model (models without versions are absent). */
 export async function latestVersionNumbers(db: Reader, modelIds: readonly number[]): Promise<Map<number, number>> {
-  const groups = await db.modelVersion.groupBy({
+  const groups = await prismaOf(db).modelVersion.groupBy({
     by: ['modelId'],
     where: { modelId: { in: [...modelIds] } },
     _max: { version: true },

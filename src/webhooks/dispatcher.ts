@@ -114,7 +114,7 @@ export class WebhookDispatcher {
   private readonly sending = new Set<Promise<void>>();
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     /** Wakes the dispatcher when new events are final. */
     private readonly feed: RegistryEventFeed,
     readonly settings: WebhookSettings,
@@ -227,7 +227,7 @@ export class WebhookDispatcher {
   private async send(delivery: Claimed): Promise<void> {
     const webhook = await this.prisma.webhook.findUnique({ where: { id: delivery.webhookId } });
     if (!webhook) return;
-    const [event] = await readEvents(this.prisma, {}, delivery.sequence - 1, delivery.sequence, 1);
+    const [event] = await readEvents(this.db, {}, delivery.sequence - 1, delivery.sequence, 1);
     const body = deliveryBody(delivery.id, webhook.id, event ?? null);
     const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, body, this.settings.requestTimeoutMs, this.settings.allowPrivate);
     const finished = outcome.ok || delivery.attempts >= this.settings.maxAttempts;

@@ -25,7 +25,7 @@ describeEachDatabase('per-model version pages', (ctx) => {
     // All models share the page arguments, as they do when a dashboard asks for versions(first:):
     // a cursor by version number means the same position in every model.
     for (let round = 0; round < 20; round++) {
-      const pages = await listVersionsOfModels(ctx.db.prisma, models, { first, after, orderBy: order });
+      const pages = await listVersionsOfModels(ctx.db, models, { first, after, orderBy: order });
       const page = pages.get(models[0])!;
       for (const id of models) seen.get(id)!.push(...pages.get(id)!.rows.map((v: ModelVersion) => v.version));
       if (!page.hasNextPage) break;
@@ -46,20 +46,20 @@ describeEachDatabase('per-model version pages', (ctx) => {
   });
 
   it('applies filters per model', async () => {
-    const failed = await listVersionsOfModels(ctx.db.prisma, ids, { first: 5, filter: { status: 'FAILED_REGISTRATION' } });
+    const failed = await listVersionsOfModels(ctx.db, ids, { first: 5, filter: { status: 'FAILED_REGISTRATION' } });
     expect(failed.get(ids[0])!.rows.map((v) => v.version)).toEqual([4]);
     expect(failed.get(ids[1])!.rows).toEqual([]);
-    const tagged = await listVersionsOfModels(ctx.db.prisma, ids, { first: 5, filter: { tags: [{ key: 't0', value: '2' }], runId: null } });
+    const tagged = await listVersionsOfModels(ctx.db, ids, { first: 5, filter: { tags: [{ key: 't0', value: '2' }], runId: null } });
     for (const id of ids) expect(tagged.get(id)!.rows.map((v) => v.version)).toEqual([2]);
-    const byRun = await listVersionsOfModels(ctx.db.prisma, ids, { first: 5, filter: { runId: 'run-1-3' } });
+    const byRun = await listVersionsOfModels(ctx.db, ids, { first: 5, filter: { runId: 'run-1-3' } });
     expect(ids.map((id) => byRun.get(id)!.rows.map((v) => v.version))).toEqual([[], [3], []]);
-    const keyOnly = await listVersionsOfModels(ctx.db.prisma, ids, { first: 2, filter: { tags: [{ key: 't1' }] } });
+    const keyOnly = await listVersionsOfModels(ctx.db, ids, { first: 2, filter: { tags: [{ key: 't1' }] } });
     expect(keyOnly.get(ids[2])).toMatchObject({ hasNextPage: true });
     expect(keyOnly.get(ids[2])!.rows.map((v) => v.version)).toEqual([7, 6]);
   });
 
   it('returns rows shaped like Prisma rows', async () => {
-    const [version] = (await listVersionsOfModels(ctx.db.prisma, [ids[0]], { first: 1 })).get(ids[0])!.rows;
+    const [version] = (await listVersionsOfModels(ctx.db, [ids[0]], { first: 1 })).get(ids[0])!.rows;
     const direct = await ctx.db.prisma.modelVersion.findFirstOrThrow({ where: { modelId: ids[0], version: 7 } });
     expect(version).toEqual(direct);
   });

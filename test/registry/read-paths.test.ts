@@ -2,12 +2,12 @@
 // transaction, through Prisma's $queryRaw inside one. Both must give the same rows, value for value
 // and type for type (Date, not text; numbers, not strings), on both engines.
 import { beforeAll, expect, it } from 'vitest';
-import { Prisma, type PrismaClient } from '../../src/generated/prisma/client.ts';
-import { type Tx, inTransaction } from '../../src/registry/context.ts';
+import { Prisma, } from '../../src/generated/prisma/client.ts';
+import { inTransaction } from '../../src/registry/context.ts';
 import { aliasTargets, aliasVersionsAt, aliasesOfModels, aliasesOfVersions } from '../../src/store/aliases.ts';
 import { listEventsOfModels } from '../../src/store/events.ts';
 import { modelsByNames } from '../../src/store/models.ts';
-import { queryRows } from '../../src/store/sql.ts';
+import { type Reader, queryRows } from '../../src/store/sql.ts';
 import { modelTags, versionTags } from '../../src/store/tags.ts';
 import { listVersionsOfModels } from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -27,7 +27,7 @@ describeEachDatabase('raw reads, direct and in a transaction', (ctx) => {
   });
 
   /** Every batch read of the GraphQL loaders that is raw SQL, run on `db`. */
-  async function everyRead(db: PrismaClient | Tx) {
+  async function everyRead(db: Reader) {
     const pages = await listVersionsOfModels(db, modelIds, { first: 3 });
     const history = await listEventsOfModels(db, modelIds, { first: 5 });
     return {
@@ -44,7 +44,7 @@ describeEachDatabase('raw reads, direct and in a transaction', (ctx) => {
   }
 
   it('gives the same rows and types on both paths', async () => {
-    const direct = await everyRead(ctx.db.prisma);
+    const direct = await everyRead(ctx.db);
     const inTx = await inTransaction(ctx.db.prisma, (tx) => everyRead(tx));
     expect(direct).toEqual(inTx);
     // Not vacuous: the reads found what the seed wrote, with timestamps as Dates.
@@ -64,7 +64,7 @@ describeEachDatabase('raw reads, direct and in a transaction', (ctx) => {
       await tx.$executeRaw`INSERT INTO registered_model (name, created_at, updated_at) VALUES ('paths-uncommitted', now(), now())`;
       const inside = (await queryRows<{ n: number }>(tx, probe))[0].n;
       // PGlite has one connection: a read outside would wait for this transaction to end.
-      const outside = ctx.kind === 'postgres' ? (await queryRows<{ n: number }>(ctx.db.prisma, probe))[0].n : null;
+      const outside = ctx.kind === 'postgres' ? (await queryRows<{ n: number }>(ctx.db, probe))[0].n : null;
       await tx.$executeRaw`DELETE FROM registered_model WHERE name = 'paths-uncommitted'`;
       return { inside, outside };
     });

@@ -96,7 +96,7 @@ describeEachDatabase('registry transactions', (ctx) => {
       ['VERSION_DELETED', null, 1, null, 'ops'],
       ['ALIAS_DELETED', 'prod', null, 1, 'ops'],
     ]);
-    const [then, now] = await aliasVersionsAt(prisma(), [
+    const [then, now] = await aliasVersionsAt(ctx.db, [
       { modelId: model.id, alias: 'prod', at: new Date(beforeDelete) },
       { modelId: model.id, alias: 'prod', at: new Date(Date.now() + 60_000) },
     ]);

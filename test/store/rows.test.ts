@@ -5,8 +5,8 @@
 // And every raw read is named (`/* listModels */ SELECT ...`), so statistics and slow-query logs
 // tell the readers apart.
 import { beforeAll, expect, it } from 'vitest';
-import { type AuditEvent, type ModelAlias, type ModelVersion, Prisma, type PrismaClient, type RegisteredModel } from '../../src/generated/prisma/client.ts';
-import { type Tx, inTransaction } from '../../src/registry/context.ts';
+import { type AuditEvent, type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../../src/generated/prisma/client.ts';
+import { inTransaction } from '../../src/registry/context.ts';
 import { updateModelVersion } from '../../src/registry/versions.ts';
 import {
   ALIAS_COLUMNS_SQL,
@@ -23,7 +23,7 @@ import {
 import * as aliases from '../../src/store/aliases.ts';
 import * as events from '../../src/store/events.ts';
 import * as models from '../../src/store/models.ts';
-import { queryRows } from '../../src/store/sql.ts';
+import { type Reader, prismaOf, queryRows } from '../../src/store/sql.ts';
 import * as tags from '../../src/store/tags.ts';
 import * as versions from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -43,41 +43,42 @@ describeEachDatabase('store column lists', (ctx) => {
   });
 
   /** Each table's raw rows (decoded as the store decodes them) and Prisma's rows, in the same order. */
-  async function bothReads(db: PrismaClient | Tx): Promise<Record<string, [object[], object[]]>> {
+  async function bothReads(db: Reader): Promise<Record<string, [object[], object[]]>> {
     const raw = <T>(sql: Prisma.Sql, decode: (rows: T[]) => T[] = (rows) => rows) => queryRows<T>(db, sql).then(decode);
-    const versionIds = (await db.modelVersion.findMany({ where: { modelId } })).map((v) => v.id);
+    const prisma = prismaOf(db);
+    const versionIds = (await prisma.modelVersion.findMany({ where: { modelId } })).map((v) => v.id);
     return {
       models: [
         await raw<RegisteredModel>(Prisma.sql`SELECT ${MODEL_COLUMNS_SQL} FROM registered_model m WHERE m.id = ${modelId}`, modelRows),
-        await db.registeredModel.findMany({ where: { id: modelId } }),
+        await prisma.registeredModel.findMany({ where: { id: modelId } }),
       ],
       versions: [
         await raw<ModelVersion>(Prisma.sql`SELECT ${VERSION_COLUMNS_SQL} FROM model_version v WHERE v.model_id = ${modelId} ORDER BY v.id`, versionRows),
-        await db.modelVersion.findMany({ where: { modelId }, orderBy: { id: 'asc' } }),
+        await prisma.modelVersion.findMany({ where: { modelId }, orderBy: { id: 'asc' } }),
       ],
       aliases: [
         await raw<ModelAlias>(Prisma.sql`SELECT ${ALIAS_COLUMNS_SQL} FROM model_alias a WHERE a.model_id = ${modelId} ORDER BY a.alias`, aliasRows),
-        await db.modelAlias.findMany({ where: { modelId }, orderBy: { alias: 'asc' } }),
+        await prisma.modelAlias.findMany({ where: { modelId }, orderBy: { alias: 'asc' } }),
       ],
       modelTags: [
         await raw<object>(Prisma.sql`SELECT ${MODEL_TAG_COLUMNS_SQL} FROM registered_model_tag t WHERE t.model_id = ${modelId} ORDER BY t.key`),
-        await db.registeredModelTag.findMany({ where: { modelId }, orderBy: { key: 'asc' } }),
+        await prisma.registeredModelTag.findMany({ where: { modelId }, orderBy: { key: 'asc' } }),
       ],
       versionTags: [
         await raw<object>(Prisma.sql`SELECT ${VERSION_TAG_COLUMNS_SQL} FROM model_version_tag t
           WHERE t.version_id = ANY(${versionIds}::int[]) ORDER BY t.version_id, t.key`),
-        await db.modelVersionTag.findMany({ where: { versionId: { in: versionIds } }, orderBy: [{ versionId: 'asc' }, { key: 'asc' }] }),
+        await prisma.modelVersionTag.findMany({ where: { versionId: { in: versionIds } }, orderBy: [{ versionId: 'asc' }, { key: 'asc' }] }),
       ],
       events: [
         await raw<AuditEvent>(Prisma.sql`SELECT ${EVENT_COLUMNS_SQL} FROM audit_event e WHERE e.model_id = ${modelId} ORDER BY e.sequence`, eventRows),
-        await db.auditEvent.findMany({ where: { modelId }, orderBy: { sequence: 'asc' } }),
+        await prisma.auditEvent.findMany({ where: { modelId }, orderBy: { sequence: 'asc' } }),
       ],
     };
   }
 
   for (const path of ['direct', 'in a transaction'] as const) {
     it(`reads rows equal to Prisma's, key for key and type for type (${path})`, async () => {
-      const reads = path === 'direct' ? await bothReads(ctx.db.prisma) : await inTransaction(ctx.db.prisma, (tx) => bothReads(tx));
+      const reads = path === 'direct' ? await bothReads(ctx.db) : await inTransaction(ctx.db.prisma, (tx) => bothReads(tx));
       for (const [table, [raw, prisma]] of Object.entries(reads)) {
         // Not vacuous: the seed wrote rows of every table, some with nulls and some without.
         expect(prisma.length, table).toBeGreaterThan(0);
@@ -98,22 +99,22 @@ describeEachDatabase(
       const [version] = await ctx.db.prisma.modelVersion.findMany({ where: { modelId: model.id } });
       const ids = [model.id];
       const reads: Record<string, () => Promise<unknown>> = {
-        listModels: () => models.listModels(ctx.db.prisma, { first: 1 }),
-        countModels: () => models.countModels(ctx.db.prisma, null),
-        modelsByNames: () => models.modelsByNames(ctx.db.prisma, [name]),
-        listVersions: () => versions.listVersions(ctx.db.prisma, { first: 1 }),
-        countVersions: () => versions.countVersions(ctx.db.prisma, {}),
-        listVersionsOfModels: () => versions.listVersionsOfModels(ctx.db.prisma, ids, { first: 1 }),
-        countVersionsOfModels: () => versions.countVersionsOfModels(ctx.db.prisma, ids, null),
-        modelTags: () => tags.modelTags(ctx.db.prisma, ids),
-        versionTags: () => tags.versionTags(ctx.db.prisma, [version.id]),
-        aliasesOfModels: () => aliases.aliasesOfModels(ctx.db.prisma, ids),
-        aliasesOfVersions: () => aliases.aliasesOfVersions(ctx.db.prisma, [version.id]),
-        aliasTargets: () => aliases.aliasTargets(ctx.db.prisma, [{ modelId: model.id, alias: 'champion' }]),
-        aliasVersionsAt: () => aliases.aliasVersionsAt(ctx.db.prisma, [{ modelId: model.id, alias: 'champion', at: new Date() }]),
-        listEvents: () => events.listEvents(ctx.db.prisma, { first: 1, filter: { modelName: name } }),
-        listEventsOfModels: () => events.listEventsOfModels(ctx.db.prisma, ids, { first: 1 }),
-        readEvents: () => events.readEvents(ctx.db.prisma, { modelName: name }, 0, 2 ** 31 - 1, 1),
+        listModels: () => models.listModels(ctx.db, { first: 1 }),
+        countModels: () => models.countModels(ctx.db, null),
+        modelsByNames: () => models.modelsByNames(ctx.db, [name]),
+        listVersions: () => versions.listVersions(ctx.db, { first: 1 }),
+        countVersions: () => versions.countVersions(ctx.db, {}),
+        listVersionsOfModels: () => versions.listVersionsOfModels(ctx.db, ids, { first: 1 }),
+        countVersionsOfModels: () => versions.countVersionsOfModels(ctx.db, ids, null),
+        modelTags: () => tags.modelTags(ctx.db, ids),
+        versionTags: () => tags.versionTags(ctx.db, [version.id]),
+        aliasesOfModels: () => aliases.aliasesOfModels(ctx.db, ids),
+        aliasesOfVersions: () => aliases.aliasesOfVersions(ctx.db, [version.id]),
+        aliasTargets: () => aliases.aliasTargets(ctx.db, [{ modelId: model.id, alias: 'champion' }]),
+        aliasVersionsAt: () => aliases.aliasVersionsAt(ctx.db, [{ modelId: model.id, alias: 'champion', at: new Date() }]),
+        listEvents: () => events.listEvents(ctx.db, { first: 1, filter: { modelName: name } }),
+        listEventsOfModels: () => events.listEventsOfModels(ctx.db, ids, { first: 1 }),
+        readEvents: () => events.readEvents(ctx.db, { modelName: name }, 0, 2 ** 31 - 1, 1),
       };
       for (const [fn, read] of Object.entries(reads)) {
         sent.length = 0;

@@ -1,7 +1,6 @@
 import type { AuditAction, AuditEvent } from '../../generated/prisma/client.ts';
 import { type Page, cursorOf } from '../../registry/paging.ts';
-import { EVENT_SORT, listEvents } from '../../store/events.ts';
-import { visibleModel } from '../authorization.ts';
+import { EVENT_SORT, } from '../../store/events.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
@@ -57,7 +56,7 @@ AuditEventRef.implement({
       type: RegisteredModelRef,
       nullable: true,
       description: 'The model as it is now; null if it was deleted.',
-      resolve: async (e, _args, ctx) => visibleModel(ctx, await ctx.loaders.modelById.load(e.modelId)),
+      resolve: async (e, _args, ctx) => ctx.reads.visible(await ctx.loaders.modelById.load(e.modelId)),
     }),
     version: t.exposeInt('version', {
       nullable: true,
@@ -98,7 +97,7 @@ export function historyOfModel(
   args: { first?: number | null; after?: string | null; alias?: string | null; actions?: readonly AuditAction[] | null },
 ): Promise<ConnectionShape<AuditEvent>> {
   const { first, after } = pageArgs(args);
-  const key = { modelId, args: { first, after, alias: args.alias ?? null, actions: args.actions ?? null, scope: ctx.access.scope } };
+  const key = { modelId, args: { first, after, alias: args.alias ?? null, actions: args.actions ?? null } };
   return historyConnection(after, () => ctx.loaders.historyPage.load(key));
 }
 
@@ -113,7 +112,7 @@ builder.queryField('auditEvents', (t) =>
     resolve: (_root, args, ctx) => {
       const { first, after } = pageArgs(args);
       return historyConnection(after, () =>
-        listEvents(ctx.prisma, { first, after, filter: { ...args.filter, scope: ctx.access.scope } }),
+        ctx.reads.listEvents({ first, after, filter: args.filter }),
       );
     },
   }),

@@ -1,4 +1,4 @@
-import { builder } from '../builder.ts';
+
 import { ModelAliasRef, ModelVersionRef, RegisteredModelRef } from './refs.ts';
 import { DateTime } from './scalars.ts';
 

@@ -1,6 +1,5 @@
 import { GraphQLError } from 'graphql';
 import { MalformedUriError, parseModelUri } from '../../registry/uri.ts';
-import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { ModelVersionRef } from './refs.ts';
 
@@ -20,7 +19,7 @@ builder.queryField('resolveModelUri', (t) =>
         if (error instanceof MalformedUriError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
         throw error;
       }
-      const model = visibleModel(ctx, await ctx.loaders.modelByName.load(parsed.name));
+      const model = ctx.reads.visible(await ctx.loaders.modelByName.load(parsed.name));
       if (!model) return null;
       switch (parsed.kind) {
         case 'version':

@@ -5,10 +5,7 @@ import {
   VERSION_SORT,
   type VersionFilter,
   type VersionOrder,
-  countVersions,
-  listVersions,
 } from '../../store/versions.ts';
-import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
@@ -127,7 +124,7 @@ builder.queryFields((t) => ({
       version: t.arg.int({ required: true, description: 'The version number.' }),
     },
     resolve: async (_root, { name, version }, ctx) => {
-      const model = visibleModel(ctx, await ctx.loaders.modelByName.load(name));
+      const model = ctx.reads.visible(await ctx.loaders.modelByName.load(name));
       return model ? ctx.loaders.versionByNumber.load({ modelId: model.id, version }) : null;
     },
   }),
@@ -145,10 +142,10 @@ builder.queryFields((t) => ({
       const orderBy = args.orderBy ?? 'CREATED_AT_DESC';
       return versionConnection(after, VERSION_SORT[orderBy], async () => ({
         page: primed(
-          await listVersions(ctx.prisma, { first, after, orderBy, name: args.name, filter: args.filter, scope: ctx.access.scope }),
+          await ctx.reads.listVersions({ first, after, orderBy, name: args.name, filter: args.filter }),
           ctx.loaders.primeVersions,
         ),
-        totalCount: () => countVersions(ctx.prisma, { name: args.name, filter: args.filter, scope: ctx.access.scope }),
+        totalCount: () => ctx.reads.countVersions({ name: args.name, filter: args.filter }),
       }));
     },
   }),

@@ -1,6 +1,5 @@
 // Global object identification: opaque IDs that Query.node resolves, for every Node type.
 import type { AuditEvent, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
-import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 
 type NodeTypeName = 'RegisteredModel' | 'ModelVersion' | 'AuditEvent';
@@ -43,15 +42,13 @@ builder.queryField('node', (t) =>
       if (!target) return null;
       switch (target.type) {
         case 'RegisteredModel':
-          return visibleModel(ctx, await ctx.loaders.modelById.load(target.id));
+          return ctx.reads.visible(await ctx.loaders.modelById.load(target.id));
         case 'ModelVersion': {
           const version = await ctx.loaders.versionById.load(target.id);
-          return version && visibleModel(ctx, await ctx.loaders.modelById.load(version.modelId)) ? version : null;
+          return version && ctx.reads.visible(await ctx.loaders.modelById.load(version.modelId)) ? version : null;
         }
         case 'AuditEvent': {
-          // Events are visible by the model name they were recorded under, as in every history listing.
-          const event = await ctx.prisma.auditEvent.findUnique({ where: { sequence: target.id } });
-          return event && ctx.access.canSee(event.modelName) ? event : null;
+          return ctx.reads.event(target.id);
         }
       }
     },

@@ -1,7 +1,6 @@
 import type { RegisteredModel } from '../../generated/prisma/client.ts';
-import { type ModelOrder, MODEL_SORT, countModels, listModels } from '../../store/models.ts';
+import { type ModelOrder, MODEL_SORT, } from '../../store/models.ts';
 import { cursorOf } from '../../registry/paging.ts';
-import { visibleModel } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { AuditActionRef, historyOfModel } from './audit-event.ts';
 import { connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
@@ -125,7 +124,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One model by its exact name, or null.',
     args: { name: t.arg.string({ required: true, description: 'The exact model name.' }) },
-    resolve: async (_root, { name }, ctx) => visibleModel(ctx, await ctx.loaders.modelByName.load(name)),
+    resolve: async (_root, { name }, ctx) => ctx.reads.visible(await ctx.loaders.modelByName.load(name)),
   }),
   registeredModels: t.field({
     type: RegisteredModelConnectionRef,
@@ -140,12 +139,12 @@ builder.queryFields((t) => ({
       const orderBy: ModelOrder = args.orderBy ?? 'NAME_ASC';
       return withCursorErrors(async () => ({
         page: primed(
-          await listModels(ctx.prisma, { first, after, orderBy, filter: args.filter, scope: ctx.access.scope }),
+          await ctx.reads.listModels({ first, after, orderBy, filter: args.filter }),
           ctx.loaders.primeModels,
         ),
         cursorOf: (m: RegisteredModel) => cursorOf(m, MODEL_SORT[orderBy]),
         afterGiven: after != null,
-        totalCount: () => countModels(ctx.prisma, args.filter, ctx.access.scope),
+        totalCount: () => ctx.reads.countModels(args.filter),
       }));
     },
   }),

@@ -4,7 +4,6 @@
 import { GraphQLError } from 'graphql';
 import type { AuditAction, AuditEvent, ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
 import { FeedClosedError, type RegistryEventFilter, SubscriptionLimitError } from '../../events/feed.ts';
-import { isActive } from '../../auth/tokens.ts';
 import { checkAuditActions } from '../../store/events.ts';
 import { isStorableText } from '../../registry/validation.ts';
 import { builder } from '../builder.ts';
@@ -22,24 +21,12 @@ builder.subscriptionType({
 });
 
 /**
- * Whether the requester may see events of this model. Follows the request's access rules once the
- * context carries them (`ctx.access.canSee`); until then every model is visible.
- */
-function canSee(ctx: GraphQLContext, modelName: string): boolean {
-  const access = (ctx as { access?: { canSee?(name: string): boolean } }).access;
-  return access?.canSee ? access.canSee(modelName) : true;
-}
-
-/**
  * A subscription outlives the request that checked its token: before each page of events it checks
  * again, so a revoked or expired token stops receiving at the next event, on every replica.
  */
 async function checkTokenStillActive(ctx: GraphQLContext): Promise<void> {
-  const name = ctx.access.actor;
-  if (name == null) return;
-  const token = await ctx.prisma.apiToken.findUnique({ where: { name } });
-  if (!token || !isActive(token)) {
-    throw new GraphQLError(`token "${name}" was revoked or has expired`, { extensions: { code: 'UNAUTHENTICATED' } });
+  if (!(await ctx.reads.tokenStillActive())) {
+    throw new GraphQLError(`token "${ctx.access.actor}" was revoked or has expired`, { extensions: { code: 'UNAUTHENTICATED' } });
   }
 }
 
@@ -89,7 +76,7 @@ function mapIterator<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => 
  * DataLoaders so nested fields show the state as of that event, not of the first one.
  */
 function freshLoaders(ctx: GraphQLContext): void {
-  ctx.loaders = createLoaders(ctx.prisma);
+  ctx.loaders = createLoaders(ctx.reads);
 }
 
 function checkText(value: string, argument: string): void {
@@ -124,7 +111,7 @@ builder.subscriptionField('registryEvents', (t) =>
         actions: args.actions as AuditAction[] | null | undefined,
       };
       return mapIterator(await openEvents(ctx, filter, args.afterSequence ?? null), (event) =>
-        canSee(ctx, event.modelName) ? event : undefined,
+        ctx.access.canSee(event.modelName) ? event : undefined,
       );
     },
     resolve: (event, _args, ctx) => {
@@ -154,11 +141,11 @@ builder.subscriptionField('aliasChanged', (t) =>
       checkText(args.name, 'name');
       checkText(args.alias, 'alias');
       // Whether the alias exists now: a model deletion only reports a change if it did.
-      const current = await ctx.prisma.modelAlias.findFirst({ where: { alias: args.alias, model: { name: args.name } } });
+      const current = await ctx.reads.alias(args.name, args.alias);
       let exists = current !== null;
       const events = await openEvents(ctx, { modelName: args.name, actions: ['ALIAS_SET', 'ALIAS_DELETED', 'MODEL_DELETED'] }, null);
       return mapIterator<AuditEvent, AliasState>(events, async (event) => {
-        if (!canSee(ctx, event.modelName)) return undefined;
+        if (!ctx.access.canSee(event.modelName)) return undefined;
         if (event.action === 'MODEL_DELETED' || event.action === 'ALIAS_DELETED') {
           if (event.action === 'ALIAS_DELETED' && event.alias !== args.alias) return undefined;
           if (!exists) return undefined;
@@ -166,10 +153,7 @@ builder.subscriptionField('aliasChanged', (t) =>
           return { alias: null };
         }
         if (event.alias !== args.alias || event.version == null) return undefined;
-        const version = await ctx.prisma.modelVersion.findUnique({
-          where: { modelId_version: { modelId: event.modelId, version: event.version } },
-          include: { model: true },
-        });
+        const version = await ctx.reads.versionWithModel(event.modelId, event.version);
         // Gone already: its deletion recorded ALIAS_DELETED (or MODEL_DELETED), which comes next.
         if (!version) return undefined;
         exists = true;

@@ -4,7 +4,6 @@ import { GraphQLError } from 'graphql';
 import type { Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../generated/prisma/client.ts';
 import { actionsOf } from '../../webhooks/webhooks.ts';
 import { builder } from '../builder.ts';
-import type { GraphQLContext } from '../context.ts';
 import { AuditActionRef } from './audit-event.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { AuditEventRef } from './refs.ts';
@@ -30,9 +29,8 @@ const WebhookDeliveryRef = builder.objectRef<WebhookDelivery>('WebhookDelivery')
       description: 'The history event delivered; null for pings.',
       resolve: async (d, _args, ctx) => {
         if (d.sequence == null) return null;
-        const event = await ctx.prisma.auditEvent.findUnique({ where: { sequence: d.sequence } });
         // The same check as node(id:) and auditEvents, so the log never shows what the reader may not see.
-        return event && ctx.access.canSee(event.modelName) ? event : null;
+        return ctx.reads.event(d.sequence);
       },
     }),
     status: t.field({ type: WebhookDeliveryStatusRef, description: 'Where the delivery stands.', resolve: (d) => d.status }),
@@ -71,11 +69,7 @@ const WebhookRef = builder.objectRef<Webhook>('Webhook').implement({
       resolve: (w, args, ctx) => {
         const first = args.first ?? 20;
         if (first < 1 || first > 100) throw new GraphQLError('first must be from 1 to 100');
-        return ctx.prisma.webhookDelivery.findMany({
-          where: { webhookId: w.id, ...(args.status ? { status: args.status as WebhookDeliveryStatus } : {}) },
-          orderBy: { id: 'desc' },
-          take: first,
-        });
+        return ctx.reads.webhookDeliveries(w.id, { first, status: args.status as WebhookDeliveryStatus | null | undefined });
       },
     }),
   }),

@@ -1,0 +1,119 @@
+// Reads, as the registry answers them to one caller: the one place that applies the caller's
+// scope. Listings and counts filter by it in SQL (pages and counts never include what is out of
+// scope), single lookups answer null for a model outside it, and history is visible by the model
+// name each event was recorded under. The batch loads by id (the GraphQL layer's DataLoaders) are
+// not filtered: they only follow ids reached from rows this caller could already see.
+import type { Access } from '../auth/access.ts';
+import { isActive } from '../auth/tokens.ts';
+import type {
+  AuditEvent,
+  ModelAlias,
+  ModelVersion,
+  RegisteredModel,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+} from '../generated/prisma/client.ts';
+import * as aliases from '../store/aliases.ts';
+import * as events from '../store/events.ts';
+import type { PageArgs } from '../store/filters.ts';
+import * as models from '../store/models.ts';
+import { type Reader, prismaOf } from '../store/sql.ts';
+import * as tags from '../store/tags.ts';
+import * as versions from '../store/versions.ts';
+import type { Page } from './paging.ts';
+
+export class RegistryReads {
+  constructor(
+    private readonly db: Reader,
+    readonly access: Access,
+  ) {}
+
+  /** The model (or anything that names one) if this caller may see it, else null, as if it did not exist. */
+  visible<M extends { name: string }>(model: M | null | undefined): M | null {
+    return model && this.access.canSee(model.name) ? model : null;
+  }
+
+  listModels(args: PageArgs<models.ModelOrder> & { filter?: models.ModelFilter | null }): Promise<Page<RegisteredModel>> {
+    return models.listModels(this.db, { ...args, scope: this.access.scope });
+  }
+
+  countModels(filter: models.ModelFilter | null | undefined): Promise<number> {
+    return models.countModels(this.db, filter, this.access.scope);
+  }
+
+  listVersions(
+    args: PageArgs<versions.VersionOrder> & { name?: string | null; filter?: versions.VersionFilter | null },
+  ): Promise<Page<ModelVersion>> {
+    return versions.listVersions(this.db, { ...args, scope: this.access.scope });
+  }
+
+  countVersions(args: { name?: string | null; filter?: versions.VersionFilter | null }): Promise<number> {
+    return versions.countVersions(this.db, { ...args, scope: this.access.scope });
+  }
+
+  listEvents(args: { first: number; after?: string | null; filter?: Omit<events.EventFilter, 'scope'> | null }): Promise<Page<AuditEvent>> {
+    return events.listEvents(this.db, { first: args.first, after: args.after, filter: { ...args.filter, scope: this.access.scope } });
+  }
+
+  /** One page of history per model, of the events this caller may see. */
+  historyOfModels(modelIds: readonly number[], args: Omit<events.ModelHistoryArgs, 'scope'>): Promise<Map<number, Page<AuditEvent>>> {
+    return events.listEventsOfModels(this.db, modelIds, { ...args, scope: this.access.scope });
+  }
+
+  async event(sequence: number): Promise<AuditEvent | null> {
+    const event = await prismaOf(this.db).auditEvent.findUnique({ where: { sequence } });
+    return event && this.access.canSee(event.modelName) ? event : null;
+  }
+
+  /** The alias `alias` of the model now named `name`, if visible. */
+  async alias(name: string, alias: string): Promise<ModelAlias | null> {
+    if (!this.access.canSee(name)) return null;
+    return prismaOf(this.db).modelAlias.findFirst({ where: { alias, model: { name } } });
+  }
+
+  /** A version with its model, by the model's id (history events carry it), if visible. */
+  async versionWithModel(modelId: number, version: number): Promise<(ModelVersion & { model: RegisteredModel }) | null> {
+    const found = await prismaOf(this.db).modelVersion.findUnique({
+      where: { modelId_version: { modelId, version } },
+      include: { model: true },
+    });
+    return found && this.access.canSee(found.model.name) ? found : null;
+  }
+
+  /** Whether this caller's token is still valid (a subscription outlives the request that checked it). */
+  async tokenStillActive(): Promise<boolean> {
+    const name = this.access.actor;
+    if (name == null) return true;
+    const token = await prismaOf(this.db).apiToken.findUnique({ where: { name } });
+    return token !== null && isActive(token);
+  }
+
+  /** A webhook's delivery log, newest first (the webhook itself is only reachable by admins). */
+  webhookDeliveries(webhookId: number, args: { first: number; status?: WebhookDeliveryStatus | null }): Promise<WebhookDelivery[]> {
+    return prismaOf(this.db).webhookDelivery.findMany({
+      where: { webhookId, ...(args.status ? { status: args.status } : {}) },
+      orderBy: { id: 'desc' },
+      take: args.first,
+    });
+  }
+
+  // ---- Batch loads by key, for DataLoaders
+
+  modelsByIds = (ids: readonly number[]) => models.modelsByIds(this.db, ids);
+  modelsByNames = (names: readonly string[]) => models.modelsByNames(this.db, names);
+  versionsByIds = (ids: readonly number[]) => versions.versionsByIds(this.db, ids);
+  versionsByNumbers = (keys: readonly { modelId: number; version: number }[]) => versions.versionsByNumbers(this.db, keys);
+  latestVersionNumbers = (modelIds: readonly number[]) => versions.latestVersionNumbers(this.db, modelIds);
+  modelTags = (modelIds: readonly number[]) => tags.modelTags(this.db, modelIds);
+  versionTags = (versionIds: readonly number[]) => tags.versionTags(this.db, versionIds);
+  aliasesOfModels = (modelIds: readonly number[]) => aliases.aliasesOfModels(this.db, modelIds);
+  aliasesOfVersions = (versionIds: readonly number[]) => aliases.aliasesOfVersions(this.db, versionIds);
+  aliasTargets = (keys: readonly aliases.AliasKey[]) => aliases.aliasTargets(this.db, keys);
+  aliasVersionsAt = (keys: readonly aliases.AliasAtKey[]) => aliases.aliasVersionsAt(this.db, keys);
+  versionPagesOfModels = (
+    modelIds: readonly number[],
+    args: PageArgs<versions.VersionOrder> & { filter?: versions.VersionFilter | null },
+  ) => versions.listVersionsOfModels(this.db, modelIds, args);
+  versionCountsOfModels = (modelIds: readonly number[], filter: versions.VersionFilter | null | undefined) =>
+    versions.countVersionsOfModels(this.db, modelIds, filter);
+}
