@@ -16,7 +16,7 @@ import { seedModels } from '../support/seed.ts';
 // The dashboard of test/batching.test.ts, which the default limits must admit with a full page (read
 // from that file rather than imported, which would run its suites here too).
 const DASHBOARD_QUERY = /export const DASHBOARD_QUERY = \/\* GraphQL \*\/ `([^`]*)`/.exec(
-  readFileSync(new URL('../batching.test.ts', import.meta.url), 'utf8'),
+  readFileSync(new URL('../graphql/batching.test.ts', import.meta.url), 'utf8'),
 )![1];
 
 let db: Database;

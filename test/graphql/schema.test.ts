@@ -11,13 +11,13 @@ import {
   isSpecifiedScalarType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { SCHEMA_FILE, printSchemaFile } from '../src/graphql/print.ts';
-import { schema } from '../src/graphql/schema/index.ts';
+import { SCHEMA_FILE, printSchemaFile } from '../../src/graphql/print.ts';
+import { schema } from '../../src/graphql/schema/index.ts';
 
 // The contract lives in ../shared/api-contract.graphql beside the repository; a copy travels with
 // the repository so every clone can check it, and the copy must stay identical to the original.
-const CONTRACT_COPY = new URL('./fixtures/api-contract.graphql', import.meta.url);
-const CONTRACT_SHARED = new URL('../../shared/api-contract.graphql', import.meta.url);
+const CONTRACT_COPY = new URL('../fixtures/api-contract.graphql', import.meta.url);
+const CONTRACT_SHARED = new URL('../../../shared/api-contract.graphql', import.meta.url);
 const contractText = readFileSync(CONTRACT_COPY, 'utf8');
 const contract = buildSchema(contractText);
 

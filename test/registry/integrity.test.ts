@@ -6,15 +6,15 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
-import type { AuditAction } from '../src/generated/prisma/client.ts';
-import { EVENT_DETAIL_FIELDS, type EventWrite, HISTORY_EVENTS, historyEvent } from '../src/registry/history/events.ts';
-import { type IntegrityReport, checkIntegrity } from '../src/registry/integrity.ts';
-import type { Tx } from '../src/registry/context.ts';
-import { POSTGRES_ADMIN_URL, describeEachDatabase } from './support/databases.ts';
-import { graphqlClient } from './support/graphql.ts';
-import { buildVariedRegistry } from './support/varied-registry.ts';
+import type { AuditAction } from '../../src/generated/prisma/client.ts';
+import { EVENT_DETAIL_FIELDS, type EventWrite, HISTORY_EVENTS, historyEvent } from '../../src/registry/history/events.ts';
+import { type IntegrityReport, checkIntegrity } from '../../src/registry/integrity.ts';
+import type { Tx } from '../../src/registry/context.ts';
+import { POSTGRES_ADMIN_URL, describeEachDatabase } from '../support/databases.ts';
+import { graphqlClient } from '../support/graphql.ts';
+import { buildVariedRegistry } from '../support/varied-registry.ts';
 
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 class Rollback extends Error {
   constructor(readonly report: IntegrityReport) {

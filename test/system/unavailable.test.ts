@@ -1,8 +1,8 @@
 // Which failures count as "the database is unavailable" (the DATABASE_UNAVAILABLE GraphQL error)
 // and which stay faults; the outage test shows the real ones end to end.
 import { describe, expect, it } from 'vitest';
-import { Prisma } from '../src/generated/prisma/client.ts';
-import { DATABASE_UNAVAILABLE, databaseUnavailableError, isDatabaseUnavailable } from '../src/db/unavailable.ts';
+import { Prisma } from '../../src/generated/prisma/client.ts';
+import { DATABASE_UNAVAILABLE, databaseUnavailableError, isDatabaseUnavailable } from '../../src/db/unavailable.ts';
 
 const known = (code: string, meta?: Record<string, unknown>) =>
   new Prisma.PrismaClientKnownRequestError(`failed with ${code}`, { code, clientVersion: 'test', meta });

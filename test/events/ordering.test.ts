@@ -4,9 +4,9 @@
 // runs transactions one at a time, so there commit order is sequence order and the case cannot arise.
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { RegistryEventFeed } from '../src/events/feed.ts';
-import { lastHandedOutSequence } from '../src/events/watermark.ts';
-import { describeEachDatabase, POSTGRES_ADMIN_URL } from './support/databases.ts';
+import { RegistryEventFeed } from '../../src/events/feed.ts';
+import { lastHandedOutSequence } from '../../src/events/watermark.ts';
+import { describeEachDatabase, POSTGRES_ADMIN_URL } from '../support/databases.ts';
 
 const MODEL = 'ordering-trap';
 

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCrashRounds } from '../scripts/faults/crash.ts';
-import { killAllServers } from '../scripts/faults/server-process.ts';
-import { createPostgresDatabase, databases } from './support/databases.ts';
+import { runCrashRounds } from '../../scripts/faults/crash.ts';
+import { killAllServers } from '../../scripts/faults/server-process.ts';
+import { createPostgresDatabase, databases } from '../support/databases.ts';
 
 describe('crash: SIGKILL mid-burst, restart on the same data', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.ts';
-import type { Database, ListenHandlers } from '../src/db/database.ts';
-import type { PrismaClient } from '../src/generated/prisma/client.ts';
-import { EXAMPLE_QUERY } from '../src/graphql/yoga.ts';
-import { type RunningServer, type ServerLog, startServer } from '../src/app.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import type { Database, ListenHandlers } from '../../src/db/database.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { EXAMPLE_QUERY } from '../../src/graphql/yoga.ts';
+import { type RunningServer, type ServerLog, startServer } from '../../src/app.ts';
 
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const config = { host: '127.0.0.1', port: 0 };
 
 interface Logged {

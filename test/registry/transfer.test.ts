@@ -10,16 +10,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.ts';
-import type { Database } from '../src/db/database.ts';
-import { checkIntegrity } from '../src/registry/integrity.ts';
-import { ImportError, exportRegistryConsistently, importRegistry } from '../src/registry/transfer.ts';
-import { createPostgresDatabase, databases } from './support/databases.ts';
-import { graphqlClient } from './support/graphql.ts';
-import { seedModels } from './support/seed.ts';
-import { buildVariedRegistry, mutate } from './support/varied-registry.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import type { Database } from '../../src/db/database.ts';
+import { checkIntegrity } from '../../src/registry/integrity.ts';
+import { ImportError, exportRegistryConsistently, importRegistry } from '../../src/registry/transfer.ts';
+import { createPostgresDatabase, databases } from '../support/databases.ts';
+import { graphqlClient } from '../support/graphql.ts';
+import { seedModels } from '../support/seed.ts';
+import { buildVariedRegistry, mutate } from '../support/varied-registry.ts';
 
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const hasPostgres = databases.some((d) => d.name === 'postgres');
 
 function runScript(script: string, args: string[], databaseUrl: string) {

@@ -2,16 +2,16 @@
 // functions would: same rows, same audit events in the same order, timestamps consistent with
 // history, so versionByAlias(at:) answers from seeded history like from real history.
 import { beforeAll, expect, it } from 'vitest';
-import type { PrismaClient } from '../src/generated/prisma/client.ts';
-import { setModelAlias } from '../src/registry/aliases.ts';
-import { writeAs } from './support/registry.ts';
-import { checkIntegrity } from '../src/registry/integrity.ts';
-import { createRegisteredModel } from '../src/registry/models.ts';
-import { createModelVersion } from '../src/registry/versions.ts';
-import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelOperations } from '../scripts/lib/seed-data.ts';
-import { seedRegistry } from '../scripts/lib/seed.ts';
-import { describeEachDatabase } from './support/databases.ts';
-import { graphqlClient } from './support/graphql.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { setModelAlias } from '../../src/registry/aliases.ts';
+import { writeAs } from '../support/registry.ts';
+import { checkIntegrity } from '../../src/registry/integrity.ts';
+import { createRegisteredModel } from '../../src/registry/models.ts';
+import { createModelVersion } from '../../src/registry/versions.ts';
+import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelOperations } from '../../scripts/lib/seed-data.ts';
+import { seedRegistry } from '../../scripts/lib/seed.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import { graphqlClient } from '../support/graphql.ts';
 
 const SMALL = { models: 3, versions: 3, versionTags: 2, modelTags: 3, historyDepth: 4 };
 const bulk: SeedOptions = { ...DEFAULT_SEED_OPTIONS, ...SMALL, prefix: 'bulk' };

@@ -1,9 +1,9 @@
 // A dashboard-shaped query costs the same number of SQL statements for 5 models as for 50:
 // every nested field is loaded through per-request DataLoaders (no N+1).
 import { beforeAll, expect, it } from 'vitest';
-import { describeEachDatabase } from './support/databases.ts';
-import { graphqlClient } from './support/graphql.ts';
-import { seedModels } from './support/seed.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import { graphqlClient } from '../support/graphql.ts';
+import { seedModels } from '../support/seed.ts';
 
 const statements: string[] = [];
 let counting = false;

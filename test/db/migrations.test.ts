@@ -5,18 +5,18 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_PGLITE_DIR, loadConfig, parseDatabaseUrl, type DatabaseTarget } from '../src/config.ts';
-import { projectRoot } from '../src/paths.ts';
-import { openDatabase, PING_TIMEOUT_MS } from '../src/db/client.ts';
-import type { DatabaseKind } from '../src/db/database.ts';
+import { DEFAULT_PGLITE_DIR, loadConfig, parseDatabaseUrl, type DatabaseTarget } from '../../src/config.ts';
+import { projectRoot } from '../../src/paths.ts';
+import { openDatabase, PING_TIMEOUT_MS } from '../../src/db/client.ts';
+import type { DatabaseKind } from '../../src/db/database.ts';
 import {
   DEFAULT_MIGRATIONS_DIR,
   migrate,
   pgClientConnection,
   pgliteConnection,
   type MigrationConnection,
-} from '../src/db/migrator.ts';
-import { createPostgresDatabase, databases, describeEachDatabase, POSTGRES_ADMIN_URL } from './support/databases.ts';
+} from '../../src/db/migrator.ts';
+import { createPostgresDatabase, databases, describeEachDatabase, POSTGRES_ADMIN_URL } from '../support/databases.ts';
 import {
   actualSchemaFacts,
   diffFacts,
@@ -24,7 +24,7 @@ import {
   expectedSchemaFactsFromFile,
   formatDrift,
   SCHEMA_PATH,
-} from './support/schema-drift.ts';
+} from '../support/schema-drift.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

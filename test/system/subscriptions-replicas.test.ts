@@ -3,10 +3,10 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { openDatabase } from '../src/db/client.ts';
-import { type RunningServer, type ServerLog, startServer } from '../src/app.ts';
-import { describeEachDatabase, POSTGRES_ADMIN_URL } from './support/databases.ts';
-import { subscribeSse } from './support/sse.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { type RunningServer, type ServerLog, startServer } from '../../src/app.ts';
+import { describeEachDatabase, POSTGRES_ADMIN_URL } from '../support/databases.ts';
+import { subscribeSse } from '../support/sse.ts';
 
 const quiet: ServerLog = { info: () => {}, error: (message, detail) => console.error(message, detail) };
 

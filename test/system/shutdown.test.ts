@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectAcknowledgedVersionsIntact } from './support/durability.ts';
-import { killAllServers, postGraphQL, spawnServer } from '../scripts/faults/server-process.ts';
+import { expectAcknowledgedVersionsIntact } from '../support/durability.ts';
+import { killAllServers, postGraphQL, spawnServer } from '../../scripts/faults/server-process.ts';
 
 /** DEFAULT_SHUTDOWN_TIMEOUT_MS (10 s) plus closing PGlite and the process exit, with room for a loaded machine. */
 const EXIT_BOUND_MS = 20_000;

@@ -3,15 +3,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { openDatabase } from '../src/db/client.ts';
-import type { Database } from '../src/db/database.ts';
-import { backoffMs } from '../src/webhooks/dispatcher.ts';
-import { type WebhookSettings, DEFAULT_WEBHOOK_SETTINGS } from '../src/config.ts';
-import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../src/webhooks/signature.ts';
-import { checkWebhookUrl, createWebhook } from '../src/webhooks/webhooks.ts';
-import { describeEachDatabase, POSTGRES_ADMIN_URL } from './support/databases.ts';
-import { type GraphQLClient, graphqlClient } from './support/graphql.ts';
-import { idleDispatcher, startDispatcher } from './support/webhooks.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import type { Database } from '../../src/db/database.ts';
+import { backoffMs } from '../../src/webhooks/dispatcher.ts';
+import { type WebhookSettings, DEFAULT_WEBHOOK_SETTINGS } from '../../src/config.ts';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../src/webhooks/signature.ts';
+import { checkWebhookUrl, createWebhook } from '../../src/webhooks/webhooks.ts';
+import { describeEachDatabase, POSTGRES_ADMIN_URL } from '../support/databases.ts';
+import { type GraphQLClient, graphqlClient } from '../support/graphql.ts';
+import { idleDispatcher, startDispatcher } from '../support/webhooks.ts';
 
 const SECRET = 'a-secret-of-sixteen-or-more';
 

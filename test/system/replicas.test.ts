@@ -3,11 +3,11 @@
 // numbers exact and the alias's history an unbroken chain; the integrity checker passes.
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/client.ts';
-import { readMigrations } from '../src/db/migrator.ts';
-import { checkIntegrity } from '../src/registry/integrity.ts';
-import { createPostgresDatabase, databases } from './support/databases.ts';
-import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from '../scripts/faults/server-process.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { readMigrations } from '../../src/db/migrator.ts';
+import { checkIntegrity } from '../../src/registry/integrity.ts';
+import { createPostgresDatabase, databases } from '../support/databases.ts';
+import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from '../../scripts/faults/server-process.ts';
 
 const hasPostgres = databases.some((d) => d.name === 'postgres');
 

@@ -1,12 +1,12 @@
 // Subscriptions over SSE through the real yoga, in-process: replay then live with no gap or
 // duplicate at the seam, filters, aliasChanged, per-token caps.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RegistryEventFeed, SubscriptionLimitError } from '../src/events/feed.ts';
-import { createApp } from '../src/app.ts';
-import type { RegistryYoga } from '../src/graphql/yoga.ts';
-import { describeEachDatabase } from './support/databases.ts';
-import { type GraphQLClient, graphqlClient } from './support/graphql.ts';
-import { type SseSubscription, subscribeSse } from './support/sse.ts';
+import { RegistryEventFeed, SubscriptionLimitError } from '../../src/events/feed.ts';
+import { createApp } from '../../src/app.ts';
+import type { RegistryYoga } from '../../src/graphql/yoga.ts';
+import { describeEachDatabase } from '../support/databases.ts';
+import { type GraphQLClient, graphqlClient } from '../support/graphql.ts';
+import { type SseSubscription, subscribeSse } from '../support/sse.ts';
 
 const EVENTS = /* GraphQL */ `
   subscription($modelName: String, $aliases: [String!], $actions: [AuditAction!], $afterSequence: Int) {

@@ -3,9 +3,9 @@
 // GraphQL error (never a hang, never "Unexpected error."), the same server process recovers by
 // itself, and every acknowledged write is there afterwards; the integrity checker passes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectAcknowledgedVersionsIntact } from './support/durability.ts';
-import { type ThrowawayPostgres, postgresBinDir, startThrowawayPostgres } from '../scripts/faults/throwaway-postgres.ts';
-import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from '../scripts/faults/server-process.ts';
+import { expectAcknowledgedVersionsIntact } from '../support/durability.ts';
+import { type ThrowawayPostgres, postgresBinDir, startThrowawayPostgres } from '../../scripts/faults/throwaway-postgres.ts';
+import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from '../../scripts/faults/server-process.ts';
 
 /**
  * README (Configuration): a database that is down fails requests at once; one that does not answer
