@@ -14,7 +14,8 @@ export function performancePlugins() {
       { disableLeafSerialization: true },
       {
         // The compiled query is cached per document, whatever operationName selected: only
-        // single-operation documents may share it. Subscriptions stay with graphql-js.
+        // single-operation documents may share it. Subscriptions stay with graphql-js, whose
+        // execute runs each of their events (plugins/subscription-event-loaders.ts replaces subscribe).
         enableIf: ({ document }) => {
           const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
           return operations.length === 1 && operations[0].operation !== 'subscription';

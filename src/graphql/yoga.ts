@@ -14,6 +14,7 @@ import type { Registry } from '../registry/registry.ts';
 import type { RegistryEventFeed } from '../events/feed.ts';
 import { type HealthOptions, LIVENESS_ENDPOINT, useHealth } from './plugins/health.ts';
 import { performancePlugins } from './performance.ts';
+import { useFreshLoadersPerSubscriptionEvent } from './plugins/subscription-event-loaders.ts';
 import { securityPlugins, withoutSuggestions } from './http-security.ts';
 import { schema } from './schema/index.ts';
 
@@ -99,7 +100,7 @@ export function createRegistryYoga(parts: YogaParts) {
         }
       : false,
     batching: security.maxBatch > 0 ? { limit: security.maxBatch } : false,
-    plugins: [useHealth(parts.health), authenticateFirst, ...securityPlugins(security), ...performancePlugins(), ...(parts.plugins ?? [])],
+    plugins: [useHealth(parts.health), authenticateFirst, ...securityPlugins(security), ...performancePlugins(), useFreshLoadersPerSubscriptionEvent(), ...(parts.plugins ?? [])],
     maskedErrors: {
       // Never yoga's development mode (NODE_ENV=development): it would send originalError and stacks.
       isDev: false,

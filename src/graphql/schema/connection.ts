@@ -1,4 +1,6 @@
 // Cursor connections (edges, nodes, pageInfo, totalCount) and the page arguments they share.
+// Hand-written rather than @pothos/plugin-relay: cursors and totalCount are computed only when a
+// client selects them, and the schema has no `last`/`before` (more in builder.ts's header).
 import { GraphQLError } from 'graphql';
 import { InvalidCursorError, type Page } from '../../registry/paging.ts';
 import { pageSize } from '../../registry/validation.ts';

@@ -1,6 +1,13 @@
-// Live updates over SSE (yoga) and WebSocket (graphql-ws, src/graphql/websocket.ts). Both read the
+// Live updates over SSE (yoga) and WebSocket (graphql-ws, src/http/websocket.ts). Both read the
 // history table through the event feed (src/events/feed.ts), so a subscriber gets every recorded
 // change once, in sequence order, whichever replica made it.
+//
+// Each event resolves with its own DataLoaders, so nested fields show the state as of that event:
+// envelop's per-event context does that for every subscription field (plugins/subscription-event-loaders.ts).
+// The token re-check stays here, in the feed's `beforePage`: no envelop or yoga plugin re-authenticates
+// a running subscription, and per page it costs one look-up per batch of events read together
+// (a replay or a burst of commits) instead of one per event, while a revoked token still stops
+// before any event read after the revocation is delivered.
 import { GraphQLError } from 'graphql';
 import type { AuditAction, AuditEvent, ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
 import { FeedClosedError, type RegistryEventFilter, SubscriptionLimitError } from '../../events/feed.ts';
@@ -8,7 +15,6 @@ import { checkAuditActions } from '../../store/events.ts';
 import { isStorableText } from '../../registry/validation.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
-import { createLoaders } from '../loaders.ts';
 import { AuditActionRef } from './audit-event.ts';
 import { AuditEventRef, ModelAliasRef } from './refs.ts';
 
@@ -71,14 +77,6 @@ function mapIterator<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => 
   return iterator;
 }
 
-/**
- * A subscription's context lives as long as the subscription; each event is resolved with fresh
- * DataLoaders so nested fields show the state as of that event, not of the first one.
- */
-function freshLoaders(ctx: GraphQLContext): void {
-  ctx.loaders = createLoaders(ctx.reads);
-}
-
 function checkText(value: string, argument: string): void {
   if (!isStorableText(value)) throw new GraphQLError(`${argument} contains characters that cannot be stored`);
 }
@@ -114,10 +112,7 @@ builder.subscriptionField('registryEvents', (t) =>
         ctx.access.canSee(event.modelName) ? event : undefined,
       );
     },
-    resolve: (event, _args, ctx) => {
-      freshLoaders(ctx);
-      return event;
-    },
+    resolve: (event) => event,
   }),
 );
 
@@ -165,7 +160,7 @@ builder.subscriptionField('aliasChanged', (t) =>
       });
     },
     resolve: (state: AliasState, _args, ctx) => {
-      freshLoaders(ctx);
+      // ctx.loaders are this event's own (see the header): priming them cannot leak into the next event.
       if (state.rows) {
         ctx.loaders.primeModels([state.rows.model]);
         ctx.loaders.primeVersions([state.rows.version]);
