@@ -86,7 +86,7 @@ export interface LiveUpdatesConfig {
   webhooks: WebhookSettings;
 }
 
-/** Authentication, limits and browser rules (README "Security"). */
+/** Authentication, limits and browser rules (README "Security and release bots"). */
 export interface SecurityConfig {
   /** REGISTRY_AUTH; default: off only on a loopback HOST with the embedded database. */
   auth: AuthMode;

@@ -1,5 +1,5 @@
-// Every input limit and rule of the registry, in one place (see notes/registry-semantics.md,
-// "Validation"). Each check throws a ValidationError naming the input field at fault, with a
+// Every input limit and rule of the registry, in one place (MLflow's rules where we keep them; the
+// README's API sections say where we are stricter). Each check throws a ValidationError naming the input field at fault, with a
 // message that says what is wrong and what the limit is; the callers run the checks before they
 // write anything.
 //
