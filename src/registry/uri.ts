@@ -1,4 +1,4 @@
-// `models:/` URIs, as MLflow users write them (README "Recipes" shows them in use):
+// `models:/` URIs, as MLflow users write them (resolved by the `resolveModelUri` query):
 //   models:/<name>/<version>   a version number: decimal digits, 1 to 2^31 - 1 (leading zeros allowed)
 //   models:/<name>@<alias>     split on the LAST `@`, so names may contain `@`
 //   models:/<name>/latest      the highest existing version; `latest` in any case
