@@ -4,7 +4,7 @@
 // means on replay is history/events.ts; what replay cannot know (runId, runLink, a description
 // before its first update) is history/state.ts.
 import type { AuditEvent, ModelVersionStatus } from '../generated/prisma/client.ts';
-import type { Tx } from './context.ts';
+import type { Tx } from '../store/sql.ts';
 import { replayEvent } from './history/events.ts';
 import { type ReplayedModel, type ReplayedRegistry, UNKNOWN, emptyReplayedRegistry, show } from './history/state.ts';
 

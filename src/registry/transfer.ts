@@ -17,7 +17,7 @@
 // history (which refers to models by id) stays attached. A file without its "end" line is truncated
 // and is refused.
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { Tx } from './context.ts';
+import type { Tx } from '../store/sql.ts';
 import { type IntegrityReport, checkIntegrity } from './integrity.ts';
 
 export const EXPORT_FORMAT = 'model-registry-export';

@@ -21,7 +21,9 @@
 // 4,400 rows that was most of the Node CPU spent on reading, step 5); reads outside a transaction
 // do not need it, so the database registers a direct path for its client.
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
-import type { Tx } from '../registry/context.ts';
+
+/** One Prisma transaction: every write runs in one, and raw reads inside it see its writes. */
+export type Tx = Prisma.TransactionClient;
 
 /**
  * Runs one statement outside any transaction and returns its rows as objects keyed by column
@@ -60,4 +62,13 @@ export type Reader = PrismaClient | Tx;
 export function named(name: string, sql: Prisma.Sql): Prisma.Sql {
   if (!/^\w+$/.test(name)) throw new Error(`statement name ${JSON.stringify(name)} is not an identifier`);
   return Prisma.sql`${Prisma.raw(`/* ${name} */`)} ${sql}`;
+}
+
+/**
+ * The database's clock, the one every write stamps its rows with: replicas' clocks differ, the
+ * database's is one, so `at` and `updated_at` order as the commits do.
+ */
+export async function databaseNow(tx: Tx): Promise<Date> {
+  const rows = await tx.$queryRaw<{ now: Date }[]>(named('databaseNow', Prisma.sql`SELECT clock_timestamp() AS now`));
+  return new Date(rows[0].now);
 }

@@ -2,7 +2,8 @@
 // webhook must follow. Deliveries are made by dispatcher.ts.
 import type { AuditAction, Webhook } from '../generated/prisma/client.ts';
 import { NotFoundError, ValidationError } from '../registry/errors.ts';
-import type { Tx, WebhookRules } from '../registry/context.ts';
+import type { WebhookRules } from '../registry/context.ts';
+import { type Tx, databaseNow } from '../store/sql.ts';
 import { isStorableText } from '../registry/validation.ts';
 import { ipLiteralOf, isInternalAddress, targetVerdict } from './targets.ts';
 

@@ -3,11 +3,11 @@
 // and type for type (Date, not text; numbers, not strings), on both engines.
 import { beforeAll, expect, it } from 'vitest';
 import { Prisma, type PrismaClient } from '../../src/generated/prisma/client.ts';
-import { type Tx, inTransaction } from '../../src/registry/context.ts';
+import { inTransaction } from '../../src/registry/context.ts';
 import { aliasTargets, aliasVersionsAt, aliasesOfModels, aliasesOfVersions } from '../../src/store/aliases.ts';
 import { listEventsOfModels } from '../../src/store/events.ts';
 import { modelsByNames } from '../../src/store/models.ts';
-import { queryRows } from '../../src/store/sql.ts';
+import { type Tx, queryRows } from '../../src/store/sql.ts';
 import { modelTags, versionTags } from '../../src/store/tags.ts';
 import { listVersionsOfModels } from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';

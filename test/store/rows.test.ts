@@ -6,7 +6,7 @@
 // tell the readers apart.
 import { beforeAll, expect, it } from 'vitest';
 import { type AuditEvent, type ModelAlias, type ModelVersion, Prisma, type PrismaClient, type RegisteredModel } from '../../src/generated/prisma/client.ts';
-import { type Tx, inTransaction } from '../../src/registry/context.ts';
+import { inTransaction } from '../../src/registry/context.ts';
 import { updateModelVersion } from '../../src/registry/versions.ts';
 import {
   ALIAS_COLUMNS_SQL,
@@ -23,7 +23,7 @@ import {
 import * as aliases from '../../src/store/aliases.ts';
 import * as events from '../../src/store/events.ts';
 import * as models from '../../src/store/models.ts';
-import { queryRows } from '../../src/store/sql.ts';
+import { type Tx, queryRows } from '../../src/store/sql.ts';
 import * as tags from '../../src/store/tags.ts';
 import * as versions from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
