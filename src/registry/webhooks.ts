@@ -6,6 +6,7 @@ import type { AuditAction, PrismaClient, Webhook, WebhookDelivery } from '../gen
 import { deliveryBody, sendSigned } from '../webhooks/dispatcher.ts';
 import { type WebhookInput, createWebhook as insertWebhook, deleteWebhook as removeWebhook, updateWebhook as changeWebhook } from '../webhooks/webhooks.ts';
 import { type RegistrySettings, type Write, inTransaction } from './context.ts';
+import * as store from '../store/webhooks.ts';
 import { NotFoundError } from './errors.ts';
 
 function requireWebhookAdmin(access: Access, what: string): void {
@@ -49,24 +50,19 @@ export async function testWebhook(
 ): Promise<{ delivery: WebhookDelivery }> {
   requireWebhookAdmin(access, 'testWebhook');
   const { webhook, delivery } = await inTransaction(prisma, async (tx) => {
-    const webhook = await tx.webhook.findUnique({ where: { id: input.id } });
+    const webhook = await store.findWebhook(tx, input.id);
     if (!webhook) throw new NotFoundError(`webhook ${input.id} not found`);
-    const delivery = await tx.webhookDelivery.create({
-      data: { webhookId: webhook.id, status: 'FAILED', attempts: 1, nextAttemptAt: new Date(), createdAt: new Date(), lastError: 'sending' },
-    });
+    const delivery = await store.insertTestDelivery(tx, webhook.id, new Date());
     return { webhook, delivery };
   });
   const rules = settings.webhooks;
   const body = deliveryBody(delivery.id, webhook.id, null);
   const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, body, rules.requestTimeoutMs, rules.allowPrivate);
-  const recorded = await prisma.webhookDelivery.update({
-    where: { id: delivery.id },
-    data: {
-      status: outcome.ok ? 'DELIVERED' : 'FAILED',
-      responseCode: outcome.responseCode,
-      lastError: outcome.error?.slice(0, 1000) ?? null,
-      deliveredAt: outcome.ok ? new Date() : null,
-    },
+  const recorded = await store.recordTestOutcome(prisma, delivery.id, {
+    status: outcome.ok ? 'DELIVERED' : 'FAILED',
+    responseCode: outcome.responseCode,
+    lastError: outcome.error?.slice(0, 1000) ?? null,
+    deliveredAt: outcome.ok ? new Date() : null,
   });
   return { delivery: recorded };
 }
@@ -74,10 +70,10 @@ export async function testWebhook(
 /** Every webhook, by id. */
 export function listWebhooks(prisma: PrismaClient, access: Access): Promise<Webhook[]> {
   requireWebhookAdmin(access, 'webhooks');
-  return prisma.webhook.findMany({ orderBy: { id: 'asc' } });
+  return store.listWebhooks(prisma);
 }
 
 export function findWebhook(prisma: PrismaClient, access: Access, id: number): Promise<Webhook | null> {
   requireWebhookAdmin(access, 'webhook');
-  return prisma.webhook.findUnique({ where: { id } });
+  return store.findWebhook(prisma, id);
 }
