@@ -1,4 +1,7 @@
-// The store's raw statements: what they share (the read paths, the statement names, decoding).
+// The data-access layer: every statement the server sends, per aggregate (models, versions, tags,
+// aliases, events, idempotency keys, tokens, webhooks), each a named function. This file holds what
+// the raw ones share: the transaction type, the read paths, the statement names, decoding, the
+// database clock.
 //
 // Which tables are read by raw SQL, and why (the step numbers are those of BENCHMARKS.md):
 // - tags and aliases of many owners (store/tags.ts, store/aliases.ts), version and history pages of
@@ -8,10 +11,24 @@
 // - models by name (store/models.ts): the first statement of every lookup (step 3);
 // - the models page and its count (store/models.ts): the first statements of every dashboard, one
 //   SQL filter for name, tags, alias and scope in place of Prisma's `where` builder (step 10);
-// - the alias move's target and current alias (src/registry/aliases.ts, which reuses the column
-//   lists of store/columns.ts): one statement after the lock (step 8);
+// - the alias move's target and current alias (store/aliases.ts aliasAndTarget): one statement
+//   after the lock (step 8);
 // - history listings and the live feed (store/events.ts): one filter for both, indexed (F20, F26).
 // Everything else (look-ups by id, versions by number) is a Prisma query.
+//
+// Which tables are written by raw SQL, and why:
+// - audit_event: every event goes through one INSERT (store/events.ts eventInsertSql, one VALUES
+//   row per event), so that the alias move can send it as the tail of its one write statement;
+// - model_alias upserts, with registered_model's updated_at and the event, as data-modifying CTEs
+//   of that one statement (store/aliases.ts upsertAliasWithEvent): the whole move is 5 statements
+//   (step 8);
+// - idempotency_key (store/idempotency.ts): ON CONFLICT DO NOTHING RETURNING, expiry computed on
+//   the database clock, and a sweep with FOR UPDATE SKIP LOCKED have no Prisma form;
+// - the model lock (store/models.ts lockModel): Prisma has no FOR UPDATE, and the clock is read in
+//   the same statement, after the lock.
+// Every other write is Prisma's: registered_model and model_version with their nested tags in one
+// create, tags, alias deletion, api_token, webhook, webhook_delivery. None is on a hot path, and
+// test/registry/statement-counts.test.ts pins what each command sends.
 //
 // Each statement starts with its name (`/* listModels */`), so pg_stat_statements, slow-query logs
 // and onQuery counts say which reader sent it.
