@@ -25,10 +25,12 @@
 // - idempotency_key (store/idempotency.ts): ON CONFLICT DO NOTHING RETURNING, expiry computed on
 //   the database clock, and a sweep with FOR UPDATE SKIP LOCKED have no Prisma form;
 // - the model lock (store/models.ts lockModel): Prisma has no FOR UPDATE, and the clock is read in
-//   the same statement, after the lock.
+//   the same statement, after the lock;
+// - the serial counters (store/serials.ts): pg_sequence functions take table names, not rows.
 // Every other write is Prisma's: registered_model and model_version with their nested tags in one
-// create, tags, alias deletion, api_token, webhook, webhook_delivery. None is on a hot path, and
-// test/registry/statement-counts.test.ts pins what each command sends.
+// create, tags, alias deletion, api_token, webhook, webhook_delivery, and the import's batches
+// (createMany). None is on a hot path, and test/registry/statement-counts.test.ts pins what each
+// command sends.
 //
 // Each statement starts with its name (`/* listModels */`), so pg_stat_statements, slow-query logs
 // and onQuery counts say which reader sent it.
