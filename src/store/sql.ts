@@ -1,7 +1,7 @@
-// The data-access layer: every statement the server sends, per aggregate (models, versions, tags,
-// aliases, events, idempotency keys, tokens, webhooks), each a named function. This file holds what
-// the raw ones share: the transaction type, the read paths, the statement names, decoding, the
-// database clock.
+// The data-access layer: the statements of the registry's reads, commands and batch tools, per
+// aggregate (models, versions, tags, aliases, events, idempotency keys, tokens, webhooks), each a
+// named function. This file holds what the raw ones share: the transaction type, the read paths,
+// the statement names, decoding, the database clock.
 //
 // Which tables are read by raw SQL, and why (the step numbers are those of BENCHMARKS.md):
 // - tags and aliases of many owners (store/tags.ts, store/aliases.ts), version and history pages of
@@ -32,8 +32,8 @@
 // (createMany). None is on a hot path, and test/registry/statement-counts.test.ts pins what each
 // command sends.
 //
-// Each statement starts with its name (`/* listModels */`), so pg_stat_statements, slow-query logs
-// and onQuery counts say which reader sent it.
+// Each raw statement starts with its name (`/* listModels */`), so pg_stat_statements, slow-query
+// logs and onQuery counts say which function sent it.
 //
 // Raw reads go through the transaction when inside one, straight over the driver otherwise.
 // Prisma's $queryRaw passes every value of every row through its own mapping (on a dashboard's
