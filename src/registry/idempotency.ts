@@ -2,7 +2,7 @@
 // result of the first attempt instead of a second model or version. Keys belong to an actor (two
 // bots may use the same key) and an operation, and expire after a while (IDEMPOTENCY_TTL_HOURS).
 import { createHash } from 'node:crypto';
-import { claimKey, lockKey, renewKey, storeKeyResult, sweepExpiredKeys } from '../store/idempotency.ts';
+import * as store from '../store/idempotency.ts';
 import type { Tx } from '../store/sql.ts';
 import type { Actor } from './context.ts';
 import { ValidationError } from './errors.ts';
@@ -54,8 +54,8 @@ export async function runIdempotent<T>(
   const key = { actor: request.actor ?? '', operation: request.operation, key: request.key };
   const requestHash = createHash('sha256').update(canonicalJson(request.input)).digest('hex');
   const ttlSeconds = request.ttlMs / 1000;
-  if (!(await claimKey(tx, key, requestHash, ttlSeconds))) {
-    const stored = await lockKey(tx, key);
+  if (!(await store.claimIdempotencyKey(tx, key, requestHash, ttlSeconds))) {
+    const stored = await store.lockIdempotencyKey(tx, key);
     if (stored && !stored.expired) {
       if (stored.requestHash !== requestHash) {
         throw new ValidationError(
@@ -67,10 +67,10 @@ export async function runIdempotent<T>(
       return replay(JSON.parse(stored.result, reviveDates) as T);
     }
     // Expired (or removed meanwhile): the key starts a new life.
-    await renewKey(tx, key, requestHash, ttlSeconds);
+    await store.renewIdempotencyKey(tx, key, requestHash, ttlSeconds);
   }
   const result = await work();
-  await storeKeyResult(tx, key, JSON.stringify(result));
-  await sweepExpiredKeys(tx);
+  await store.storeIdempotencyResult(tx, key, JSON.stringify(result));
+  await store.sweepIdempotencyKeys(tx);
   return result;
 }

@@ -145,7 +145,7 @@ export async function deleteRegisteredModel(
   access.requireWrite([input.name], 'deleteRegisteredModel');
   const { model, now } = await lockModel(tx, input.name);
   requireAliasRemovals(access, model.name, await aliasesToCheck(tx, access, model.id));
-  const deletedVersions = await store.countVersions(tx, model.id);
+  const deletedVersions = await store.countModelVersions(tx, model.id);
   await store.deleteModel(tx, model.id);
   await insertEvents(tx, { actor: access.actor, now }, model, [historyEvent('MODEL_DELETED', { deletedVersions })]);
   return { name: model.name, deletedVersions };

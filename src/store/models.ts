@@ -144,6 +144,6 @@ export async function deleteModel(tx: Tx, id: number): Promise<void> {
   await tx.registeredModel.delete({ where: { id } });
 }
 
-export function countVersions(tx: Tx, modelId: number): Promise<number> {
+export function countModelVersions(tx: Tx, modelId: number): Promise<number> {
   return tx.modelVersion.count({ where: { modelId } });
 }

@@ -22,7 +22,7 @@ export async function serialStates(db: Tx): Promise<SerialState[]> {
   const states: SerialState[] = [];
   for (const { table, column } of SERIALS) {
     const rows = await db.$queryRawUnsafe<{ last: bigint | number | null; max: number | null }[]>(
-      `/* serialState */ SELECT pg_sequence_last_value(pg_get_serial_sequence('${table}', '${column}')::regclass) AS last,
+      `/* serialStates */ SELECT pg_sequence_last_value(pg_get_serial_sequence('${table}', '${column}')::regclass) AS last,
               (SELECT max("${column}") FROM "${table}") AS max`,
     );
     states.push({ table, column, last: rows[0].last === null ? 0 : Number(rows[0].last), max: rows[0].max });
@@ -35,7 +35,7 @@ export async function moveSerialsPastMax(tx: Tx): Promise<void> {
   for (const { table, column } of SERIALS) {
     // setval(seq, max, true): the next value is max + 1; an empty table starts again at 1.
     await tx.$queryRawUnsafe(
-      `/* moveSerialPastMax */ SELECT setval(pg_get_serial_sequence('${table}', '${column}'), COALESCE((SELECT max("${column}") FROM "${table}"), 1), (SELECT max("${column}") FROM "${table}") IS NOT NULL)`,
+      `/* moveSerialsPastMax */ SELECT setval(pg_get_serial_sequence('${table}', '${column}'), COALESCE((SELECT max("${column}") FROM "${table}"), 1), (SELECT max("${column}") FROM "${table}") IS NOT NULL)`,
     );
   }
 }
