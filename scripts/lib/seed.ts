@@ -5,7 +5,7 @@
 // the integrity checker replays. test/seed.test.ts makes the same writes through the domain
 // functions and compares.
 import type { AuditAction, PrismaClient } from '../../src/generated/prisma/client.ts';
-import type { Tx } from '../../src/registry/context.ts';
+import type { Tx } from '../../src/store/sql.ts';
 import { type EventDetails, historyEvent } from '../../src/registry/history/events.ts';
 import { type SeedOptions, modelName, modelOperations } from './seed-data.ts';
 

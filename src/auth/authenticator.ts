@@ -3,6 +3,7 @@
 // replica; AUTH_CACHE_MS (default 0, at most 5 s) lets a replica reuse a lookup that briefly.
 import type { AuthMode } from '../config.ts';
 import type { ApiToken, PrismaClient } from '../generated/prisma/client.ts';
+import { setTokenLastUsed, tokenByHash } from '../store/tokens.ts';
 import { Access } from './access.ts';
 import { unauthenticated } from './errors.ts';
 import type { ProtectedAliasPolicy } from './protected-aliases.ts';
@@ -44,7 +45,7 @@ export class Authenticator {
     if (token.lastUsedAt === null || now - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       token.lastUsedAt = new Date(now);
       // Best effort: bookkeeping must not fail the request.
-      await this.prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: token.lastUsedAt } }).catch(() => {});
+      await setTokenLastUsed(this.prisma, token.id, token.lastUsedAt).catch(() => {});
     }
     return new Access(token.name, token.role, scopeOf(token), token.promote, this.settings.protectedAliases);
   }
@@ -61,7 +62,7 @@ export class Authenticator {
       const hit = this.cache.get(hash);
       if (hit && hit.until > now) return hit.token;
     }
-    const token = await this.prisma.apiToken.findUnique({ where: { tokenHash: hash } });
+    const token = await tokenByHash(this.prisma, hash);
     if (cacheMs > 0 && token) {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(hash, { token, until: now + cacheMs });

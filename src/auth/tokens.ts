@@ -1,11 +1,13 @@
 // API tokens: opaque random secrets handed out once; the database keeps only their SHA-256, so a
 // leaked database (or backup) holds no usable token. Shared by the CLI and the GraphQL mutations.
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiToken, PrismaClient } from '../generated/prisma/client.ts';
+import type { ApiToken } from '../generated/prisma/client.ts';
 import { isUniqueViolation } from '../registry/context.ts';
 import { AlreadyExistsError, NotFoundError, ValidationError } from '../registry/errors.ts';
 import { type NamePattern, parseNamePattern } from '../registry/name-patterns.ts';
 import { isStorableText } from '../registry/validation.ts';
+import * as store from '../store/tokens.ts';
+import type { TokenStore } from '../store/tokens.ts';
 import type { Access, Role } from './access.ts';
 
 /** Prefix of every secret: recognisable in logs and by secret scanners. */
@@ -70,9 +72,6 @@ export function parseDuration(text: string, field = 'expires'): number {
   return Number(match[1]) * unit;
 }
 
-/** A client or a transaction: anything with the token table. */
-type TokenStore = Pick<PrismaClient, 'apiToken'>;
-
 /**
  * `grantor`: the request issuing it (its grants are checked, see Access.requireGrant); omitted
  * for the CLI, an operator tool with the database's full power.
@@ -92,17 +91,15 @@ export async function createApiToken(
   }
   const secret = newSecret();
   try {
-    const token = await prisma.apiToken.create({
-      data: {
-        name: spec.name,
-        tokenHash: hashSecret(secret),
-        role: spec.role,
-        modelPatterns: scope === null ? null : scope.map((p) => p.text).join('\n'),
-        promote: spec.promote ?? false,
-        createdAt: new Date(),
-        createdBy,
-        expiresAt: spec.expiresAt ?? null,
-      },
+    const token = await store.insertToken(prisma, {
+      name: spec.name,
+      tokenHash: hashSecret(secret),
+      role: spec.role,
+      modelPatterns: scope === null ? null : scope.map((p) => p.text).join('\n'),
+      promote: spec.promote ?? false,
+      createdAt: new Date(),
+      createdBy,
+      expiresAt: spec.expiresAt ?? null,
     });
     return { token, secret };
   } catch (error) {
@@ -122,7 +119,7 @@ export function canManageToken(access: Access | undefined, token: Pick<ApiToken,
 
 /** Every token (`viewer` given: those it may manage), by name. */
 export async function listApiTokens(prisma: TokenStore, viewer?: Access): Promise<ApiToken[]> {
-  const tokens = await prisma.apiToken.findMany({ orderBy: { name: 'asc' } });
+  const tokens = await store.listTokens(prisma);
   return tokens.filter((t) => canManageToken(viewer, t));
 }
 
@@ -132,11 +129,11 @@ export async function listApiTokens(prisma: TokenStore, viewer?: Access): Promis
  */
 export async function revokeApiToken(prisma: TokenStore, name: string, revoker?: Access): Promise<ApiToken> {
   // A name PostgreSQL cannot store (NUL, lone surrogates) names no token; it must not reach SQL.
-  const found = isStorableText(name) ? await prisma.apiToken.findUnique({ where: { name } }) : null;
+  const found = isStorableText(name) ? await store.findToken(prisma, name) : null;
   const token = found && canManageToken(revoker, found) ? found : null;
   if (!token) throw new NotFoundError(`no token named ${JSON.stringify(name)}`);
   if (token.revokedAt) return token;
-  return prisma.apiToken.update({ where: { name }, data: { revokedAt: new Date() } });
+  return store.setTokenRevoked(prisma, name, new Date());
 }
 
 export function isActive(token: Pick<ApiToken, 'revokedAt' | 'expiresAt'>, now = new Date()): boolean {
@@ -144,7 +141,5 @@ export function isActive(token: Pick<ApiToken, 'revokedAt' | 'expiresAt'>, now =
 }
 
 export function countActiveAdmins(prisma: TokenStore): Promise<number> {
-  return prisma.apiToken.count({
-    where: { role: 'ADMIN', revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
-  });
+  return store.countActiveAdmins(prisma, new Date());
 }

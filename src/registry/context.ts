@@ -3,11 +3,10 @@
 // database timestamp shared by the state change and its audit events.
 import type { Access } from '../auth/access.ts';
 import { Prisma, type PrismaClient, type RegisteredModel } from '../generated/prisma/client.ts';
+import { lockModel as lockModelRow } from '../store/models.ts';
+import type { Tx } from '../store/sql.ts';
 import { NotFoundError } from './errors.ts';
-import { MODEL_COLUMNS_SQL } from '../store/columns.ts';
 import { isStorableText } from './validation.ts';
-
-export type Tx = Prisma.TransactionClient;
 
 /** Who makes a change: the token's name, null when anonymous. */
 export type Actor = string | null;
@@ -33,17 +32,6 @@ export interface Write {
   readonly settings: RegistrySettings;
 }
 
-export interface WriteContext {
-  readonly tx: Tx;
-  readonly actor: Actor;
-  /**
-   * The database clock, read after the model row is locked, so that per model `at` never runs
-   * backwards as `sequence` grows.
-   */
-  readonly now: Date;
-}
-
-
 /**
  * Runs `work` in one transaction: state and audit events commit together or not at all.
  * Time limits are the client's (set from the configuration in src/db/client.ts).
@@ -52,27 +40,15 @@ export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx) => Promise
   return prisma.$transaction(work);
 }
 
-export async function databaseNow(tx: Tx): Promise<Date> {
-  const rows = await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
-  return new Date(rows[0].now);
-}
-
 /**
  * Locks the model row for the rest of the transaction. Every write to a model goes through here,
  * which serialises writers per model: version numbers stay gap-free and each alias's history forms
  * an unbroken chain even with many concurrent writers and replicas.
  */
 export async function lockModel(tx: Tx, name: string): Promise<{ model: RegisteredModel; now: Date }> {
-  if (!isStorableText(name)) throw modelNotFound(name);
-  const rows = await tx.$queryRaw<(RegisteredModel & { now: Date })[]>`
-    SELECT ${MODEL_COLUMNS_SQL}, clock_timestamp() AS now FROM registered_model m WHERE m.name = ${name} FOR UPDATE`;
-  const row = rows[0];
-  if (!row) throw modelNotFound(name);
-  const { now, ...model } = row;
-  return {
-    model: { ...model, createdAt: new Date(model.createdAt), updatedAt: new Date(model.updatedAt) },
-    now: new Date(now),
-  };
+  const locked = isStorableText(name) ? await lockModelRow(tx, name) : null;
+  if (!locked) throw modelNotFound(name);
+  return locked;
 }
 
 /**
@@ -90,11 +66,6 @@ export function requireAliasRemovals(access: Access, modelName: string, aliases:
 /** Whether a write must read a model's aliases to check their removal: not for promote tokens. */
 export function checksAliasRemovals(access: Access): boolean {
   return !access.promote && access.policy.rules.length > 0;
-}
-
-/** Marks the model changed (any change to it, its tags, aliases or versions) and returns it. */
-export function touchModel(tx: Tx, modelId: number, now: Date): Promise<RegisteredModel> {
-  return tx.registeredModel.update({ where: { id: modelId }, data: { updatedAt: now } });
 }
 
 export function modelNotFound(name: string): NotFoundError {

@@ -2,7 +2,9 @@
 // result of the first attempt instead of a second model or version. Keys belong to an actor (two
 // bots may use the same key) and an operation, and expire after a while (IDEMPOTENCY_TTL_HOURS).
 import { createHash } from 'node:crypto';
-import type { Actor, Tx } from './context.ts';
+import * as store from '../store/idempotency.ts';
+import type { Tx } from '../store/sql.ts';
+import type { Actor } from './context.ts';
 import { ValidationError } from './errors.ts';
 import { checkIdempotencyKey } from './validation.ts';
 
@@ -49,19 +51,11 @@ export async function runIdempotent<T>(
   replay: (stored: T) => Promise<T> = async (stored) => stored,
 ): Promise<T> {
   checkIdempotencyKey(request.key);
-  const actor = request.actor ?? '';
+  const key = { actor: request.actor ?? '', operation: request.operation, key: request.key };
   const requestHash = createHash('sha256').update(canonicalJson(request.input)).digest('hex');
   const ttlSeconds = request.ttlMs / 1000;
-  const inserted = await tx.$queryRaw<{ key: string }[]>`
-    INSERT INTO idempotency_key (actor, operation, key, request_hash, result, created_at, expires_at)
-    VALUES (${actor}, ${request.operation}, ${request.key}, ${requestHash}, '',
-            clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttlSeconds}))
-    ON CONFLICT DO NOTHING RETURNING key`;
-  if (inserted.length === 0) {
-    const [stored] = await tx.$queryRaw<{ requestHash: string; result: string; expired: boolean }[]>`
-      SELECT request_hash AS "requestHash", result, expires_at <= clock_timestamp() AS expired
-      FROM idempotency_key WHERE actor = ${actor} AND operation = ${request.operation} AND key = ${request.key}
-      FOR UPDATE`;
+  if (!(await store.claimIdempotencyKey(tx, key, requestHash, ttlSeconds))) {
+    const stored = await store.lockIdempotencyKey(tx, key);
     if (stored && !stored.expired) {
       if (stored.requestHash !== requestHash) {
         throw new ValidationError(
@@ -73,20 +67,10 @@ export async function runIdempotent<T>(
       return replay(JSON.parse(stored.result, reviveDates) as T);
     }
     // Expired (or removed meanwhile): the key starts a new life.
-    await tx.$executeRaw`
-      INSERT INTO idempotency_key (actor, operation, key, request_hash, result, created_at, expires_at)
-      VALUES (${actor}, ${request.operation}, ${request.key}, ${requestHash}, '',
-              clock_timestamp(), clock_timestamp() + make_interval(secs => ${ttlSeconds}))
-      ON CONFLICT (actor, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, result = '',
-        created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`;
+    await store.renewIdempotencyKey(tx, key, requestHash, ttlSeconds);
   }
   const result = await work();
-  await tx.$executeRaw`
-    UPDATE idempotency_key SET result = ${JSON.stringify(result)}
-    WHERE actor = ${actor} AND operation = ${request.operation} AND key = ${request.key}`;
-  // Expired keys of anyone go away a few at a time; SKIP LOCKED keeps concurrent writers apart.
-  await tx.$executeRaw`
-    DELETE FROM idempotency_key WHERE ctid IN (
-      SELECT ctid FROM idempotency_key WHERE expires_at < clock_timestamp() LIMIT 20 FOR UPDATE SKIP LOCKED)`;
+  await store.storeIdempotencyResult(tx, key, JSON.stringify(result));
+  await store.sweepIdempotencyKeys(tx);
   return result;
 }

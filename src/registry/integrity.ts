@@ -4,7 +4,9 @@
 // means on replay is history/events.ts; what replay cannot know (runId, runLink, a description
 // before its first update) is history/state.ts.
 import type { AuditEvent, ModelVersionStatus } from '../generated/prisma/client.ts';
-import type { Tx } from './context.ts';
+import { eventsAfter, wholeState } from '../store/integrity.ts';
+import { serialStates } from '../store/serials.ts';
+import type { Tx } from '../store/sql.ts';
 import { replayEvent } from './history/events.ts';
 import { type ReplayedModel, type ReplayedRegistry, UNKNOWN, emptyReplayedRegistry, show } from './history/state.ts';
 
@@ -34,12 +36,6 @@ export interface CheckOptions {
   onProgress?: (eventsReplayed: number) => void;
 }
 
-const SERIALS = [
-  { table: 'registered_model', column: 'id' },
-  { table: 'model_version', column: 'id' },
-  { table: 'audit_event', column: 'sequence' },
-] as const;
-
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promise<IntegrityReport> {
@@ -47,9 +43,7 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
   const violations: Violation[] = [];
   const flag = (invariant: Invariant, message: string) => violations.push({ invariant, message });
 
-  const models = await db.registeredModel.findMany({ include: { tags: true }, orderBy: { id: 'asc' } });
-  const versions = await db.modelVersion.findMany({ include: { tags: true }, orderBy: [{ modelId: 'asc' }, { version: 'asc' }] });
-  const aliases = await db.modelAlias.findMany({ orderBy: [{ modelId: 'asc' }, { alias: 'asc' }] });
+  const { models, versions, aliases } = await wholeState(db);
   const modelById = new Map(models.map((m) => [m.id, m]));
   const versionById = new Map(versions.map((v) => [v.id, v]));
 
@@ -87,11 +81,7 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
   let lastSequence = 0;
   let cursor: number | undefined;
   for (;;) {
-    const batch: AuditEvent[] = await db.auditEvent.findMany({
-      orderBy: { sequence: 'asc' },
-      take: batchSize,
-      ...(cursor === undefined ? {} : { where: { sequence: { gt: cursor } } }),
-    });
+    const batch = await eventsAfter(db, cursor, batchSize);
     for (const event of batch) {
       if (event.sequence <= lastSequence) {
         flag('sequence', `event ${event.sequence} follows event ${lastSequence}: sequence must strictly increase`);
@@ -112,13 +102,8 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
   }
 
   // The serial counters must be past every stored value, or the next insert reuses one.
-  for (const { table, column } of SERIALS) {
-    const rows = await db.$queryRawUnsafe<{ last: bigint | number | null; max: number | null }[]>(
-      `SELECT pg_sequence_last_value(pg_get_serial_sequence('${table}', '${column}')::regclass) AS last,
-              (SELECT max("${column}") FROM "${table}") AS max`,
-    );
-    const last = rows[0].last === null ? 0 : Number(rows[0].last);
-    const max = rows[0].max;
+  const serials = await serialStates(db);
+  for (const { table, column, last, max } of serials) {
     if (max !== null && last < max) {
       flag('serials', `${table}.${column} counter is at ${last} but the table holds ${max}: the next insert would reuse a value`);
     }
@@ -138,7 +123,7 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
     `version-numbers: ${counts.versions} versions unique per model and within 1..last_version`,
     `alias-targets: ${counts.aliases} aliases point at an existing version of their own model`,
     `sequence: ${counts.events} events in strictly increasing sequence, times never running backwards per model`,
-    `serials: ${SERIALS.length} id/sequence counters past every stored value`,
+    `serials: ${serials.length} id/sequence counters past every stored value`,
     `alias-chains: every ALIAS_SET/ALIAS_DELETED names the version the alias held before it`,
     `replay: replaying ${counts.events} events reproduces ${counts.models} models, ${counts.versions} versions, ` +
       `${counts.modelTags + counts.versionTags} tags and ${counts.aliases} aliases (names, values, targets, ` +

@@ -1,19 +1,13 @@
 // Registered models: create, describe, rename, delete. Each command checks what the caller may do
 // first, then does its whole use case inside the transaction it is given (see registry.ts).
 import type { RegisteredModel } from '../generated/prisma/client.ts';
-import { recordEvent, recordEvents } from './audit.ts';
-import {
-  type Tx,
-  type Write,
-  type WriteContext,
-  checksAliasRemovals,
-  databaseNow,
-  isUniqueViolation,
-  lockModel,
-  modelNotFound,
-  requireAliasRemovals,
-} from './context.ts';
+import { aliasNamesOfModel } from '../store/aliases.ts';
+import { insertEvents } from '../store/events.ts';
+import * as store from '../store/models.ts';
+import { type Tx, databaseNow } from '../store/sql.ts';
+import { type Write, checksAliasRemovals, isUniqueViolation, lockModel, modelNotFound, requireAliasRemovals } from './context.ts';
 import { AlreadyExistsError } from './errors.ts';
+import { historyEvent } from './history/events.ts';
 import { runIdempotent } from './idempotency.ts';
 import { checkDescription, checkModelName, checkTags } from './validation.ts';
 
@@ -58,30 +52,20 @@ async function insertModel({ tx, access }: Write, input: Omit<CreateModelInput, 
   checkModelName(input.name);
   checkDescription(input.description);
   checkTags(input.tags);
-  if (await tx.registeredModel.findUnique({ where: { name: input.name }, select: { id: true } })) {
-    throw alreadyExists(input.name);
-  }
-  const ctx: WriteContext = { tx, actor: access.actor, now: await databaseNow(tx) };
+  if (await store.modelNameTaken(tx, input.name)) throw alreadyExists(input.name);
+  const stamp = { actor: access.actor, now: await databaseNow(tx) };
   const tags = input.tags ?? [];
   let model: RegisteredModel;
   try {
-    model = await tx.registeredModel.create({
-      data: {
-        name: input.name,
-        description: input.description ?? null,
-        createdAt: ctx.now,
-        updatedAt: ctx.now,
-        tags: { create: tags.map((t) => ({ key: t.key, value: t.value })) },
-      },
-    });
+    model = await store.insertModel(tx, { name: input.name, description: input.description ?? null, tags }, stamp.now);
   } catch (error) {
     // A concurrent create of the same name won the race between our check and our insert.
     if (isUniqueViolation(error)) throw alreadyExists(input.name);
     throw error;
   }
-  await recordEvents(ctx, model, [
-    { action: 'MODEL_CREATED', newValue: model.description },
-    ...tags.map((t) => ({ action: 'MODEL_TAG_SET' as const, key: t.key, newValue: t.value })),
+  await insertEvents(tx, stamp, model, [
+    historyEvent('MODEL_CREATED', model),
+    ...tags.map((t) => historyEvent('MODEL_TAG_SET', { key: t.key, value: t.value, previous: null })),
   ]);
   return model;
 }
@@ -97,7 +81,7 @@ export async function currentModelForReplay(
   stored: Pick<RegisteredModel, 'id' | 'name'>,
   operation: string,
 ): Promise<RegisteredModel> {
-  const model = await tx.registeredModel.findUnique({ where: { id: stored.id } });
+  const model = await store.findModel(tx, stored.id);
   if (!model) throw modelNotFound(stored.name);
   if (!access.canSee(model.name)) access.refuseReplay(operation, stored.name);
   return model;
@@ -120,23 +104,16 @@ export async function updateRegisteredModel({ tx, access }: Write, input: Update
   checkDescription(input.description);
   const { model: current, now } = await lockModel(tx, input.name);
   if (input.description === undefined || input.description === current.description) return { registeredModel: current };
-  const updated = await tx.registeredModel.update({
-    where: { id: current.id },
-    data: { description: input.description, updatedAt: now },
-  });
-  await recordEvent({ tx, actor: access.actor, now }, current, 'MODEL_UPDATED', {
-    key: 'description',
-    previousValue: current.description,
-    newValue: updated.description,
-  });
+  const updated = await store.updateModelDescription(tx, current.id, input.description, now);
+  await insertEvents(tx, { actor: access.actor, now }, current, [
+    historyEvent('MODEL_UPDATED', { previous: current.description, description: updated.description }),
+  ]);
   return { registeredModel: updated };
 }
 
 /** The names of a model's aliases, when the caller's access needs them checked (else none). */
 async function aliasesToCheck(tx: Tx, access: Write['access'], modelId: number): Promise<string[]> {
-  if (!checksAliasRemovals(access)) return [];
-  const aliases = await tx.modelAlias.findMany({ where: { modelId }, select: { alias: true } });
-  return aliases.map((a) => a.alias);
+  return checksAliasRemovals(access) ? aliasNamesOfModel(tx, modelId) : [];
 }
 
 export async function renameRegisteredModel({ tx, access }: Write, input: { name: string; newName: string }): Promise<ModelResult> {
@@ -146,19 +123,18 @@ export async function renameRegisteredModel({ tx, access }: Write, input: { name
   // Its aliases move to the new name: protected ones (under either name) need promote.
   requireAliasRemovals(access, model.name, await aliasesToCheck(tx, access, model.id), input.newName);
   if (input.newName === model.name) return { registeredModel: model };
-  if (await tx.registeredModel.findUnique({ where: { name: input.newName }, select: { id: true } })) {
-    throw alreadyExists(input.newName);
-  }
+  if (await store.modelNameTaken(tx, input.newName)) throw alreadyExists(input.newName);
   let renamed: RegisteredModel;
   try {
-    renamed = await tx.registeredModel.update({ where: { id: model.id }, data: { name: input.newName, updatedAt: now } });
+    renamed = await store.renameModel(tx, model.id, input.newName, now);
   } catch (error) {
     if (isUniqueViolation(error)) throw alreadyExists(input.newName);
     throw error;
   }
   // History hangs on the model's id, so it follows the rename. The event carries the new name:
-  // events under either name then lead to this model (see the modelName filter of the history reads).
-  await recordEvent({ tx, actor: access.actor, now }, renamed, 'MODEL_RENAMED', { previousValue: model.name, newValue: renamed.name });
+  // events under either name then lead to this model (see the modelName condition of eventFilterSql in
+  // src/store/events.ts).
+  await insertEvents(tx, { actor: access.actor, now }, renamed, [historyEvent('MODEL_RENAMED', { from: model.name, to: renamed.name })]);
   return { registeredModel: renamed };
 }
 
@@ -169,9 +145,8 @@ export async function deleteRegisteredModel(
   access.requireWrite([input.name], 'deleteRegisteredModel');
   const { model, now } = await lockModel(tx, input.name);
   requireAliasRemovals(access, model.name, await aliasesToCheck(tx, access, model.id));
-  const deletedVersions = await tx.modelVersion.count({ where: { modelId: model.id } });
-  // Versions, tags and aliases go by ON DELETE CASCADE; the events stay (they have no foreign key).
-  await tx.registeredModel.delete({ where: { id: model.id } });
-  await recordEvent({ tx, actor: access.actor, now }, model, 'MODEL_DELETED', { newValue: String(deletedVersions) });
+  const deletedVersions = await store.countModelVersions(tx, model.id);
+  await store.deleteModel(tx, model.id);
+  await insertEvents(tx, { actor: access.actor, now }, model, [historyEvent('MODEL_DELETED', { deletedVersions })]);
   return { name: model.name, deletedVersions };
 }

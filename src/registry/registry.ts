@@ -90,12 +90,12 @@ export function createRegistry(db: DirectReader, settings: RegistrySettings, hoo
       hooks.onTokenRevoked?.();
       return result;
     },
-    testWebhook: (access, input) => webhooks.testWebhook(prisma, settings, access, input),
+    testWebhook: (access, input) => webhooks.testWebhook(db, settings, access, input),
     settings,
     transaction,
     reads: (access) => new RegistryReads(db, access),
     apiTokens: (access) => tokens.listApiTokens(prisma, access),
-    webhooks: (access) => webhooks.listWebhooks(prisma, access),
-    webhook: (access, id) => webhooks.findWebhook(prisma, access, id),
+    webhooks: (access) => webhooks.listWebhooks(db, access),
+    webhook: (access, id) => webhooks.findWebhook(db, access, id),
   };
 }

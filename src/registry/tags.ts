@@ -1,8 +1,12 @@
 // Tags on models and on versions: set (add or overwrite) and delete, each recorded.
 import type { ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
-import { recordEvent } from './audit.ts';
-import { type Write, lockModel, touchModel } from './context.ts';
+import { insertEvents } from '../store/events.ts';
+import { touchModel } from '../store/models.ts';
+import * as store from '../store/tags.ts';
+import { touchVersion } from '../store/versions.ts';
+import { type Write, lockModel } from './context.ts';
 import { NotFoundError } from './errors.ts';
+import { historyEvent } from './history/events.ts';
 import type { TagInput } from './models.ts';
 import { checkTagKey, checkTagRoom, checkTagValue, isStorableText } from './validation.ts';
 import { lockVersion } from './versions.ts';
@@ -31,18 +35,13 @@ export async function setRegisteredModelTag(
   checkTagKey(input.key);
   checkTagValue(input.value);
   const { model, now } = await lockModel(tx, input.name);
-  const where = { modelId_key: { modelId: model.id, key: input.key } };
-  const previous = await tx.registeredModelTag.findUnique({ where });
+  const previous = await store.findModelTag(tx, model.id, input.key);
   const tag = { key: input.key, value: input.value };
   if (previous?.value === input.value) return { registeredModel: model, tag };
-  if (!previous) checkTagRoom(await tx.registeredModelTag.count({ where: { modelId: model.id } }), `registered model "${model.name}"`);
-  await tx.registeredModelTag.upsert({ where, create: { modelId: model.id, ...tag }, update: { value: input.value } });
+  if (!previous) checkTagRoom(await store.countModelTags(tx, model.id), `registered model "${model.name}"`);
+  await store.upsertModelTag(tx, model.id, input.key, input.value);
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor: access.actor, now }, model, 'MODEL_TAG_SET', {
-    key: input.key,
-    previousValue: previous?.value ?? null,
-    newValue: input.value,
-  });
+  await insertEvents(tx, { actor: access.actor, now }, model, [historyEvent('MODEL_TAG_SET', { ...tag, previous: previous?.value ?? null })]);
   return { registeredModel, tag };
 }
 
@@ -54,12 +53,11 @@ export async function deleteRegisteredModelTag(
   const { model, now } = await lockModel(tx, input.name);
   const owner = `registered model "${model.name}"`;
   if (!isStorableText(input.key)) throw tagNotFound(input.key, owner);
-  const where = { modelId_key: { modelId: model.id, key: input.key } };
-  const previous = await tx.registeredModelTag.findUnique({ where });
+  const previous = await store.findModelTag(tx, model.id, input.key);
   if (!previous) throw tagNotFound(input.key, owner);
-  await tx.registeredModelTag.delete({ where });
+  await store.deleteModelTag(tx, model.id, input.key);
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor: access.actor, now }, model, 'MODEL_TAG_DELETED', { key: input.key, previousValue: previous.value });
+  await insertEvents(tx, { actor: access.actor, now }, model, [historyEvent('MODEL_TAG_DELETED', { key: input.key, previous: previous.value })]);
   return { registeredModel, tag: { key: previous.key, value: previous.value } };
 }
 
@@ -71,22 +69,16 @@ export async function setModelVersionTag(
   checkTagKey(input.key);
   checkTagValue(input.value);
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
-  const where = { versionId_key: { versionId: version.id, key: input.key } };
-  const previous = await tx.modelVersionTag.findUnique({ where });
+  const previous = await store.findVersionTag(tx, version.id, input.key);
   const tag = { key: input.key, value: input.value };
   if (previous?.value === input.value) return { modelVersion: version, registeredModel: model, tag };
-  if (!previous) {
-    checkTagRoom(await tx.modelVersionTag.count({ where: { versionId: version.id } }), `version ${version.version} of model "${model.name}"`);
-  }
-  await tx.modelVersionTag.upsert({ where, create: { versionId: version.id, ...tag }, update: { value: input.value } });
-  const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
+  if (!previous) checkTagRoom(await store.countVersionTags(tx, version.id), `version ${version.version} of model "${model.name}"`);
+  await store.upsertVersionTag(tx, version.id, input.key, input.value);
+  const modelVersion = await touchVersion(tx, version.id, now);
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor: access.actor, now }, model, 'VERSION_TAG_SET', {
-    version: version.version,
-    key: input.key,
-    previousValue: previous?.value ?? null,
-    newValue: input.value,
-  });
+  await insertEvents(tx, { actor: access.actor, now }, model, [
+    historyEvent('VERSION_TAG_SET', { version: version.version, ...tag, previous: previous?.value ?? null }),
+  ]);
   return { modelVersion, registeredModel, tag };
 }
 
@@ -98,16 +90,13 @@ export async function deleteModelVersionTag(
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
   const owner = `version ${version.version} of registered model "${model.name}"`;
   if (!isStorableText(input.key)) throw tagNotFound(input.key, owner);
-  const where = { versionId_key: { versionId: version.id, key: input.key } };
-  const previous = await tx.modelVersionTag.findUnique({ where });
+  const previous = await store.findVersionTag(tx, version.id, input.key);
   if (!previous) throw tagNotFound(input.key, owner);
-  await tx.modelVersionTag.delete({ where });
-  const modelVersion = await tx.modelVersion.update({ where: { id: version.id }, data: { updatedAt: now } });
+  await store.deleteVersionTag(tx, version.id, input.key);
+  const modelVersion = await touchVersion(tx, version.id, now);
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvent({ tx, actor: access.actor, now }, model, 'VERSION_TAG_DELETED', {
-    version: version.version,
-    key: input.key,
-    previousValue: previous.value,
-  });
+  await insertEvents(tx, { actor: access.actor, now }, model, [
+    historyEvent('VERSION_TAG_DELETED', { version: version.version, key: input.key, previous: previous.value }),
+  ]);
   return { modelVersion, registeredModel, tag: { key: previous.key, value: previous.value } };
 }

@@ -17,14 +17,16 @@
 // history (which refers to models by id) stays attached. A file without its "end" line is truncated
 // and is refused.
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { Tx } from './context.ts';
+import { moveSerialsPastMax } from '../store/serials.ts';
+import type { Tx } from '../store/sql.ts';
+import { type TransferTable, countModelsAndEvents, insertRecords, keysetBatches } from '../store/transfer.ts';
 import { type IntegrityReport, checkIntegrity } from './integrity.ts';
 
 export const EXPORT_FORMAT = 'model-registry-export';
 export const EXPORT_FORMAT_VERSION = 1;
 
 /** The record types, in the order they appear in a file. */
-export const RECORD_TYPES = ['model', 'modelTag', 'version', 'versionTag', 'alias', 'event'] as const;
+export const RECORD_TYPES = ['model', 'modelTag', 'version', 'versionTag', 'alias', 'event'] as const satisfies readonly TransferTable[];
 export type RecordType = (typeof RECORD_TYPES)[number];
 export type RecordCounts = Record<RecordType, number>;
 
@@ -37,9 +39,8 @@ export interface TransferOptions {
 
 const emptyCounts = (): RecordCounts => ({ model: 0, modelTag: 0, version: 0, versionTag: 0, alias: 0, event: 0 });
 
-/** The table behind one record type, as both directions reach it. */
+/** One record type's shape in the file. */
 interface RecordTable {
-  delegate(db: Tx): { findMany(args: object): Promise<Record<string, unknown>[]>; createMany(args: { data: never[] }): Promise<unknown> };
   /** The record's fields, which are the table's columns. */
   fields: readonly string[];
   /** The unique key the file is ordered by. */
@@ -50,55 +51,28 @@ interface RecordTable {
 
 const RECORD_TABLES: Record<RecordType, RecordTable> = {
   model: {
-    delegate: (db) => db.registeredModel,
     fields: ['id', 'name', 'description', 'createdAt', 'updatedAt', 'lastVersion'],
     key: ['id'],
     dates: ['createdAt', 'updatedAt'],
   },
-  modelTag: { delegate: (db) => db.registeredModelTag, fields: ['modelId', 'key', 'value'], key: ['modelId', 'key'], dates: [] },
+  modelTag: { fields: ['modelId', 'key', 'value'], key: ['modelId', 'key'], dates: [] },
   version: {
-    delegate: (db) => db.modelVersion,
     fields: ['id', 'modelId', 'version', 'source', 'runId', 'runLink', 'description', 'status', 'statusMessage', 'createdAt', 'updatedAt'],
     key: ['id'],
     dates: ['createdAt', 'updatedAt'],
   },
-  versionTag: { delegate: (db) => db.modelVersionTag, fields: ['versionId', 'key', 'value'], key: ['versionId', 'key'], dates: [] },
+  versionTag: { fields: ['versionId', 'key', 'value'], key: ['versionId', 'key'], dates: [] },
   alias: {
-    delegate: (db) => db.modelAlias,
     fields: ['modelId', 'alias', 'versionId', 'updatedAt'],
     key: ['modelId', 'alias'],
     dates: ['updatedAt'],
   },
   event: {
-    delegate: (db) => db.auditEvent,
     fields: ['sequence', 'at', 'actor', 'action', 'modelId', 'modelName', 'version', 'previousVersion', 'alias', 'key', 'previousValue', 'newValue'],
     key: ['sequence'],
     dates: ['at'],
   },
 };
-
-/**
- * Reads one table in key order, `batchSize` rows at a time (keyset paging, so each batch is an index
- * range scan however far in).
- */
-async function* batches(db: Tx, table: RecordTable, batchSize: number): AsyncGenerator<Record<string, unknown>[]> {
-  const select = Object.fromEntries(table.fields.map((field) => [field, true]));
-  const orderBy = table.key.map((field) => ({ [field]: 'asc' }));
-  // Rows after (k1, k2, ...): k1 greater, or k1 equal and k2 greater, and so on.
-  const after = (row: Record<string, unknown>) => ({
-    OR: table.key.map((field, i) => ({
-      ...Object.fromEntries(table.key.slice(0, i).map((equal) => [equal, row[equal]])),
-      [field]: { gt: row[field] },
-    })),
-  });
-  let last: Record<string, unknown> | undefined;
-  for (;;) {
-    const rows = await table.delegate(db).findMany({ select, where: last ? after(last) : {}, orderBy, take: batchSize });
-    if (rows.length > 0) yield rows;
-    if (rows.length < batchSize) return;
-    last = rows[rows.length - 1];
-  }
-}
 
 /**
  * Writes every record, one line each, to `write` (which may return a promise to apply
@@ -122,7 +96,8 @@ export async function exportRegistry(
     JSON.stringify({ type: 'header', format: EXPORT_FORMAT, formatVersion: EXPORT_FORMAT_VERSION, exportedAt: new Date().toISOString() }) + '\n',
   );
   for (const type of RECORD_TYPES) {
-    for await (const rows of batches(db, RECORD_TABLES[type], size)) await emit(type, rows);
+    const { fields, key } = RECORD_TABLES[type];
+    for await (const rows of keysetBatches(db, type, fields, key, size)) await emit(type, rows);
   }
 
   await write(JSON.stringify({ type: 'end', counts }) + '\n');
@@ -170,15 +145,17 @@ export async function importRegistry(
   const input: AsyncIterable<string> = { [Symbol.asyncIterator]: () => iterator };
   return prisma.$transaction(
     async (tx) => {
-      const existing = await Promise.all([tx.registeredModel.count(), tx.auditEvent.count()]);
-      if (existing[0] + existing[1] > 0) {
-        throw new ImportError(`the target database is not empty (${existing[0]} models, ${existing[1]} events): import only into an empty registry`);
+      const existing = await countModelsAndEvents(tx);
+      if (existing.models + existing.events > 0) {
+        throw new ImportError(
+          `the target database is not empty (${existing.models} models, ${existing.events} events): import only into an empty registry`,
+        );
       }
       const counts = emptyCounts();
       let pending: { type: RecordType; rows: Record<string, unknown>[] } | null = null;
       const flush = async () => {
         if (!pending || pending.rows.length === 0) return;
-        await RECORD_TABLES[pending.type].delegate(tx).createMany({ data: pending.rows as never[] });
+        await insertRecords(tx, pending.type, pending.rows);
         counts[pending.type] += pending.rows.length;
         pending.rows = [];
         options.onProgress?.({ ...counts });
@@ -233,12 +210,7 @@ export async function importRegistry(
           throw new ImportError(`the "end" line announces ${end[type]} ${type} records, the file holds ${counts[type]}; nothing was imported`);
         }
       }
-      for (const [table, column] of [['registered_model', 'id'], ['model_version', 'id'], ['audit_event', 'sequence']]) {
-        // setval(seq, max, true): the next value is max + 1; an empty table starts again at 1.
-        await tx.$queryRawUnsafe(
-          `SELECT setval(pg_get_serial_sequence('${table}', '${column}'), COALESCE((SELECT max("${column}") FROM "${table}"), 1), (SELECT max("${column}") FROM "${table}") IS NOT NULL)`,
-        );
-      }
+      await moveSerialsPastMax(tx);
       const integrity = await checkIntegrity(tx);
       if (integrity.violations.length > 0) {
         const listed = integrity.violations.slice(0, 20).map((v) => `  [${v.invariant}] ${v.message}`).join('\n');

@@ -1,7 +1,12 @@
 // Model versions: register the next number, update, delete (with the aliases that point at it).
 import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../generated/prisma/client.ts';
-import { type EventDetails, recordEvents } from './audit.ts';
-import { type Tx, type Write, lockModel, requireAliasRemovals, touchModel, versionNotFound } from './context.ts';
+import { aliasesOnVersion } from '../store/aliases.ts';
+import { insertEvents } from '../store/events.ts';
+import { setLastVersion, touchModel } from '../store/models.ts';
+import type { Tx } from '../store/sql.ts';
+import * as store from '../store/versions.ts';
+import { type Write, lockModel, requireAliasRemovals, versionNotFound } from './context.ts';
+import { historyEvent } from './history/events.ts';
 import { runIdempotent } from './idempotency.ts';
 import { type TagInput, currentModelForReplay } from './models.ts';
 import { checkDescription, checkRunId, checkRunLink, checkSource, checkStatusMessage, checkTags } from './validation.ts';
@@ -47,28 +52,24 @@ async function insertVersion({ tx, access }: Write, input: Omit<CreateVersionInp
   const { model, now } = await lockModel(tx, input.name);
   // The highest number ever used + 1: deleted numbers are never handed out again.
   const number = model.lastVersion + 1;
-  const registeredModel = await tx.registeredModel.update({
-    where: { id: model.id },
-    data: { lastVersion: number, updatedAt: now },
-  });
+  const registeredModel = await setLastVersion(tx, model.id, number, now);
   const tags = input.tags ?? [];
-  const version = await tx.modelVersion.create({
-    data: {
+  const version = await store.insertVersion(
+    tx,
+    {
       modelId: model.id,
       version: number,
       source: input.source,
       runId: input.runId ?? null,
       runLink: input.runLink ?? null,
       description: input.description ?? null,
-      status: 'READY',
-      createdAt: now,
-      updatedAt: now,
-      tags: { create: tags.map((t) => ({ key: t.key, value: t.value })) },
+      tags,
     },
-  });
-  await recordEvents({ tx, actor: access.actor, now }, model, [
-    { action: 'VERSION_CREATED', version: number, newValue: input.source },
-    ...tags.map((t) => ({ action: 'VERSION_TAG_SET' as const, version: number, key: t.key, newValue: t.value })),
+    now,
+  );
+  await insertEvents(tx, { actor: access.actor, now }, model, [
+    historyEvent('VERSION_CREATED', { version: number, source: input.source }),
+    ...tags.map((t) => historyEvent('VERSION_TAG_SET', { version: number, key: t.key, value: t.value, previous: null })),
   ]);
   return { modelVersion: version, registeredModel };
 }
@@ -79,8 +80,7 @@ async function insertVersion({ tx, access }: Write, input: Omit<CreateVersionInp
  */
 async function replayCreatedVersion(w: Write, stored: VersionChange): Promise<VersionChange> {
   const model = await currentModelForReplay(w, stored.registeredModel, 'createModelVersion');
-  const version = await w.tx.modelVersion.findUnique({ where: { id: stored.modelVersion.id }, select: { id: true } });
-  if (!version) throw versionNotFound(model.name, stored.modelVersion.version);
+  if (!(await store.versionExists(w.tx, stored.modelVersion.id))) throw versionNotFound(model.name, stored.modelVersion.version);
   return stored;
 }
 
@@ -91,7 +91,7 @@ export async function lockVersion(
   number: number,
 ): Promise<{ model: RegisteredModel; version: ModelVersion; now: Date }> {
   const { model, now } = await lockModel(tx, name);
-  const version = await tx.modelVersion.findUnique({ where: { modelId_version: { modelId: model.id, version: number } } });
+  const version = await store.findVersion(tx, model.id, number);
   if (!version) throw versionNotFound(name, number);
   return { model, version, now };
 }
@@ -121,15 +121,13 @@ export async function updateModelVersion({ tx, access }: Write, input: UpdateVer
     changes.push({ field: 'statusMessage', from: version.statusMessage, to: input.statusMessage });
   }
   if (changes.length === 0) return { modelVersion: version, registeredModel: model };
-  const updated = await tx.modelVersion.update({
-    where: { id: version.id },
-    data: { ...Object.fromEntries(changes.map((c) => [c.field, c.to])), updatedAt: now },
-  });
+  const updated = await store.updateVersion(tx, version.id, Object.fromEntries(changes.map((c) => [c.field, c.to])), now);
   const registeredModel = await touchModel(tx, model.id, now);
-  await recordEvents(
-    { tx, actor: access.actor, now },
+  await insertEvents(
+    tx,
+    { actor: access.actor, now },
     model,
-    changes.map((c) => ({ action: 'VERSION_UPDATED', version: version.version, key: c.field, previousValue: c.from, newValue: c.to })),
+    changes.map((c) => historyEvent('VERSION_UPDATED', { version: version.version, ...c })),
   );
   return { modelVersion: updated, registeredModel };
 }
@@ -140,19 +138,16 @@ export async function deleteModelVersion(
 ): Promise<{ name: string; version: number; removedAliases: string[] }> {
   access.requireWrite([input.name], 'deleteModelVersion');
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
-  const aliases = await tx.modelAlias.findMany({ where: { versionId: version.id }, orderBy: { alias: 'asc' } });
+  const aliases = await aliasesOnVersion(tx, version.id);
   // The aliases go with the version: protected ones need promote, checked on the rows just read.
   requireAliasRemovals(access, model.name, aliases.map((a) => a.alias));
   // ON DELETE CASCADE removes them; each removal is recorded so that the alias's history still
   // says where it pointed and when it stopped.
-  await tx.modelVersion.delete({ where: { id: version.id } });
+  await store.deleteVersion(tx, version.id);
   await touchModel(tx, model.id, now);
-  const events: ({ action: 'ALIAS_DELETED' | 'VERSION_DELETED' } & EventDetails)[] = aliases.map((a) => ({
-    action: 'ALIAS_DELETED',
-    alias: a.alias,
-    previousVersion: version.version,
-  }));
-  events.push({ action: 'VERSION_DELETED', version: version.version });
-  await recordEvents({ tx, actor: access.actor, now }, model, events);
+  await insertEvents(tx, { actor: access.actor, now }, model, [
+    ...aliases.map((a) => historyEvent('ALIAS_DELETED', { alias: a.alias, previousVersion: version.version })),
+    historyEvent('VERSION_DELETED', { version: version.version }),
+  ]);
   return { name: model.name, version: version.version, removedAliases: aliases.map((a) => a.alias) };
 }

@@ -2,10 +2,12 @@
 // event, so one made by a token limited to some models would leak the others' (F5). The webhook
 // rules themselves are src/webhooks/webhooks.ts; deliveries are made by src/webhooks/dispatcher.ts.
 import type { Access } from '../auth/access.ts';
-import type { AuditAction, PrismaClient, Webhook, WebhookDelivery } from '../generated/prisma/client.ts';
+import type { AuditAction, Webhook, WebhookDelivery } from '../generated/prisma/client.ts';
 import { deliveryBody, sendSigned } from '../webhooks/dispatcher.ts';
 import { type WebhookInput, createWebhook as insertWebhook, deleteWebhook as removeWebhook, updateWebhook as changeWebhook } from '../webhooks/webhooks.ts';
 import { type RegistrySettings, type Write, inTransaction } from './context.ts';
+import type { DirectReader } from '../store/sql.ts';
+import * as store from '../store/webhooks.ts';
 import { NotFoundError } from './errors.ts';
 
 function requireWebhookAdmin(access: Access, what: string): void {
@@ -42,42 +44,37 @@ export async function deleteWebhook({ tx, access }: Write, input: { id: number }
  * transactions, so a slow endpoint holds no lock.
  */
 export async function testWebhook(
-  prisma: PrismaClient,
+  db: DirectReader,
   settings: RegistrySettings,
   access: Access,
   input: { id: number },
 ): Promise<{ delivery: WebhookDelivery }> {
   requireWebhookAdmin(access, 'testWebhook');
-  const { webhook, delivery } = await inTransaction(prisma, async (tx) => {
-    const webhook = await tx.webhook.findUnique({ where: { id: input.id } });
+  const { webhook, delivery } = await inTransaction(db.prisma, async (tx) => {
+    const webhook = await store.findWebhook(tx, input.id);
     if (!webhook) throw new NotFoundError(`webhook ${input.id} not found`);
-    const delivery = await tx.webhookDelivery.create({
-      data: { webhookId: webhook.id, status: 'FAILED', attempts: 1, nextAttemptAt: new Date(), createdAt: new Date(), lastError: 'sending' },
-    });
+    const delivery = await store.insertTestDelivery(tx, webhook.id, new Date());
     return { webhook, delivery };
   });
   const rules = settings.webhooks;
   const body = deliveryBody(delivery.id, webhook.id, null);
   const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, body, rules.requestTimeoutMs, rules.allowPrivate);
-  const recorded = await prisma.webhookDelivery.update({
-    where: { id: delivery.id },
-    data: {
-      status: outcome.ok ? 'DELIVERED' : 'FAILED',
-      responseCode: outcome.responseCode,
-      lastError: outcome.error?.slice(0, 1000) ?? null,
-      deliveredAt: outcome.ok ? new Date() : null,
-    },
+  const recorded = await store.recordTestOutcome(db, delivery.id, {
+    status: outcome.ok ? 'DELIVERED' : 'FAILED',
+    responseCode: outcome.responseCode,
+    lastError: outcome.error?.slice(0, 1000) ?? null,
+    deliveredAt: outcome.ok ? new Date() : null,
   });
   return { delivery: recorded };
 }
 
 /** Every webhook, by id. */
-export function listWebhooks(prisma: PrismaClient, access: Access): Promise<Webhook[]> {
+export function listWebhooks(db: DirectReader, access: Access): Promise<Webhook[]> {
   requireWebhookAdmin(access, 'webhooks');
-  return prisma.webhook.findMany({ orderBy: { id: 'asc' } });
+  return store.listWebhooks(db);
 }
 
-export function findWebhook(prisma: PrismaClient, access: Access, id: number): Promise<Webhook | null> {
+export function findWebhook(db: DirectReader, access: Access, id: number): Promise<Webhook | null> {
   requireWebhookAdmin(access, 'webhook');
-  return prisma.webhook.findUnique({ where: { id } });
+  return store.findWebhook(db, id);
 }

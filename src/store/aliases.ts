@@ -3,7 +3,8 @@
 import { type AuditAction, type ModelAlias, type ModelVersion, Prisma } from '../generated/prisma/client.ts';
 import { ALIAS_COLUMNS_SQL, VERSION_COLUMNS_SQL, aliasRows, versionRows } from './columns.ts';
 import { storable } from './filters.ts';
-import { type Reader, queryRows } from './sql.ts';
+import { type EventStamp, type RecordedEvent, eventInsertSql } from './events.ts';
+import { type Reader, type Tx, named, queryRows, withDates } from './sql.ts';
 
 export async function aliasesOfModels(db: Reader, modelIds: readonly number[]): Promise<ModelAlias[]> {
   return aliasRows(await queryRows<ModelAlias>(db, Prisma.sql`/* aliasesOfModels */
@@ -63,4 +64,90 @@ export async function aliasVersionsAt(db: Reader, keys: readonly AliasAtKey[]): 
     ) e`);
   const found = new Map(rows.map((r) => [Number(r.i), r.action === 'ALIAS_SET' ? r.version : null]));
   return keys.map((_k, i) => found.get(i) ?? null);
+}
+
+// Writes, inside a registry command's transaction, after the model's lock.
+
+type VersionRow = ModelVersion & { aliasUpdatedAt: Date | null; aliasName: string | null };
+
+/**
+ * In one statement: the alias with the version it points to now, and, if `version` is given, that
+ * version of the model (the target of a move). Read after the model is locked, so it is current.
+ * `caseTwin` is another alias of the model spelled like `alias` but for case: aliases are unique
+ * whatever their case (a pipeline typing `Production` must not deploy another version than
+ * `production`), and aliases stored before that rule may already differ only in case.
+ */
+export async function aliasAndTarget(
+  tx: Tx,
+  modelId: number,
+  alias: string,
+  version?: number,
+): Promise<{ existing: (ModelAlias & { version: ModelVersion }) | null; target: ModelVersion | null; caseTwin: string | null }> {
+  const targetSql =
+    version === undefined
+      ? Prisma.empty
+      : Prisma.sql`SELECT NULL::timestamptz AS "aliasUpdatedAt", NULL::text AS "aliasName", ${VERSION_COLUMNS_SQL}
+          FROM model_version v WHERE v.model_id = ${modelId} AND v.version = ${version}
+        UNION ALL `;
+  const rows = withDates(
+    await tx.$queryRaw<VersionRow[]>(named('aliasAndTarget', Prisma.sql`
+      ${targetSql}SELECT a.updated_at AS "aliasUpdatedAt", a.alias AS "aliasName", ${VERSION_COLUMNS_SQL}
+      FROM model_alias a JOIN model_version v ON v.id = a.version_id
+      WHERE a.model_id = ${modelId} AND lower(a.alias) = lower(${alias})`)),
+    'createdAt',
+    'updatedAt',
+  );
+  const withoutAliasColumn = (row: VersionRow): ModelVersion => {
+    const { aliasUpdatedAt: _aliasUpdatedAt, aliasName: _aliasName, ...v } = row;
+    return v;
+  };
+  const current = rows.find((r) => r.aliasUpdatedAt !== null && r.aliasName === alias);
+  const target = rows.find((r) => r.aliasUpdatedAt === null);
+  return {
+    // Only a new alias is refused: one of two that already differ only in case can still move.
+    caseTwin: current ? null : (rows.find((r) => r.aliasUpdatedAt !== null)?.aliasName ?? null),
+    existing: current
+      ? { modelId, alias, versionId: current.id, updatedAt: new Date(current.aliasUpdatedAt as Date | string), version: withoutAliasColumn(current) }
+      : null,
+    target: target ? withoutAliasColumn(target) : null,
+  };
+}
+
+/**
+ * The alias, the model's updated_at and the event in one statement: a release bot's promotion is
+ * the registry's most frequent write (BENCHMARKS.md step 8). The model row is locked, so its new
+ * state is known without reading it back.
+ */
+export async function upsertAliasWithEvent(
+  tx: Tx,
+  stamp: EventStamp,
+  model: { id: number; name: string },
+  alias: { alias: string; versionId: number },
+  event: RecordedEvent,
+): Promise<void> {
+  const now = stamp.now.toISOString();
+  await tx.$executeRaw(named('upsertAliasWithEvent', Prisma.sql`
+    WITH alias AS (
+      INSERT INTO model_alias (model_id, alias, version_id, updated_at)
+      VALUES (${model.id}, ${alias.alias}, ${alias.versionId}, ${now}::timestamptz)
+      ON CONFLICT (model_id, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = EXCLUDED.updated_at
+    ), model AS (
+      UPDATE registered_model SET updated_at = ${now}::timestamptz WHERE id = ${model.id}
+    )
+    ${eventInsertSql(stamp, model, [event])}`));
+}
+
+export async function deleteAlias(tx: Tx, modelId: number, alias: string): Promise<void> {
+  await tx.modelAlias.delete({ where: { modelId_alias: { modelId, alias } } });
+}
+
+/** The names of a model's aliases (those a rename or delete takes along). */
+export async function aliasNamesOfModel(tx: Tx, modelId: number): Promise<string[]> {
+  const aliases = await tx.modelAlias.findMany({ where: { modelId }, select: { alias: true } });
+  return aliases.map((a) => a.alias);
+}
+
+/** The aliases on one version, by name (those its deletion takes along). */
+export function aliasesOnVersion(tx: Tx, versionId: number): Promise<ModelAlias[]> {
+  return tx.modelAlias.findMany({ where: { versionId }, orderBy: { alias: 'asc' } });
 }

@@ -8,7 +8,8 @@ import { checkEnumList } from '../registry/validation.ts';
 import { EVENT_COLUMNS_SQL, eventRows } from './columns.ts';
 import { type Scope, storable } from './filters.ts';
 import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';
-import { type Reader, queryRows } from './sql.ts';
+import type { EventDetails } from '../registry/history/events.ts';
+import { type Reader, type Tx, named, queryRows } from './sql.ts';
 
 export const EVENT_SORT: SortKey<'sequence'> = [{ field: 'sequence', direction: 'desc' }];
 const EVENT_SORT_COLUMNS = { sequence: Prisma.sql`e.sequence` };
@@ -126,4 +127,43 @@ export async function readEvents(
     WHERE e.sequence > ${after} AND e.sequence <= ${upTo} AND ${where}
     ORDER BY e.sequence
     LIMIT ${limit}`));
+}
+
+/** Who recorded a write's events, and when (the database clock read after the model's lock). */
+export interface EventStamp {
+  readonly actor: string | null;
+  readonly now: Date;
+}
+
+export type RecordedEvent = { action: AuditAction } & EventDetails;
+
+/**
+ * The INSERT of a write's events: the one statement that lists audit_event's columns for writes,
+ * sent alone (insertEvents) or as the last part of a larger statement (the alias move's CTE).
+ */
+export function eventInsertSql(stamp: EventStamp, model: { id: number; name: string }, events: readonly RecordedEvent[]): Prisma.Sql {
+  const at = stamp.now.toISOString();
+  const rows = events.map(
+    (e) => Prisma.sql`(${at}::timestamptz, ${stamp.actor}, ${e.action}::"AuditAction", ${model.id}, ${model.name},
+      ${e.version}::int, ${e.previousVersion}::int, ${e.alias}, ${e.key}, ${e.previousValue}, ${e.newValue})`,
+  );
+  return Prisma.sql`INSERT INTO audit_event
+      (at, actor, action, model_id, model_name, version, previous_version, alias, key, previous_value, new_value)
+    VALUES ${Prisma.join(rows)}`;
+}
+
+export async function insertEvents(
+  tx: Tx,
+  stamp: EventStamp,
+  model: { id: number; name: string },
+  events: readonly RecordedEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await tx.$executeRaw(named('insertEvents', eventInsertSql(stamp, model, events)));
+}
+
+/** The last event's sequence (0: none yet): where a new webhook starts. */
+export async function lastEventSequence(tx: Tx): Promise<number> {
+  const head = await tx.auditEvent.aggregate({ _max: { sequence: true } });
+  return head._max.sequence ?? 0;
 }

@@ -5,7 +5,7 @@ import type { Page, SortKey } from '../registry/paging.ts';
 import { MODEL_COLUMNS_SQL, modelRows } from './columns.ts';
 import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
 import { keysetPage, keysetSql } from './keyset.ts';
-import { type Reader, prismaOf, queryRows } from './sql.ts';
+import { type Reader, type Tx, named, prismaOf, queryRows } from './sql.ts';
 
 export type ModelOrder = 'NAME_ASC' | 'NAME_DESC' | 'UPDATED_AT_DESC' | 'CREATED_AT_DESC';
 type ModelSortField = 'name' | 'updatedAt' | 'createdAt' | 'id';
@@ -79,4 +79,71 @@ export async function modelsByNames(db: Reader, names: readonly string[]): Promi
   if (wanted.length === 0) return [];
   return modelRows(await queryRows<RegisteredModel>(db, Prisma.sql`/* modelsByNames */
     SELECT ${MODEL_COLUMNS_SQL} FROM registered_model m WHERE m.name = ANY(${wanted}::text[])`));
+}
+
+// Writes. Each runs inside a registry command's transaction, after the model's lock (lockModel).
+
+/**
+ * Locks the model row for the rest of the transaction, and reads the database clock after the
+ * lock (so per model `at` never runs backwards as `sequence` grows). Null: no such model.
+ */
+export async function lockModel(tx: Tx, name: string): Promise<{ model: RegisteredModel; now: Date } | null> {
+  const rows = await tx.$queryRaw<(RegisteredModel & { now: Date })[]>(named('lockModel', Prisma.sql`
+    SELECT ${MODEL_COLUMNS_SQL}, clock_timestamp() AS now FROM registered_model m WHERE m.name = ${name} FOR UPDATE`));
+  const row = rows[0];
+  if (!row) return null;
+  const { now, ...model } = row;
+  return { model: modelRows([model])[0], now: new Date(now) };
+}
+
+export async function modelNameTaken(tx: Tx, name: string): Promise<boolean> {
+  return (await tx.registeredModel.findUnique({ where: { name }, select: { id: true } })) !== null;
+}
+
+export function findModel(tx: Tx, id: number): Promise<RegisteredModel | null> {
+  return tx.registeredModel.findUnique({ where: { id } });
+}
+
+/** The model with its tags, in one Prisma create. */
+export function insertModel(
+  tx: Tx,
+  model: { name: string; description: string | null; tags: readonly { key: string; value: string }[] },
+  now: Date,
+): Promise<RegisteredModel> {
+  return tx.registeredModel.create({
+    data: {
+      name: model.name,
+      description: model.description,
+      createdAt: now,
+      updatedAt: now,
+      tags: { create: model.tags.map((t) => ({ key: t.key, value: t.value })) },
+    },
+  });
+}
+
+export function updateModelDescription(tx: Tx, id: number, description: string | null, now: Date): Promise<RegisteredModel> {
+  return tx.registeredModel.update({ where: { id }, data: { description, updatedAt: now } });
+}
+
+export function renameModel(tx: Tx, id: number, name: string, now: Date): Promise<RegisteredModel> {
+  return tx.registeredModel.update({ where: { id }, data: { name, updatedAt: now } });
+}
+
+/** Records that version `lastVersion` was handed out: numbers are never reused. */
+export function setLastVersion(tx: Tx, id: number, lastVersion: number, now: Date): Promise<RegisteredModel> {
+  return tx.registeredModel.update({ where: { id }, data: { lastVersion, updatedAt: now } });
+}
+
+/** Marks the model changed (any change to it, its tags, aliases or versions) and returns it. */
+export function touchModel(tx: Tx, id: number, now: Date): Promise<RegisteredModel> {
+  return tx.registeredModel.update({ where: { id }, data: { updatedAt: now } });
+}
+
+/** Versions, tags and aliases go by ON DELETE CASCADE; the events stay (they have no foreign key). */
+export async function deleteModel(tx: Tx, id: number): Promise<void> {
+  await tx.registeredModel.delete({ where: { id } });
+}
+
+export function countModelVersions(tx: Tx, modelId: number): Promise<number> {
+  return tx.modelVersion.count({ where: { modelId } });
 }

@@ -1,4 +1,7 @@
-// The store's raw statements: what they share (the read paths, the statement names, decoding).
+// The data-access layer: the statements of the registry's reads, commands and batch tools, per
+// aggregate (models, versions, tags, aliases, events, idempotency keys, tokens, webhooks), each a
+// named function. This file holds what the raw ones share: the transaction type, the read paths,
+// the statement names, decoding, the database clock.
 //
 // Which tables are read by raw SQL, and why (the step numbers are those of BENCHMARKS.md):
 // - tags and aliases of many owners (store/tags.ts, store/aliases.ts), version and history pages of
@@ -8,13 +11,29 @@
 // - models by name (store/models.ts): the first statement of every lookup (step 3);
 // - the models page and its count (store/models.ts): the first statements of every dashboard, one
 //   SQL filter for name, tags, alias and scope in place of Prisma's `where` builder (step 10);
-// - the alias move's target and current alias (src/registry/aliases.ts, which reuses the column
-//   lists of store/columns.ts): one statement after the lock (step 8);
+// - the alias move's target and current alias (store/aliases.ts aliasAndTarget): one statement
+//   after the lock (step 8);
 // - history listings and the live feed (store/events.ts): one filter for both, indexed (F20, F26).
 // Everything else (look-ups by id, versions by number) is a Prisma query.
 //
-// Each statement starts with its name (`/* listModels */`), so pg_stat_statements, slow-query logs
-// and onQuery counts say which reader sent it.
+// Which tables are written by raw SQL, and why:
+// - audit_event: every event goes through one INSERT (store/events.ts eventInsertSql, one VALUES
+//   row per event), so that the alias move can send it as the tail of its one write statement;
+// - model_alias upserts, with registered_model's updated_at and the event, as data-modifying CTEs
+//   of that one statement (store/aliases.ts upsertAliasWithEvent): the whole move is 5 statements
+//   (step 8);
+// - idempotency_key (store/idempotency.ts): ON CONFLICT DO NOTHING RETURNING, expiry computed on
+//   the database clock, and a sweep with FOR UPDATE SKIP LOCKED have no Prisma form;
+// - the model lock (store/models.ts lockModel): Prisma has no FOR UPDATE, and the clock is read in
+//   the same statement, after the lock;
+// - the serial counters (store/serials.ts): pg_sequence functions take table names, not rows.
+// Every other write is Prisma's: registered_model and model_version with their nested tags in one
+// create, tags, alias deletion, api_token, webhook, webhook_delivery, and the import's batches
+// (createMany). None is on a hot path, and test/registry/statement-counts.test.ts pins what each
+// command sends.
+//
+// Each raw statement starts with its name (`/* listModels */`), so pg_stat_statements, slow-query
+// logs and onQuery counts say which function sent it.
 //
 // Raw reads go through the transaction when inside one, straight over the driver otherwise.
 // Prisma's $queryRaw passes every value of every row through its own mapping (on a dashboard's
@@ -22,7 +41,9 @@
 // do not need it, so the database hands out a direct path (Database.direct).
 import type { DirectQuery } from '../db/database.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
-import type { Tx } from '../registry/context.ts';
+
+/** One Prisma transaction: every write runs in one, and raw reads inside it see its writes. */
+export type Tx = Prisma.TransactionClient;
 
 /** The database outside any transaction: Prisma for its queries, the driver for raw reads. */
 export interface DirectReader {
@@ -67,4 +88,13 @@ export function withDates<T, K extends keyof T>(rows: T[], ...columns: K[]): T[]
 export function named(name: string, sql: Prisma.Sql): Prisma.Sql {
   if (!/^\w+$/.test(name)) throw new Error(`statement name ${JSON.stringify(name)} is not an identifier`);
   return Prisma.sql`${Prisma.raw(`/* ${name} */`)} ${sql}`;
+}
+
+/**
+ * The database's clock, the one every write stamps its rows with: replicas' clocks differ, the
+ * database's is one, so `at` and `updated_at` order as the commits do.
+ */
+export async function databaseNow(tx: Tx): Promise<Date> {
+  const rows = await tx.$queryRaw<{ now: Date }[]>(named('databaseNow', Prisma.sql`SELECT clock_timestamp() AS now`));
+  return new Date(rows[0].now);
 }

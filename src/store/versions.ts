@@ -6,7 +6,7 @@ import type { Page, SortKey } from '../registry/paging.ts';
 import { VERSION_COLUMNS_SQL, versionRows } from './columns.ts';
 import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
 import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';
-import { type Reader, prismaOf, queryRows } from './sql.ts';
+import { type Reader, type Tx, prismaOf, queryRows } from './sql.ts';
 
 export type VersionOrder = 'VERSION_DESC' | 'VERSION_ASC' | 'CREATED_AT_DESC';
 type VersionSortField = 'version' | 'createdAt' | 'id';
@@ -145,4 +145,48 @@ export async function latestVersionNumbers(db: Reader, modelIds: readonly number
 
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
+}
+
+// Writes, inside a registry command's transaction, after the model's lock.
+
+export interface NewVersion {
+  modelId: number;
+  version: number;
+  source: string;
+  runId: string | null;
+  runLink: string | null;
+  description: string | null;
+  tags: readonly { key: string; value: string }[];
+}
+
+/** The version with its tags, in one Prisma create. */
+export function insertVersion(tx: Tx, version: NewVersion, now: Date): Promise<ModelVersion> {
+  const { tags, ...fields } = version;
+  return tx.modelVersion.create({
+    data: { ...fields, status: 'READY', createdAt: now, updatedAt: now, tags: { create: tags.map((t) => ({ key: t.key, value: t.value })) } },
+  });
+}
+
+export function findVersion(tx: Tx, modelId: number, version: number): Promise<ModelVersion | null> {
+  return tx.modelVersion.findUnique({ where: { modelId_version: { modelId, version } } });
+}
+
+export async function versionExists(tx: Tx, id: number): Promise<boolean> {
+  return (await tx.modelVersion.findUnique({ where: { id }, select: { id: true } })) !== null;
+}
+
+export type VersionFields = Partial<Pick<ModelVersion, 'description' | 'status' | 'statusMessage'>>;
+
+export function updateVersion(tx: Tx, id: number, fields: VersionFields, now: Date): Promise<ModelVersion> {
+  return tx.modelVersion.update({ where: { id }, data: { ...fields, updatedAt: now } });
+}
+
+/** Marks the version changed (its tags) and returns it. */
+export function touchVersion(tx: Tx, id: number, now: Date): Promise<ModelVersion> {
+  return tx.modelVersion.update({ where: { id }, data: { updatedAt: now } });
+}
+
+/** Its tags and the aliases on it go by ON DELETE CASCADE. */
+export async function deleteVersion(tx: Tx, id: number): Promise<void> {
+  await tx.modelVersion.delete({ where: { id } });
 }

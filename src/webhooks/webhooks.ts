@@ -2,7 +2,10 @@
 // webhook must follow. Deliveries are made by dispatcher.ts.
 import type { AuditAction, Webhook } from '../generated/prisma/client.ts';
 import { NotFoundError, ValidationError } from '../registry/errors.ts';
-import type { Tx, WebhookRules } from '../registry/context.ts';
+import type { WebhookRules } from '../registry/context.ts';
+import { lastEventSequence } from '../store/events.ts';
+import { type Tx, databaseNow } from '../store/sql.ts';
+import * as store from '../store/webhooks.ts';
 import { isStorableText } from '../registry/validation.ts';
 import { ipLiteralOf, isInternalAddress, targetVerdict } from './targets.ts';
 
@@ -70,55 +73,42 @@ export function actionsOf(webhook: Pick<Webhook, 'actions'>): AuditAction[] | nu
   return webhook.actions == null ? null : (webhook.actions.split(',').filter(Boolean) as AuditAction[]);
 }
 
-async function now(tx: Tx): Promise<Date> {
-  const rows = await tx.$queryRaw<{ now: Date }[]>`SELECT clock_timestamp() AS now`;
-  return new Date(rows[0].now);
-}
-
 /** A new webhook receives the events recorded after its creation. */
 export async function createWebhook(tx: Tx, input: WebhookInput & { url: string; secret: string }, rules: WebhookRules): Promise<Webhook> {
   await checkWebhookTarget(input.url, rules);
   checkSecret(input.secret);
   checkModelName(input.modelName);
-  const at = await now(tx);
-  const head = await tx.auditEvent.aggregate({ _max: { sequence: true } });
-  return tx.webhook.create({
-    data: {
-      url: input.url,
-      secret: input.secret,
-      modelName: input.modelName ?? null,
-      actions: input.actions?.length ? input.actions.join(',') : null,
-      active: input.active ?? true,
-      lastSequence: head._max.sequence ?? 0,
-      createdAt: at,
-      updatedAt: at,
-    },
-  });
+  const at = await databaseNow(tx);
+  const fields = {
+    url: input.url,
+    secret: input.secret,
+    modelName: input.modelName ?? null,
+    actions: input.actions?.length ? input.actions.join(',') : null,
+    active: input.active ?? true,
+  };
+  return store.insertWebhook(tx, fields, await lastEventSequence(tx), at);
 }
 
 export async function updateWebhook(tx: Tx, id: number, input: WebhookInput, rules: WebhookRules): Promise<Webhook> {
-  const existing = await tx.webhook.findUnique({ where: { id } });
+  const existing = await store.findWebhook(tx, id);
   if (!existing) throw new NotFoundError(`webhook ${id} not found`);
   if (input.url != null) await checkWebhookTarget(input.url, rules);
   if (input.secret != null) checkSecret(input.secret);
   if (input.modelName !== undefined) checkModelName(input.modelName);
-  return tx.webhook.update({
-    where: { id },
-    data: {
-      ...(input.url != null ? { url: input.url } : {}),
-      ...(input.secret != null ? { secret: input.secret } : {}),
-      ...(input.modelName !== undefined ? { modelName: input.modelName } : {}),
-      ...(input.actions !== undefined ? { actions: input.actions?.length ? input.actions.join(',') : null } : {}),
-      ...(input.active != null ? { active: input.active } : {}),
-      updatedAt: await now(tx),
-    },
-  });
+  const fields = {
+    ...(input.url != null ? { url: input.url } : {}),
+    ...(input.secret != null ? { secret: input.secret } : {}),
+    ...(input.modelName !== undefined ? { modelName: input.modelName } : {}),
+    ...(input.actions !== undefined ? { actions: input.actions?.length ? input.actions.join(',') : null } : {}),
+    ...(input.active != null ? { active: input.active } : {}),
+  };
+  return store.updateWebhook(tx, id, fields, await databaseNow(tx));
 }
 
 /** Deletes the webhook and its delivery log. */
 export async function deleteWebhook(tx: Tx, id: number): Promise<Webhook> {
-  const existing = await tx.webhook.findUnique({ where: { id } });
+  const existing = await store.findWebhook(tx, id);
   if (!existing) throw new NotFoundError(`webhook ${id} not found`);
-  await tx.webhook.delete({ where: { id } });
+  await store.deleteWebhook(tx, id);
   return existing;
 }

@@ -2,12 +2,12 @@
 // transaction, through Prisma's $queryRaw inside one. Both must give the same rows, value for value
 // and type for type (Date, not text; numbers, not strings), on both engines.
 import { beforeAll, expect, it } from 'vitest';
-import { Prisma, } from '../../src/generated/prisma/client.ts';
+import { Prisma } from '../../src/generated/prisma/client.ts';
 import { inTransaction } from '../../src/registry/context.ts';
 import { aliasTargets, aliasVersionsAt, aliasesOfModels, aliasesOfVersions } from '../../src/store/aliases.ts';
 import { listEventsOfModels } from '../../src/store/events.ts';
 import { modelsByNames } from '../../src/store/models.ts';
-import { type Reader, queryRows } from '../../src/store/sql.ts';
+import { type Reader, type Tx, queryRows } from '../../src/store/sql.ts';
 import { modelTags, versionTags } from '../../src/store/tags.ts';
 import { listVersionsOfModels } from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';

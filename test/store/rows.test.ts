@@ -22,8 +22,9 @@ import {
 } from '../../src/store/columns.ts';
 import * as aliases from '../../src/store/aliases.ts';
 import * as events from '../../src/store/events.ts';
+import * as idempotency from '../../src/store/idempotency.ts';
 import * as models from '../../src/store/models.ts';
-import { type Reader, prismaOf, queryRows } from '../../src/store/sql.ts';
+import { type Reader, type Tx, databaseNow, prismaOf, queryRows } from '../../src/store/sql.ts';
 import * as tags from '../../src/store/tags.ts';
 import * as versions from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -120,6 +121,47 @@ describeEachDatabase(
         sent.length = 0;
         await read();
         expect(sent, fn).toEqual([expect.stringMatching(new RegExp(`^/\\* ${fn} \\*/`))]);
+      }
+    });
+    it('sends every raw write as one statement that starts with the name of its function', async () => {
+      const [name] = await seedModels(ctx.db.prisma, { prefix: 'named-writes', models: 1, versions: 1 });
+      // Rolled back at the end: the alias events below form no chain an integrity check would accept.
+      const rolledBack = new Error('rolled back');
+      const seen: Record<string, string[]> = {};
+      const run = inTransaction(ctx.db.prisma, async (tx) => {
+        const locked = await models.lockModel(tx, name);
+        if (!locked) throw new Error(`${name} not seeded`);
+        const { model, now } = locked;
+        const stamp = { actor: 'rows-test', now };
+        const event = { action: 'ALIAS_SET' as const, alias: 'named', version: 1, previousVersion: null, key: null, previousValue: null, newValue: null };
+        const key = { actor: 'rows-test', operation: 'named', key: 'k' };
+        const writes: Record<string, () => Promise<unknown>> = {
+          lockModel: () => models.lockModel(tx, name),
+          databaseNow: () => databaseNow(tx),
+          aliasAndTarget: () => aliases.aliasAndTarget(tx, model.id, 'named', 1),
+          upsertAliasWithEvent: async () => {
+            const { target } = await aliases.aliasAndTarget(tx, model.id, 'named', 1);
+            sent.length = 0;
+            await aliases.upsertAliasWithEvent(tx, stamp, model, { alias: 'named', versionId: target!.id }, event);
+          },
+          insertEvents: () => events.insertEvents(tx, stamp, model, [event, { ...event, previousVersion: 1 }]),
+          claimIdempotencyKey: () => idempotency.claimIdempotencyKey(tx, key, 'hash', 60),
+          lockIdempotencyKey: () => idempotency.lockIdempotencyKey(tx, key),
+          renewIdempotencyKey: () => idempotency.renewIdempotencyKey(tx, key, 'hash', 60),
+          storeIdempotencyResult: () => idempotency.storeIdempotencyResult(tx, key, '{}'),
+          sweepIdempotencyKeys: () => idempotency.sweepIdempotencyKeys(tx),
+        };
+        for (const [fn, write] of Object.entries(writes)) {
+          sent.length = 0;
+          await write();
+          seen[fn] = [...sent];
+        }
+        throw rolledBack;
+      });
+      await expect(run).rejects.toBe(rolledBack);
+      expect(Object.keys(seen)).toHaveLength(10);
+      for (const [fn, statements] of Object.entries(seen)) {
+        expect(statements, fn).toEqual([expect.stringMatching(new RegExp(`^/\\* ${fn} \\*/`))]);
       }
     });
   },
