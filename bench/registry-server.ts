@@ -1,4 +1,4 @@
-// Our server under test: src/server.ts startServer on the database named by argv[2]
+// Our server under test: src/app.ts startServer on the database named by argv[2]
 // (postgres://... or pglite:memory), counting SQL statements. A PGlite database lives in this
 // process, so it is seeded here (argv[3] = number of models, default data set otherwise).
 import { countPgStatements, countStatement, serve } from './child.ts';

@@ -4,7 +4,7 @@
 import { describeDatabaseTarget, parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { describeError } from '../src/db/describe-error.ts';
-import { checkIntegrity } from '../src/registry/integrity.ts';
+import { checkIntegrity } from '../src/registry/history/integrity.ts';
 
 async function main(): Promise<number> {
   const target = parseDatabaseUrl(process.env.DATABASE_URL);

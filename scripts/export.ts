@@ -1,5 +1,5 @@
 // `npm run export -- --out registry.jsonl`: writes the registry at DATABASE_URL, history included,
-// in the format described in src/registry/transfer.ts (a consistent snapshot; on PGlite stop the
+// in the format described in src/registry/history/transfer.ts (a consistent snapshot; on PGlite stop the
 // server first: a PGlite folder can be open in one process only).
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -7,7 +7,7 @@ import { describeDatabaseTarget, parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import type { Database } from '../src/db/database.ts';
 import { describeError } from '../src/db/describe-error.ts';
-import { exportRegistryConsistently } from '../src/registry/transfer.ts';
+import { exportRegistryConsistently } from '../src/registry/history/transfer.ts';
 import { fileArgument, progressLine } from './transfer-cli.ts';
 
 const out = fileArgument('out', 'npm run export -- --out <file.jsonl>');

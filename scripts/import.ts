@@ -8,7 +8,7 @@ import { describeDatabaseTarget, parseDatabaseUrl } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import type { Database } from '../src/db/database.ts';
 import { describeError } from '../src/db/describe-error.ts';
-import { ImportError, importRegistry } from '../src/registry/transfer.ts';
+import { ImportError, importRegistry } from '../src/registry/history/transfer.ts';
 import { fileArgument, progressLine } from './transfer-cli.ts';
 
 const input = fileArgument('in', 'npm run import -- --in <file.jsonl>');

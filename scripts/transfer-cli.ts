@@ -1,6 +1,6 @@
 // Shared by scripts/export.ts and scripts/import.ts: argument parsing and progress on stderr.
 import { parseArgs } from 'node:util';
-import type { RecordCounts } from '../src/registry/transfer.ts';
+import type { RecordCounts } from '../src/registry/history/transfer.ts';
 
 export function fileArgument(name: 'in' | 'out', usage: string): string {
   const { values } = parseArgs({ options: { [name]: { type: 'string' } }, allowPositionals: false });

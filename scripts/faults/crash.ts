@@ -6,7 +6,7 @@
 import { parseDatabaseUrl } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { checkIntegrity } from '../../src/registry/integrity.ts';
+import { checkIntegrity } from '../../src/registry/history/integrity.ts';
 import { postGraphQL, spawnServer } from './server-process.ts';
 
 export interface CrashOptions {

@@ -1,8 +1,8 @@
 // The demo/benchmark data set, described as the registry writes that would create it: the
 // bulk seeder (seed.ts) applies them to rows, test/seed.test.ts makes them through the domain
 // functions and compares the two.
-import type { CreateModelInput } from '../../src/registry/models.ts';
-import type { CreateVersionInput } from '../../src/registry/versions.ts';
+import type { CreateModelInput } from '../../src/registry/commands/models.ts';
+import type { CreateVersionInput } from '../../src/registry/commands/versions.ts';
 
 export interface SeedOptions {
   models: number;

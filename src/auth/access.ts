@@ -1,7 +1,7 @@
 // What one request may do: the token's role, the models it may see and change, whether it may
 // move protected aliases. Every check names what was refused, so a bot's log says what to fix.
-import type { NamePattern } from '../registry/name-patterns.ts';
-import { matchesAny } from '../registry/name-patterns.ts';
+import type { NamePattern } from '../registry/rules/name-patterns.ts';
+import { matchesAny } from '../registry/rules/name-patterns.ts';
 import { forbidden } from './errors.ts';
 import { ProtectedAliasPolicy } from './protected-aliases.ts';
 

@@ -4,7 +4,7 @@
 import { parseDatabaseUrl, describeDatabaseTarget } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
 import { describeError } from '../db/describe-error.ts';
-import { RegistryError } from '../registry/errors.ts';
+import { RegistryError } from '../registry/rules/errors.ts';
 import type { Role } from './access.ts';
 import { ROLES, createApiToken, isActive, listApiTokens, parseDuration, revokeApiToken } from './tokens.ts';
 

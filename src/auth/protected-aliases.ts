@@ -1,7 +1,7 @@
 // Which aliases only tokens with `promote` may set or delete: PROTECTED_ALIASES, a list of
 // `<model pattern>=<alias>,<alias>` rules separated by `;`, e.g. `*=production;fraud-*=champion`.
 // Alias names compare case-insensitively, so `Production` cannot stand in for `production`.
-import { type NamePattern, matchesPattern, parseNamePattern } from '../registry/name-patterns.ts';
+import { type NamePattern, matchesPattern, parseNamePattern } from '../registry/rules/name-patterns.ts';
 
 export const DEFAULT_PROTECTED_ALIASES = '*=production,champion';
 

@@ -2,10 +2,10 @@
 // leaked database (or backup) holds no usable token. Shared by the CLI and the GraphQL mutations.
 import { createHash, randomBytes } from 'node:crypto';
 import type { ApiToken } from '../generated/prisma/client.ts';
-import { isUniqueViolation } from '../registry/context.ts';
-import { AlreadyExistsError, NotFoundError, ValidationError } from '../registry/errors.ts';
-import { type NamePattern, parseNamePattern } from '../registry/name-patterns.ts';
-import { isStorableText } from '../registry/validation.ts';
+import { isUniqueViolation } from '../registry/write.ts';
+import { AlreadyExistsError, NotFoundError, ValidationError } from '../registry/rules/errors.ts';
+import { type NamePattern, parseNamePattern } from '../registry/rules/name-patterns.ts';
+import { isStorableText } from '../registry/rules/validation.ts';
 import * as store from '../store/tokens.ts';
 import type { TokenStore } from '../store/tokens.ts';
 import type { Access, Role } from './access.ts';

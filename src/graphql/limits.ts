@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLLimits } from '../config.ts';
-import { LIMITS } from '../registry/validation.ts';
+import { LIMITS } from '../registry/rules/validation.ts';
 
 /**
  * How many items a list field is assumed to return when it has no `first` argument (tags,

@@ -8,7 +8,7 @@ import type {
   RegisteredModel,
   RegisteredModelTag,
 } from '../generated/prisma/client.ts';
-import type { Page } from '../registry/paging.ts';
+import type { Page } from '../registry/rules/paging.ts';
 import type { RegistryReads } from '../registry/reads.ts';
 import type { AliasAtKey, AliasKey } from '../store/aliases.ts';
 import type { ModelHistoryArgs } from '../store/events.ts';

@@ -7,7 +7,7 @@ import type { Access } from '../auth/access.ts';
 import { AuthError } from '../auth/errors.ts';
 import type { SecurityConfig } from '../config.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from '../db/unavailable.ts';
-import { ValidationError } from '../registry/errors.ts';
+import { ValidationError } from '../registry/rules/errors.ts';
 import { toGraphQLAuthError } from './authorization.ts';
 import { createContext } from './context.ts';
 import type { Registry } from '../registry/registry.ts';

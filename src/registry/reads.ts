@@ -20,7 +20,7 @@ import * as models from '../store/models.ts';
 import { type Reader, prismaOf } from '../store/sql.ts';
 import * as tags from '../store/tags.ts';
 import * as versions from '../store/versions.ts';
-import type { Page } from './paging.ts';
+import type { Page } from './rules/paging.ts';
 
 export class RegistryReads {
   constructor(

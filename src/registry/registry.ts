@@ -8,14 +8,14 @@
 // event) → the store's statements; the transaction is opened here, once per command.
 import type { Access } from '../auth/access.ts';
 import type { DirectReader } from '../store/sql.ts';
-import * as aliases from './aliases.ts';
-import { type RegistrySettings, type Write, inTransaction } from './context.ts';
-import * as models from './models.ts';
+import * as aliases from './commands/aliases.ts';
+import { type RegistrySettings, type Write, inTransaction } from './write.ts';
+import * as models from './commands/models.ts';
 import { RegistryReads } from './reads.ts';
-import * as tags from './tags.ts';
-import * as tokens from './tokens.ts';
-import * as versions from './versions.ts';
-import * as webhooks from './webhooks.ts';
+import * as tags from './commands/tags.ts';
+import * as tokens from './commands/tokens.ts';
+import * as versions from './commands/versions.ts';
+import * as webhooks from './commands/webhooks.ts';
 
 /** The commands that run in one transaction each, by the name front doors call them. */
 const TRANSACTIONAL = {

@@ -2,9 +2,9 @@
 // listings and the feed share one filter, so a subscription and a history query asking the same
 // thing see the same events.
 import { type AuditAction, AuditAction as AuditActionValues, type AuditEvent, Prisma } from '../generated/prisma/client.ts';
-import { namePatternsSql } from '../registry/name-patterns.ts';
-import type { Page, SortKey } from '../registry/paging.ts';
-import { checkEnumList } from '../registry/validation.ts';
+import { namePatternsSql } from '../registry/rules/name-patterns.ts';
+import type { Page, SortKey } from '../registry/rules/paging.ts';
+import { checkEnumList } from '../registry/rules/validation.ts';
 import { EVENT_COLUMNS_SQL, eventRows } from './columns.ts';
 import { type Scope, storable } from './filters.ts';
 import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';

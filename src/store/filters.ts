@@ -1,8 +1,8 @@
 // What the listings' filters share: arguments, the scope, and the checks that keep a filter which
 // cannot match away from the database.
 import { Prisma } from '../generated/prisma/client.ts';
-import type { NamePattern } from '../registry/name-patterns.ts';
-import { checkTagFilters, isStorableText } from '../registry/validation.ts';
+import type { NamePattern } from '../registry/rules/name-patterns.ts';
+import { checkTagFilters, isStorableText } from '../registry/rules/validation.ts';
 
 export interface TagFilter {
   key: string;

@@ -1,4 +1,4 @@
-// Idempotency keys (src/registry/idempotency.ts has the rules). Raw SQL: ON CONFLICT DO NOTHING
+// Idempotency keys (src/registry/history/idempotency.ts has the rules). Raw SQL: ON CONFLICT DO NOTHING
 // with RETURNING, make_interval on the database clock and FOR UPDATE SKIP LOCKED have no Prisma form.
 import { Prisma } from '../generated/prisma/client.ts';
 import { type Tx, named } from './sql.ts';

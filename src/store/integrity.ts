@@ -1,4 +1,4 @@
-// What the integrity check (src/registry/integrity.ts) reads: the whole state at once, and the
+// What the integrity check (src/registry/history/integrity.ts) reads: the whole state at once, and the
 // history in sequence order, a batch at a time (memory holds the replayed state, not the history).
 import type { AuditEvent } from '../generated/prisma/client.ts';
 import type { Tx } from './sql.ts';

@@ -1,7 +1,7 @@
 // Keyset pages in SQL: ORDER BY the sort key and "after the cursor" as one row comparison, which
 // PostgreSQL answers from an index on the key's columns however deep the page.
 import { Prisma } from '../generated/prisma/client.ts';
-import { type Page, type SortKey, decodeCursor, toPage } from '../registry/paging.ts';
+import { type Page, type SortKey, decodeCursor, toPage } from '../registry/rules/paging.ts';
 import { groupBy } from './group-by.ts';
 import { type Reader, named, queryRows } from './sql.ts';
 

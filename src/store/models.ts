@@ -1,7 +1,7 @@
 // Registered models: the models page with its count, and batch loads by id and by name.
 import { Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
-import { escapeLike, namePatternsSql } from '../registry/name-patterns.ts';
-import type { Page, SortKey } from '../registry/paging.ts';
+import { escapeLike, namePatternsSql } from '../registry/rules/name-patterns.ts';
+import type { Page, SortKey } from '../registry/rules/paging.ts';
 import { MODEL_COLUMNS_SQL, modelRows } from './columns.ts';
 import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
 import { keysetPage, keysetSql } from './keyset.ts';

@@ -1,5 +1,5 @@
 // The serial counters behind the ids and sequence numbers that rows keep across an export and an
-// import (src/registry/transfer.ts), and that the integrity check verifies (src/registry/integrity.ts).
+// import (src/registry/history/transfer.ts), and that the integrity check verifies (src/registry/history/integrity.ts).
 import type { Tx } from './sql.ts';
 
 /** The columns filled from a serial counter. Identifiers written here, never input. */

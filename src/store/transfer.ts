@@ -1,4 +1,4 @@
-// What export and import (src/registry/transfer.ts) send: each table read in key order a batch at
+// What export and import (src/registry/history/transfer.ts) send: each table read in key order a batch at
 // a time, and written a batch at a time. The file format (fields, keys, instants) is the registry's.
 import type { Tx } from './sql.ts';
 

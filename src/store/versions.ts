@@ -1,8 +1,8 @@
 // Model versions: listings across models or of one, pages and counts for many models at once, and
 // batch loads by id and by number.
 import { type ModelVersion, type ModelVersionStatus, Prisma } from '../generated/prisma/client.ts';
-import { namePatternsSql } from '../registry/name-patterns.ts';
-import type { Page, SortKey } from '../registry/paging.ts';
+import { namePatternsSql } from '../registry/rules/name-patterns.ts';
+import type { Page, SortKey } from '../registry/rules/paging.ts';
 import { VERSION_COLUMNS_SQL, versionRows } from './columns.ts';
 import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
 import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';

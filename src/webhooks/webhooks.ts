@@ -1,12 +1,12 @@
 // Webhook management (admin-only once tokens exist): create, update, delete, and the rules a
 // webhook must follow. Deliveries are made by dispatcher.ts.
 import type { AuditAction, Webhook } from '../generated/prisma/client.ts';
-import { NotFoundError, ValidationError } from '../registry/errors.ts';
-import type { WebhookRules } from '../registry/context.ts';
+import { NotFoundError, ValidationError } from '../registry/rules/errors.ts';
+import type { WebhookRules } from '../registry/write.ts';
 import { lastEventSequence } from '../store/events.ts';
 import { type Tx, databaseNow } from '../store/sql.ts';
 import * as store from '../store/webhooks.ts';
-import { isStorableText } from '../registry/validation.ts';
+import { isStorableText } from '../registry/rules/validation.ts';
 import { ipLiteralOf, isInternalAddress, targetVerdict } from './targets.ts';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;

@@ -1,8 +1,8 @@
 // History over GraphQL: every action with its fields, RegisteredModel.history, Query.auditEvents
 // filters and paging, and time travel with versionByAlias(alias, at).
 import { describe, expect, it } from 'vitest';
-import { createRegisteredModel } from '../../src/registry/models.ts';
-import { setRegisteredModelTag } from '../../src/registry/tags.ts';
+import { createRegisteredModel } from '../../src/registry/commands/models.ts';
+import { setRegisteredModelTag } from '../../src/registry/commands/tags.ts';
 import { writeAs } from '../support/registry.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { EVENT_FIELDS, sleep, uniqueName, useApi } from './helpers.ts';

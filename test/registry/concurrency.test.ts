@@ -1,9 +1,9 @@
 // Many writers at once: numbering stays exact and each alias's history stays one unbroken chain.
 import { expect, it } from 'vitest';
-import { setModelAlias } from '../../src/registry/aliases.ts';
-import { ConflictError } from '../../src/registry/errors.ts';
-import { createRegisteredModel } from '../../src/registry/models.ts';
-import { createModelVersion } from '../../src/registry/versions.ts';
+import { setModelAlias } from '../../src/registry/commands/aliases.ts';
+import { ConflictError } from '../../src/registry/rules/errors.ts';
+import { createRegisteredModel } from '../../src/registry/commands/models.ts';
+import { createModelVersion } from '../../src/registry/commands/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { writeAs } from '../support/registry.ts';
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
 import type { AuditAction } from '../../src/generated/prisma/client.ts';
 import { EVENT_DETAIL_FIELDS, type EventWrite, HISTORY_EVENTS, historyEvent } from '../../src/registry/history/events.ts';
-import { type IntegrityReport, checkIntegrity } from '../../src/registry/integrity.ts';
+import { type IntegrityReport, checkIntegrity } from '../../src/registry/history/integrity.ts';
 import type { Tx } from '../../src/store/sql.ts';
 import { POSTGRES_ADMIN_URL, describeEachDatabase } from '../support/databases.ts';
 import { graphqlClient } from '../support/graphql.ts';

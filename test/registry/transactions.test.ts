@@ -1,12 +1,12 @@
 // Nothing half-written: a write and its audit events commit together or not at all.
 import { expect, it } from 'vitest';
-import { setModelAlias } from '../../src/registry/aliases.ts';
-import type { Write } from '../../src/registry/context.ts';
-import { NotFoundError, ValidationError } from '../../src/registry/errors.ts';
-import { createRegisteredModel, deleteRegisteredModel, renameRegisteredModel } from '../../src/registry/models.ts';
+import { setModelAlias } from '../../src/registry/commands/aliases.ts';
+import type { Write } from '../../src/registry/write.ts';
+import { NotFoundError, ValidationError } from '../../src/registry/rules/errors.ts';
+import { createRegisteredModel, deleteRegisteredModel, renameRegisteredModel } from '../../src/registry/commands/models.ts';
 import { aliasVersionsAt } from '../../src/store/aliases.ts';
-import { setModelVersionTag } from '../../src/registry/tags.ts';
-import { createModelVersion, deleteModelVersion } from '../../src/registry/versions.ts';
+import { setModelVersionTag } from '../../src/registry/commands/tags.ts';
+import { createModelVersion, deleteModelVersion } from '../../src/registry/commands/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { writeAs } from '../support/registry.ts';
 

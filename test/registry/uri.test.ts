@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_URI_FORMS, MalformedUriError, type ModelUri, parseModelUri } from '../../src/registry/uri.ts';
-import { checkAlias, checkModelName } from '../../src/registry/validation.ts';
+import { MODEL_URI_FORMS, MalformedUriError, type ModelUri, parseModelUri } from '../../src/registry/rules/uri.ts';
+import { checkAlias, checkModelName } from '../../src/registry/rules/validation.ts';
 
 function malformed(uri: string): MalformedUriError {
   try {

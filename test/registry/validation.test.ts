@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/registry/errors.ts';
+import { ValidationError } from '../../src/registry/rules/errors.ts';
 import {
   LIMITS,
   checkAlias,
@@ -15,7 +15,7 @@ import {
   codePointLength,
   isStorableText,
   pageSize,
-} from '../../src/registry/validation.ts';
+} from '../../src/registry/rules/validation.ts';
 
 /** The ValidationError `fn` throws; fails the test if it throws nothing or something else. */
 function rejection(fn: () => void): ValidationError {

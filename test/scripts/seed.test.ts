@@ -3,11 +3,11 @@
 // history, so versionByAlias(at:) answers from seeded history like from real history.
 import { beforeAll, expect, it } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { setModelAlias } from '../../src/registry/aliases.ts';
+import { setModelAlias } from '../../src/registry/commands/aliases.ts';
 import { writeAs } from '../support/registry.ts';
-import { checkIntegrity } from '../../src/registry/integrity.ts';
-import { createRegisteredModel } from '../../src/registry/models.ts';
-import { createModelVersion } from '../../src/registry/versions.ts';
+import { checkIntegrity } from '../../src/registry/history/integrity.ts';
+import { createRegisteredModel } from '../../src/registry/commands/models.ts';
+import { createModelVersion } from '../../src/registry/commands/versions.ts';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions, modelOperations } from '../../scripts/lib/seed-data.ts';
 import { seedRegistry } from '../../scripts/lib/seed.ts';
 import { describeEachDatabase } from '../support/databases.ts';

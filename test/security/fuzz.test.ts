@@ -13,7 +13,7 @@ import type { Database } from '../../src/db/database.ts';
 import { schema } from '../../src/graphql/schema/index.ts';
 import { createApp } from '../../src/app.ts';
 import type { RegistryYoga } from '../../src/graphql/yoga.ts';
-import { checkIntegrity } from '../../src/registry/integrity.ts';
+import { checkIntegrity } from '../../src/registry/history/integrity.ts';
 import { type FuzzContext, type FuzzOperation, KNOWN_OPEN, exceedsLimits, operationArbitrary } from '../support/fuzz-documents.ts';
 import { seedModels } from '../support/seed.ts';
 

@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { DEFAULT_GRAPHQL_LIMITS } from '../../src/config.ts';
 import { measureOperation } from '../../src/graphql/limits.ts';
 import { schema } from '../../src/graphql/schema/index.ts';
-import { LIMITS } from '../../src/registry/validation.ts';
+import { LIMITS } from '../../src/registry/rules/validation.ts';
 import { type RunningServer, startServer } from '../../src/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { seedModels } from '../support/seed.ts';

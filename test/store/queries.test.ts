@@ -2,9 +2,9 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { ModelVersion } from '../../src/generated/prisma/client.ts';
 import { writeAs } from '../support/registry.ts';
-import { cursorOf } from '../../src/registry/paging.ts';
+import { cursorOf } from '../../src/registry/rules/paging.ts';
 import { VERSION_IN_MODEL_SORT, type VersionOrder, listVersionsOfModels } from '../../src/store/versions.ts';
-import { updateModelVersion } from '../../src/registry/versions.ts';
+import { updateModelVersion } from '../../src/registry/commands/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { seedModels } from '../support/seed.ts';
 

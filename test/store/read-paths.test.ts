@@ -3,7 +3,7 @@
 // and type for type (Date, not text; numbers, not strings), on both engines.
 import { beforeAll, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.ts';
-import { inTransaction } from '../../src/registry/context.ts';
+import { inTransaction } from '../../src/registry/write.ts';
 import { aliasTargets, aliasVersionsAt, aliasesOfModels, aliasesOfVersions } from '../../src/store/aliases.ts';
 import { listEventsOfModels } from '../../src/store/events.ts';
 import { modelsByNames } from '../../src/store/models.ts';

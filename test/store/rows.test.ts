@@ -6,8 +6,8 @@
 // tell the readers apart.
 import { beforeAll, expect, it } from 'vitest';
 import { type AuditEvent, type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../../src/generated/prisma/client.ts';
-import { inTransaction } from '../../src/registry/context.ts';
-import { updateModelVersion } from '../../src/registry/versions.ts';
+import { inTransaction } from '../../src/registry/write.ts';
+import { updateModelVersion } from '../../src/registry/commands/versions.ts';
 import {
   ALIAS_COLUMNS_SQL,
   EVENT_COLUMNS_SQL,

@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { DatabaseTarget } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
-import { checkIntegrity } from '../../src/registry/integrity.ts';
+import { checkIntegrity } from '../../src/registry/history/integrity.ts';
 
 export async function expectAcknowledgedVersionsIntact(target: DatabaseTarget, acknowledgedSources: readonly string[]): Promise<void> {
   const db = await openDatabase(target, { log: false });

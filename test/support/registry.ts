@@ -2,7 +2,7 @@
 // actor), several commands in one transaction when they need it.
 import { Access } from '../../src/auth/access.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { type RegistrySettings, type Write, inTransaction } from '../../src/registry/context.ts';
+import { type RegistrySettings, type Write, inTransaction } from '../../src/registry/write.ts';
 
 export const TEST_REGISTRY_SETTINGS: RegistrySettings = {
   idempotencyTtlMs: 24 * 3_600_000,

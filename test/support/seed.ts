@@ -1,9 +1,9 @@
 // Small deterministic registries for tests, written through the registry's own functions.
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
-import { setModelAlias } from '../../src/registry/aliases.ts';
+import { setModelAlias } from '../../src/registry/commands/aliases.ts';
 import { writeAs } from './registry.ts';
-import { createRegisteredModel } from '../../src/registry/models.ts';
-import { createModelVersion } from '../../src/registry/versions.ts';
+import { createRegisteredModel } from '../../src/registry/commands/models.ts';
+import { createModelVersion } from '../../src/registry/commands/versions.ts';
 
 export async function seedModels(
   prisma: PrismaClient,

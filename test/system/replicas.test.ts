@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { readMigrations } from '../../src/db/migrator.ts';
-import { checkIntegrity } from '../../src/registry/integrity.ts';
+import { checkIntegrity } from '../../src/registry/history/integrity.ts';
 import { createPostgresDatabase, databases } from '../support/databases.ts';
 import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from '../../scripts/faults/server-process.ts';
 

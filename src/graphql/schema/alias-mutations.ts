@@ -1,4 +1,4 @@
-import type { DeleteAliasResult, SetAliasResult } from '../../registry/aliases.ts';
+import type { DeleteAliasResult, SetAliasResult } from '../../registry/commands/aliases.ts';
 import { builder } from '../builder.ts';
 import { ConflictErrorRef, NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelAliasRef, ModelVersionRef, RegisteredModelRef } from './refs.ts';

@@ -1,5 +1,5 @@
 import type { AuditAction, AuditEvent } from '../../generated/prisma/client.ts';
-import { type Page, cursorOf } from '../../registry/paging.ts';
+import { type Page, cursorOf } from '../../registry/rules/paging.ts';
 import { EVENT_SORT, } from '../../store/events.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';

@@ -2,8 +2,8 @@
 // Hand-written rather than @pothos/plugin-relay: cursors and totalCount are computed only when a
 // client selects them, and the schema has no `last`/`before` (more in builder.ts's header).
 import { GraphQLError } from 'graphql';
-import { InvalidCursorError, type Page } from '../../registry/paging.ts';
-import { pageSize } from '../../registry/validation.ts';
+import { InvalidCursorError, type Page } from '../../registry/rules/paging.ts';
+import { pageSize } from '../../registry/rules/validation.ts';
 import { builder } from '../builder.ts';
 
 export interface ConnectionShape<T> {

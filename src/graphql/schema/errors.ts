@@ -1,7 +1,7 @@
 // Errors as data: each mutation returns a union of its payload and the typed errors it can meet.
 // Hand-written rather than @pothos/plugin-errors: why, and what adopting it takes, is in builder.ts's header.
 import type { ObjectRef, SchemaTypes } from '@pothos/core';
-import { type ErrorCode, RegistryError, ValidationError, ConflictError } from '../../registry/errors.ts';
+import { type ErrorCode, RegistryError, ValidationError, ConflictError } from '../../registry/rules/errors.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { MalformedUriError, parseModelUri } from '../../registry/uri.ts';
+import { MalformedUriError, parseModelUri } from '../../registry/rules/uri.ts';
 import { builder } from '../builder.ts';
 import { ModelVersionRef } from './refs.ts';
 

@@ -1,5 +1,5 @@
 import type { ModelVersion } from '../../generated/prisma/client.ts';
-import { type SortKey, cursorOf } from '../../registry/paging.ts';
+import { type SortKey, cursorOf } from '../../registry/rules/paging.ts';
 import {
   VERSION_IN_MODEL_SORT,
   VERSION_SORT,

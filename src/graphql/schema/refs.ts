@@ -6,7 +6,7 @@ import type {
   ModelVersion,
   RegisteredModel,
 } from '../../generated/prisma/client.ts';
-import type { TagInput } from '../../registry/models.ts';
+import type { TagInput } from '../../registry/commands/models.ts';
 import { builder } from '../builder.ts';
 import { connectionType } from './connection.ts';
 

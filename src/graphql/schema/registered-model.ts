@@ -1,6 +1,6 @@
 import type { RegisteredModel } from '../../generated/prisma/client.ts';
 import { type ModelOrder, MODEL_SORT, } from '../../store/models.ts';
-import { cursorOf } from '../../registry/paging.ts';
+import { cursorOf } from '../../registry/rules/paging.ts';
 import { builder } from '../builder.ts';
 import { AuditActionRef, historyOfModel } from './audit-event.ts';
 import { connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';

@@ -12,7 +12,7 @@ import { GraphQLError } from 'graphql';
 import type { AuditAction, AuditEvent, ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
 import { FeedClosedError, type RegistryEventFilter, SubscriptionLimitError } from '../../events/feed.ts';
 import { checkAuditActions } from '../../store/events.ts';
-import { isStorableText } from '../../registry/validation.ts';
+import { isStorableText } from '../../registry/rules/validation.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { AuditActionRef } from './audit-event.ts';

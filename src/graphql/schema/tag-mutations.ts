@@ -1,4 +1,4 @@
-import type { ModelTagResult, VersionTagResult } from '../../registry/tags.ts';
+import type { ModelTagResult, VersionTagResult } from '../../registry/commands/tags.ts';
 import { builder } from '../builder.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelVersionRef, RegisteredModelRef, TagRef } from './refs.ts';

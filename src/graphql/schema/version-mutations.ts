@@ -1,4 +1,4 @@
-import type { VersionChange } from '../../registry/versions.ts';
+import type { VersionChange } from '../../registry/commands/versions.ts';
 import { builder } from '../builder.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
 import { ModelVersionStatusRef } from './model-version.ts';

@@ -1,15 +1,15 @@
 // Model versions: register the next number, update, delete (with the aliases that point at it).
-import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../generated/prisma/client.ts';
-import { aliasesOnVersion } from '../store/aliases.ts';
-import { insertEvents } from '../store/events.ts';
-import { setLastVersion, touchModel } from '../store/models.ts';
-import type { Tx } from '../store/sql.ts';
-import * as store from '../store/versions.ts';
-import { type Write, lockModel, requireAliasRemovals, versionNotFound } from './context.ts';
-import { historyEvent } from './history/events.ts';
-import { runIdempotent } from './idempotency.ts';
+import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../../generated/prisma/client.ts';
+import { aliasesOnVersion } from '../../store/aliases.ts';
+import { insertEvents } from '../../store/events.ts';
+import { setLastVersion, touchModel } from '../../store/models.ts';
+import type { Tx } from '../../store/sql.ts';
+import * as store from '../../store/versions.ts';
+import { type Write, lockModel, requireAliasRemovals, versionNotFound } from '../write.ts';
+import { historyEvent } from '../history/events.ts';
+import { runIdempotent } from '../history/idempotency.ts';
 import { type TagInput, currentModelForReplay } from './models.ts';
-import { checkDescription, checkRunId, checkRunLink, checkSource, checkStatusMessage, checkTags } from './validation.ts';
+import { checkDescription, checkRunId, checkRunLink, checkSource, checkStatusMessage, checkTags } from '../rules/validation.ts';
 
 export interface CreateVersionInput {
   name: string;

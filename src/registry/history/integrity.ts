@@ -3,12 +3,12 @@
 // commits). `npm run check` prints the report; tests call checkIntegrity directly. What each event
 // means on replay is history/events.ts; what replay cannot know (runId, runLink, a description
 // before its first update) is history/state.ts.
-import type { AuditEvent, ModelVersionStatus } from '../generated/prisma/client.ts';
-import { eventsAfter, wholeState } from '../store/integrity.ts';
-import { serialStates } from '../store/serials.ts';
-import type { Tx } from '../store/sql.ts';
-import { replayEvent } from './history/events.ts';
-import { type ReplayedModel, type ReplayedRegistry, UNKNOWN, emptyReplayedRegistry, show } from './history/state.ts';
+import type { AuditEvent, ModelVersionStatus } from '../../generated/prisma/client.ts';
+import { eventsAfter, wholeState } from '../../store/integrity.ts';
+import { serialStates } from '../../store/serials.ts';
+import type { Tx } from '../../store/sql.ts';
+import { replayEvent } from './events.ts';
+import { type ReplayedModel, type ReplayedRegistry, UNKNOWN, emptyReplayedRegistry, show } from './state.ts';
 
 export type Invariant =
   | 'version-numbers'

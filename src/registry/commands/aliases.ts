@@ -1,13 +1,13 @@
 // Aliases: named, movable pointers to one version. Set creates or moves; compare-and-set through
 // `expectedVersion` lets release bots promote without overwriting someone else's move.
-import type { ModelAlias, ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
-import { aliasAndTarget, deleteAlias, upsertAliasWithEvent } from '../store/aliases.ts';
-import { insertEvents } from '../store/events.ts';
-import { touchModel } from '../store/models.ts';
-import { type Write, lockModel, versionNotFound } from './context.ts';
-import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
-import { historyEvent } from './history/events.ts';
-import { checkAlias, isStorableText } from './validation.ts';
+import type { ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
+import { aliasAndTarget, deleteAlias, upsertAliasWithEvent } from '../../store/aliases.ts';
+import { insertEvents } from '../../store/events.ts';
+import { touchModel } from '../../store/models.ts';
+import { type Write, lockModel, versionNotFound } from '../write.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../rules/errors.ts';
+import { historyEvent } from '../history/events.ts';
+import { checkAlias, isStorableText } from '../rules/validation.ts';
 
 export interface SetAliasResult {
   alias: ModelAlias;

@@ -5,8 +5,8 @@ import type { Access } from '../auth/access.ts';
 import { Prisma, type PrismaClient, type RegisteredModel } from '../generated/prisma/client.ts';
 import { lockModel as lockModelRow } from '../store/models.ts';
 import type { Tx } from '../store/sql.ts';
-import { NotFoundError } from './errors.ts';
-import { isStorableText } from './validation.ts';
+import { NotFoundError } from './rules/errors.ts';
+import { isStorableText } from './rules/validation.ts';
 
 /** Who makes a change: the token's name, null when anonymous. */
 export type Actor = string | null;

@@ -1,14 +1,14 @@
 // Tags on models and on versions: set (add or overwrite) and delete, each recorded.
-import type { ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
-import { insertEvents } from '../store/events.ts';
-import { touchModel } from '../store/models.ts';
-import * as store from '../store/tags.ts';
-import { touchVersion } from '../store/versions.ts';
-import { type Write, lockModel } from './context.ts';
-import { NotFoundError } from './errors.ts';
-import { historyEvent } from './history/events.ts';
+import type { ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
+import { insertEvents } from '../../store/events.ts';
+import { touchModel } from '../../store/models.ts';
+import * as store from '../../store/tags.ts';
+import { touchVersion } from '../../store/versions.ts';
+import { type Write, lockModel } from '../write.ts';
+import { NotFoundError } from '../rules/errors.ts';
+import { historyEvent } from '../history/events.ts';
 import type { TagInput } from './models.ts';
-import { checkTagKey, checkTagRoom, checkTagValue, isStorableText } from './validation.ts';
+import { checkTagKey, checkTagRoom, checkTagValue, isStorableText } from '../rules/validation.ts';
 import { lockVersion } from './versions.ts';
 
 export interface ModelTagResult {

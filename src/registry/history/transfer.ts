@@ -16,10 +16,10 @@
 // Instants are ISO 8601 UTC strings with milliseconds; absent values are null. Ids are kept, so
 // history (which refers to models by id) stays attached. A file without its "end" line is truncated
 // and is refused.
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import { moveSerialsPastMax } from '../store/serials.ts';
-import type { Tx } from '../store/sql.ts';
-import { type TransferTable, countModelsAndEvents, insertRecords, keysetBatches } from '../store/transfer.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { moveSerialsPastMax } from '../../store/serials.ts';
+import type { Tx } from '../../store/sql.ts';
+import { type TransferTable, countModelsAndEvents, insertRecords, keysetBatches } from '../../store/transfer.ts';
 import { type IntegrityReport, checkIntegrity } from './integrity.ts';
 
 export const EXPORT_FORMAT = 'model-registry-export';

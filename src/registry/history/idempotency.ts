@@ -2,11 +2,11 @@
 // result of the first attempt instead of a second model or version. Keys belong to an actor (two
 // bots may use the same key) and an operation, and expire after a while (IDEMPOTENCY_TTL_HOURS).
 import { createHash } from 'node:crypto';
-import * as store from '../store/idempotency.ts';
-import type { Tx } from '../store/sql.ts';
-import type { Actor } from './context.ts';
-import { ValidationError } from './errors.ts';
-import { checkIdempotencyKey } from './validation.ts';
+import * as store from '../../store/idempotency.ts';
+import type { Tx } from '../../store/sql.ts';
+import type { Actor } from '../write.ts';
+import { ValidationError } from '../rules/errors.ts';
+import { checkIdempotencyKey } from '../rules/validation.ts';
 
 export interface IdempotentRequest {
   actor: Actor;

@@ -1,7 +1,7 @@
 // Model-name patterns (`fraud-*`, `*`, `churn`): the unit of a token's scope and of the
 // protected-alias policy. `*` stands for any run of characters (also none); every other character,
 // including SQL's `%` and `_`, means itself. Matching is exact and case-sensitive, like names.
-import { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
 import { ValidationError } from './errors.ts';
 import { LIMITS, codePointLength, isStorableText } from './validation.ts';
 

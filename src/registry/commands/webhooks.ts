@@ -1,14 +1,14 @@
 // Webhook commands. Webhooks are for unscoped admins only: a webhook receives every matching
 // event, so one made by a token limited to some models would leak the others' (F5). The webhook
 // rules themselves are src/webhooks/webhooks.ts; deliveries are made by src/webhooks/dispatcher.ts.
-import type { Access } from '../auth/access.ts';
-import type { AuditAction, Webhook, WebhookDelivery } from '../generated/prisma/client.ts';
-import { deliveryBody, sendSigned } from '../webhooks/dispatcher.ts';
-import { type WebhookInput, createWebhook as insertWebhook, deleteWebhook as removeWebhook, updateWebhook as changeWebhook } from '../webhooks/webhooks.ts';
-import { type RegistrySettings, type Write, inTransaction } from './context.ts';
-import type { DirectReader } from '../store/sql.ts';
-import * as store from '../store/webhooks.ts';
-import { NotFoundError } from './errors.ts';
+import type { Access } from '../../auth/access.ts';
+import type { AuditAction, Webhook, WebhookDelivery } from '../../generated/prisma/client.ts';
+import { deliveryBody, sendSigned } from '../../webhooks/dispatcher.ts';
+import { type WebhookInput, createWebhook as insertWebhook, deleteWebhook as removeWebhook, updateWebhook as changeWebhook } from '../../webhooks/webhooks.ts';
+import { type RegistrySettings, type Write, inTransaction } from '../write.ts';
+import type { DirectReader } from '../../store/sql.ts';
+import * as store from '../../store/webhooks.ts';
+import { NotFoundError } from '../rules/errors.ts';
 
 function requireWebhookAdmin(access: Access, what: string): void {
   access.requireRole('ADMIN', what);

@@ -1,15 +1,15 @@
 // Registered models: create, describe, rename, delete. Each command checks what the caller may do
 // first, then does its whole use case inside the transaction it is given (see registry.ts).
-import type { RegisteredModel } from '../generated/prisma/client.ts';
-import { aliasNamesOfModel } from '../store/aliases.ts';
-import { insertEvents } from '../store/events.ts';
-import * as store from '../store/models.ts';
-import { type Tx, databaseNow } from '../store/sql.ts';
-import { type Write, checksAliasRemovals, isUniqueViolation, lockModel, modelNotFound, requireAliasRemovals } from './context.ts';
-import { AlreadyExistsError } from './errors.ts';
-import { historyEvent } from './history/events.ts';
-import { runIdempotent } from './idempotency.ts';
-import { checkDescription, checkModelName, checkTags } from './validation.ts';
+import type { RegisteredModel } from '../../generated/prisma/client.ts';
+import { aliasNamesOfModel } from '../../store/aliases.ts';
+import { insertEvents } from '../../store/events.ts';
+import * as store from '../../store/models.ts';
+import { type Tx, databaseNow } from '../../store/sql.ts';
+import { type Write, checksAliasRemovals, isUniqueViolation, lockModel, modelNotFound, requireAliasRemovals } from '../write.ts';
+import { AlreadyExistsError } from '../rules/errors.ts';
+import { historyEvent } from '../history/events.ts';
+import { runIdempotent } from '../history/idempotency.ts';
+import { checkDescription, checkModelName, checkTags } from '../rules/validation.ts';
 
 export interface TagInput {
   key: string;
