@@ -56,7 +56,9 @@ export async function seedBenchDatabase(database: BenchDatabase, seed: SeedOptio
   try {
     const started = performance.now();
     const seeded = await seedRegistry(db.prisma, seed);
-    progress(`bench: seeded ${seeded.versions} versions, ${seeded.events} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    progress(
+      `bench: seeded ${seeded.versions} versions, ${seeded.events} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   } finally {
     await db.close();
   }

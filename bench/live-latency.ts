@@ -26,11 +26,17 @@ function percentile(sorted: number[], p: number): number {
 }
 function summary(label: string, samples: number[]): void {
   const sorted = [...samples].sort((a, b) => a - b);
-  console.log(`${label}: n=${sorted.length} p50=${percentile(sorted, 50).toFixed(1)} ms p95=${percentile(sorted, 95).toFixed(1)} ms max=${sorted[sorted.length - 1].toFixed(1)} ms`);
+  console.log(
+    `${label}: n=${sorted.length} p50=${percentile(sorted, 50).toFixed(1)} ms p95=${percentile(sorted, 95).toFixed(1)} ms max=${sorted[sorted.length - 1].toFixed(1)} ms`,
+  );
 }
 
 async function gql(url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data?: any; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -54,8 +60,7 @@ async function follow(url: string, query: string, variables: Record<string, unkn
         const { done, value } = await reader.read();
         if (done) return;
         buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = block.split('\n').find((l) => l.startsWith('data:'));
@@ -71,7 +76,13 @@ async function main(): Promise<void> {
   const scratch = await createScratchDatabase(values.database!, 'live');
   const servers: RunningServer[] = [];
   try {
-    const config = loadConfig({ ...process.env, DATABASE_URL: scratch.url, REGISTRY_AUTH: 'off', WEBHOOK_ALLOW_HTTP: '1', WEBHOOK_POLL_MS: '1000' });
+    const config = loadConfig({
+      ...process.env,
+      DATABASE_URL: scratch.url,
+      REGISTRY_AUTH: 'off',
+      WEBHOOK_ALLOW_HTTP: '1',
+      WEBHOOK_POLL_MS: '1000',
+    });
     const a = await startServer({ config: { ...config, host: '127.0.0.1', port: 0 }, log: quiet });
     servers.push(a);
     // With PostgreSQL, the subscriber sits on a second replica; PGlite is one process.
@@ -98,16 +109,25 @@ async function main(): Promise<void> {
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    await gql(a.url, `mutation($u: String!) { createWebhook(input: { url: $u, secret: "bench-secret-0123456789", modelName: "live" }) { __typename } }`, {
-      u: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
-    });
+    await gql(
+      a.url,
+      `mutation($u: String!) { createWebhook(input: { url: $u, secret: "bench-secret-0123456789", modelName: "live" }) { __typename } }`,
+      {
+        u: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+      },
+    );
 
     const arrivals = new Map<number, number>();
     let wake = () => {};
-    const stop = await follow(b.url, `subscription { registryEvents(modelName: "live", actions: [ALIAS_SET]) { sequence } }`, {}, (data, at) => {
-      arrivals.set(data.registryEvents.sequence, at);
-      wake();
-    });
+    const stop = await follow(
+      b.url,
+      `subscription { registryEvents(modelName: "live", actions: [ALIAS_SET]) { sequence } }`,
+      {},
+      (data, at) => {
+        arrivals.set(data.registryEvents.sequence, at);
+        wake();
+      },
+    );
     const latencies: number[] = [];
     const mutationOnly: number[] = [];
     const webhookSent = new Map<number, number>();
@@ -155,9 +175,14 @@ async function main(): Promise<void> {
       const started = performance.now();
       let done = () => {};
       const finished = new Promise<void>((resolve) => (done = resolve));
-      const stopReplay = await follow(b.url, `subscription { registryEvents(modelName: "replayed", afterSequence: 0) { sequence } }`, {}, () => {
-        if (++received === replayEvents) done();
-      });
+      const stopReplay = await follow(
+        b.url,
+        `subscription { registryEvents(modelName: "replayed", afterSequence: 0) { sequence } }`,
+        {},
+        () => {
+          if (++received === replayEvents) done();
+        },
+      );
       await finished;
       const ms = performance.now() - started;
       stopReplay();

@@ -33,7 +33,10 @@ export async function measureWorkload(
   const slice = Math.max(1, Math.round(options.seconds / options.rounds));
   if (options.warmup > 0) for (const server of servers) await load(server, options.connections, options.warmup, workload, source);
   const totals = new Map(
-    servers.map((s) => [s.name, { requests: 0, seconds: 0, p50s: [] as number[], p99s: [] as number[], errors: 0, cpuMs: 0, statements: 0, handled: 0, peakRss: 0 }]),
+    servers.map((s) => [
+      s.name,
+      { requests: 0, seconds: 0, p50s: [] as number[], p99s: [] as number[], errors: 0, cpuMs: 0, statements: 0, handled: 0, peakRss: 0 },
+    ]),
   );
   for (let round = 0; round < options.rounds; round++) {
     for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {

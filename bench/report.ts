@@ -102,7 +102,9 @@ export function report(measurements: Measurement[], machine: Machine, dashboardB
     '',
     'targets (issue 3):',
     ...verdicts,
-    ...(against ? ['', `ours / ${against.name}, req/s in the same slices (below 1: slower than it):`, ...againstLines(measurements, against.name)] : []),
+    ...(against
+      ? ['', `ours / ${against.name}, req/s in the same slices (below 1: slower than it):`, ...againstLines(measurements, against.name)]
+      : []),
   ].join('\n');
 }
 

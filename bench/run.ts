@@ -72,7 +72,9 @@ async function startServers(servers: ServerProcess[], options: Options, database
   const against = options.against;
   if (against) {
     progress(`bench: starting ${against.name} from ${against.root}`);
-    servers.push(await startChild(against.name, 'registry-server.ts', [databaseUrl], { execArgv: against.serverFlags, root: against.root }));
+    servers.push(
+      await startChild(against.name, 'registry-server.ts', [databaseUrl], { execArgv: against.serverFlags, root: against.root }),
+    );
   }
 }
 

@@ -29,7 +29,11 @@ const rows: string[][] = [['measurement', 'data', 'median ms', 'p90 ms', 'SQL/re
 async function measure(label: string, data: string, query: string, variables: Record<string, unknown>): Promise<void> {
   const body = JSON.stringify({ query, variables });
   const once = async () => {
-    const response = await yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const response = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const text = await response.text();
     if (text.includes('"errors"')) throw new Error(`${label}: ${text.slice(0, 300)}`);
     return text.length;
@@ -44,7 +48,14 @@ async function measure(label: string, data: string, query: string, variables: Re
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  const row = [label, data, times[Math.floor(REPEAT / 2)].toFixed(1), times[Math.floor(REPEAT * 0.9)].toFixed(1), (statements / REPEAT).toFixed(1), (size / 1024).toFixed(0)];
+  const row = [
+    label,
+    data,
+    times[Math.floor(REPEAT / 2)].toFixed(1),
+    times[Math.floor(REPEAT * 0.9)].toFixed(1),
+    (statements / REPEAT).toFixed(1),
+    (size / 1024).toFixed(0),
+  ];
   rows.push(row);
   progress(`scale: ${row.join(' | ')}`);
 }
@@ -52,7 +63,9 @@ async function measure(label: string, data: string, query: string, variables: Re
 async function seed(prefix: string, models: number, historyDepth = 0): Promise<void> {
   const started = performance.now();
   const result = await seedRegistry(db.prisma, { ...DEFAULT_SEED_OPTIONS, prefix, models, historyDepth });
-  progress(`scale: seeded ${prefix}: ${result.models} models, ${result.versions} versions, ${result.events} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  progress(
+    `scale: seeded ${prefix}: ${result.models} models, ${result.versions} versions, ${result.events} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 const HISTORY = `query($name: String!, $at: DateTime!) { registeredModel(name: $name) {
@@ -72,7 +85,10 @@ try {
     await seed(prefix, models);
     stored += models * DEFAULT_SEED_OPTIONS.versions;
     for (const perPage of [10, 100]) {
-      await measure(`dashboard, ${perPage} models x 10 versions`, `${stored / 1000}k versions`, DASHBOARD_QUERY, { models: perPage, versions: 10 });
+      await measure(`dashboard, ${perPage} models x 10 versions`, `${stored / 1000}k versions`, DASHBOARD_QUERY, {
+        models: perPage,
+        versions: 10,
+      });
     }
   }
   // History: the same lookups with about 0.4M and then 1.4M audit events stored; h-* models have

@@ -22,13 +22,19 @@ const killAfterAcks = Array.from({ length: rounds }, (_, r) => (r === 0 ? 1 : Ma
 const database = await createScratchDatabase(values.database!, 'crash');
 const databaseUrl = database.url;
 
-console.error(`crash drill on ${values.database}: ${rounds} rounds, ${clients} clients x at most ${ops} mutations, SIGKILL after ${killAfterAcks.join(', ')} acknowledgements`);
+console.error(
+  `crash drill on ${values.database}: ${rounds} rounds, ${clients} clients x at most ${ops} mutations, SIGKILL after ${killAfterAcks.join(', ')} acknowledgements`,
+);
 try {
   const figures = await runCrashRounds({ databaseUrl, killAfterAcks, clients, opsPerClient: ops, log: (line) => console.error(line) });
   const a = figures.acknowledged;
   console.log(`kill points: ${figures.rounds.map((r) => `${r.acknowledged} acks/${r.inFlightAtKill} in flight`).join('; ')}`);
-  console.log(`acknowledged and verified: ${a.versions} versions, ${a.tags} tags, ${a.aliasMoves} alias moves (+${a.conflicts} compare-and-set conflicts)`);
-  console.log(`unacknowledged: ${figures.unacknowledged.total}, of which committed anyway (wholly): ${figures.unacknowledged.committedAnyway}`);
+  console.log(
+    `acknowledged and verified: ${a.versions} versions, ${a.tags} tags, ${a.aliasMoves} alias moves (+${a.conflicts} compare-and-set conflicts)`,
+  );
+  console.log(
+    `unacknowledged: ${figures.unacknowledged.total}, of which committed anyway (wholly): ${figures.unacknowledged.committedAnyway}`,
+  );
   console.log(`integrity: ${figures.integrity.events} events replayed, ${figures.integrity.violations.length} violations`);
   for (const line of [...figures.problems, ...figures.integrity.violations]) console.log(`PROBLEM ${line}`);
   process.exitCode = figures.problems.length + figures.integrity.violations.length === 0 ? 0 : 1;

@@ -51,11 +51,23 @@ const versionsOf = new Map<string, number>();
 try {
   console.error(`soak: ${seconds} s, ${concurrency} clients, ${modelCount} models, ${database.kind}, server pid ${pid} at ${server.url}`);
   for (const name of models) {
-    await postGraphQL(server.url, `mutation($name: String!) { createRegisteredModel(input: { name: $name, tags: [{ key: "team", value: "soak" }] }) { __typename } }`, { name });
+    await postGraphQL(
+      server.url,
+      `mutation($name: String!) { createRegisteredModel(input: { name: $name, tags: [{ key: "team", value: "soak" }] }) { __typename } }`,
+      { name },
+    );
     for (let v = 1; v <= 3; v++) {
-      await postGraphQL(server.url, `mutation($name: String!, $source: String!) { createModelVersion(input: { name: $name, source: $source }) { __typename } }`, { name, source: `s3://${name}/${v}` });
+      await postGraphQL(
+        server.url,
+        `mutation($name: String!, $source: String!) { createModelVersion(input: { name: $name, source: $source }) { __typename } }`,
+        { name, source: `s3://${name}/${v}` },
+      );
     }
-    await postGraphQL(server.url, `mutation($name: String!) { setModelAlias(input: { name: $name, alias: "production", version: 1 }) { __typename } }`, { name });
+    await postGraphQL(
+      server.url,
+      `mutation($name: String!) { setModelAlias(input: { name: $name, alias: "production", version: 1 }) { __typename } }`,
+      { name },
+    );
     versionsOf.set(name, 3);
   }
   const lastSequence = async () =>
@@ -64,23 +76,79 @@ try {
   const rssStart = rssMiB(pid);
 
   const operations: Array<{ name: string; weight: number; run: (pick: () => number) => [string, Record<string, unknown>] }> = [
-    { name: 'list models (nested)', weight: 20, run: () => ['{ registeredModels(first: 10) { totalCount nodes { name tags { key value } aliases { alias version { version } } versions(first: 5) { nodes { version status tags { key value } } } } } }', {}] },
-    { name: 'one model', weight: 20, run: (pick) => ['query($n: String!) { registeredModel(name: $n) { name description latestVersion { version source } versions(first: 10) { nodes { version source aliases } } } }', { n: models[Math.floor(pick() * models.length)] }] },
-    { name: 'version by alias', weight: 10, run: (pick) => ['query($n: String!) { registeredModel(name: $n) { versionByAlias(alias: "production") { version source } } }', { n: models[Math.floor(pick() * models.length)] }] },
-    { name: 'history', weight: 10, run: (pick) => ['query($n: String!) { registeredModel(name: $n) { history(first: 20) { nodes { sequence at action version previousVersion alias } } } }', { n: models[Math.floor(pick() * models.length)] }] },
-    { name: 'resolve URI', weight: 5, run: (pick) => ['query($u: String!) { resolveModelUri(uri: $u) { version } }', { u: `models:/${models[Math.floor(pick() * models.length)]}@production` }] },
-    { name: 'create version', weight: 15, run: (pick) => {
-      const n = models[Math.floor(pick() * models.length)];
-      return ['mutation($n: String!, $s: String!) { createModelVersion(input: { name: $n, source: $s, tags: [{ key: "k", value: "v" }] }) { __typename ... on ModelVersionPayload { modelVersion { version } } ... on Error { message } } }', { n, s: `s3://${n}/soak/${pick()}` }];
-    } },
-    { name: 'set version tag', weight: 10, run: (pick) => {
-      const n = models[Math.floor(pick() * models.length)];
-      return ['mutation($n: String!, $v: Int!, $x: String!) { setModelVersionTag(input: { name: $n, version: $v, key: "score", value: $x }) { __typename ... on Error { message } } }', { n, v: 1 + Math.floor(pick() * 3), x: String(pick()) }];
-    } },
-    { name: 'move alias', weight: 10, run: (pick) => {
-      const n = models[Math.floor(pick() * models.length)];
-      return ['mutation($n: String!, $v: Int!) { setModelAlias(input: { name: $n, alias: "production", version: $v }) { __typename ... on Error { message } } }', { n, v: 1 + Math.floor(pick() * 3) }];
-    } },
+    {
+      name: 'list models (nested)',
+      weight: 20,
+      run: () => [
+        '{ registeredModels(first: 10) { totalCount nodes { name tags { key value } aliases { alias version { version } } versions(first: 5) { nodes { version status tags { key value } } } } } }',
+        {},
+      ],
+    },
+    {
+      name: 'one model',
+      weight: 20,
+      run: (pick) => [
+        'query($n: String!) { registeredModel(name: $n) { name description latestVersion { version source } versions(first: 10) { nodes { version source aliases } } } }',
+        { n: models[Math.floor(pick() * models.length)] },
+      ],
+    },
+    {
+      name: 'version by alias',
+      weight: 10,
+      run: (pick) => [
+        'query($n: String!) { registeredModel(name: $n) { versionByAlias(alias: "production") { version source } } }',
+        { n: models[Math.floor(pick() * models.length)] },
+      ],
+    },
+    {
+      name: 'history',
+      weight: 10,
+      run: (pick) => [
+        'query($n: String!) { registeredModel(name: $n) { history(first: 20) { nodes { sequence at action version previousVersion alias } } } }',
+        { n: models[Math.floor(pick() * models.length)] },
+      ],
+    },
+    {
+      name: 'resolve URI',
+      weight: 5,
+      run: (pick) => [
+        'query($u: String!) { resolveModelUri(uri: $u) { version } }',
+        { u: `models:/${models[Math.floor(pick() * models.length)]}@production` },
+      ],
+    },
+    {
+      name: 'create version',
+      weight: 15,
+      run: (pick) => {
+        const n = models[Math.floor(pick() * models.length)];
+        return [
+          'mutation($n: String!, $s: String!) { createModelVersion(input: { name: $n, source: $s, tags: [{ key: "k", value: "v" }] }) { __typename ... on ModelVersionPayload { modelVersion { version } } ... on Error { message } } }',
+          { n, s: `s3://${n}/soak/${pick()}` },
+        ];
+      },
+    },
+    {
+      name: 'set version tag',
+      weight: 10,
+      run: (pick) => {
+        const n = models[Math.floor(pick() * models.length)];
+        return [
+          'mutation($n: String!, $v: Int!, $x: String!) { setModelVersionTag(input: { name: $n, version: $v, key: "score", value: $x }) { __typename ... on Error { message } } }',
+          { n, v: 1 + Math.floor(pick() * 3), x: String(pick()) },
+        ];
+      },
+    },
+    {
+      name: 'move alias',
+      weight: 10,
+      run: (pick) => {
+        const n = models[Math.floor(pick() * models.length)];
+        return [
+          'mutation($n: String!, $v: Int!) { setModelAlias(input: { name: $n, alias: "production", version: $v }) { __typename ... on Error { message } } }',
+          { n, v: 1 + Math.floor(pick() * 3) },
+        ];
+      },
+    },
   ];
   const totalWeight = operations.reduce((sum, op) => sum + op.weight, 0);
   const latencies: number[] = [];
@@ -98,7 +166,11 @@ try {
       const pick = random(c + 1);
       while (Date.now() < deadline) {
         let roll = pick() * totalWeight;
-        const op = operations.find((o) => (roll -= o.weight) < 0) ?? operations[0];
+        const op =
+          operations.find((o) => {
+            roll -= o.weight;
+            return roll < 0;
+          }) ?? operations[0];
         const [query, variables] = op.run(pick);
         const t0 = performance.now();
         try {
@@ -117,7 +189,9 @@ try {
         if (Date.now() - lastReport >= 5000) {
           lastReport = Date.now();
           const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
-          process.stderr.write(`  ${Math.round((Date.now() - started) / 1000)} s: ${latencies.length} requests, ${errorCount} errors, server RSS ${rssMiB(pid).toFixed(0)} MiB\n`);
+          process.stderr.write(
+            `  ${Math.round((Date.now() - started) / 1000)} s: ${latencies.length} requests, ${errorCount} errors, server RSS ${rssMiB(pid).toFixed(0)} MiB\n`,
+          );
         }
       }
     }),
@@ -139,7 +213,14 @@ try {
   const lines = [
     `database: ${database.kind}; ${concurrency} clients for ${elapsed.toFixed(1)} s over ${modelCount} models`,
     `requests: ${latencies.length} (${(latencies.length / elapsed).toFixed(0)}/s); ${[...perOperation].map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `errors: ${errorCount}${errorCount ? ` (${[...errors].slice(0, 10).map(([k, v]) => `${v}x ${k}`).join('; ')})` : ''}`,
+    `errors: ${errorCount}${
+      errorCount
+        ? ` (${[...errors]
+            .slice(0, 10)
+            .map(([k, v]) => `${v}x ${k}`)
+            .join('; ')})`
+        : ''
+    }`,
     `latency: p50 ${quantile(0.5).toFixed(1)} ms, p99 ${quantile(0.99).toFixed(1)} ms, max ${quantile(1).toFixed(1)} ms`,
     `server RSS: ${rssStart.toFixed(0)} MiB at start, ${rssEnd.toFixed(0)} MiB at end (max ${rssMax.toFixed(0)} MiB, growth ${(rssEnd - rssStart).toFixed(0)} MiB)`,
     `history: +${eventsAfter - eventsBefore} events (sequence ${eventsBefore} -> ${eventsAfter}); audit_event now ${table.rows} rows, ${(Number(table.bytes) / 1048576).toFixed(1)} MiB with indexes (${(Number(table.bytes) / Number(table.rows)).toFixed(0)} bytes/event)`,

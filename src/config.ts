@@ -65,9 +65,7 @@ export const DEFAULT_MAX_SUBSCRIPTIONS_PER_TOKEN = 100;
  * Where the data lives. `dataDir` is an absolute path, or null for an in-memory PGlite
  * (gone when the process ends).
  */
-export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir: string | null }
-  | { kind: 'postgres'; url: string };
+export type DatabaseTarget = { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string };
 
 export interface Config {
   databaseUrl: DatabaseTarget;
@@ -142,8 +140,7 @@ export function defaultAuthMode(host: string, database: DatabaseTarget['kind']):
 
 export const DEFAULT_PGLITE_DIR = path.join(projectRoot, 'data', 'pglite');
 
-const ACCEPTED_DATABASE_URLS =
-  'unset (PGlite in data/pglite), "pglite:<dir>", "pglite:memory", "postgres://..." or "postgresql://..."';
+const ACCEPTED_DATABASE_URLS = 'unset (PGlite in data/pglite), "pglite:<dir>", "pglite:memory", "postgres://..." or "postgresql://..."';
 
 /** Parses DATABASE_URL. Throws an Error naming the accepted forms when it is none of them. */
 export function parseDatabaseUrl(url: string | undefined, cwd = process.cwd()): DatabaseTarget {
@@ -234,17 +231,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxBodyBytes: int('GRAPHQL_MAX_BODY_BYTES', DEFAULT_SECURITY.maxBodyBytes, 1_024, 100 * 1_048_576),
     maxBatch: int('GRAPHQL_MAX_BATCH', DEFAULT_SECURITY.maxBatch, 0, 100),
-    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     introspection: choice('GRAPHQL_INTROSPECTION', ['on', 'off'], 'on') === 'on',
-    allowedHosts: (env.ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    allowedHosts: (env.ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     wsMaxConnectionsPerAddress: int('WS_MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_SECURITY.wsMaxConnectionsPerAddress, 1, 100_000),
     wsMaxConnections: int('WS_MAX_CONNECTIONS', DEFAULT_SECURITY.wsMaxConnections, 1, 1_000_000),
   };
   for (const name of security.allowedHosts) {
-    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(name)) problems.push(`ALLOWED_HOSTS entries must be host names without port, like registry.example.com (got "${name}")`);
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(name))
+      problems.push(`ALLOWED_HOSTS entries must be host names without port, like registry.example.com (got "${name}")`);
   }
   for (const origin of security.corsOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (got "${origin}")`);
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (got "${origin}")`);
   }
 
   const hook = DEFAULT_WEBHOOK_SETTINGS;

@@ -53,7 +53,14 @@ const MUTATIONS = {
 function input(op: Op): Record<string, unknown> {
   switch (op.kind) {
     case 'version':
-      return { name: op.model, source: op.source, tags: [{ key: 'op', value: op.tag }, { key: 'kind', value: 'crash' }] };
+      return {
+        name: op.model,
+        source: op.source,
+        tags: [
+          { key: 'op', value: op.tag },
+          { key: 'kind', value: 'crash' },
+        ],
+      };
     case 'tag':
       return { name: op.model, version: op.version, key: op.key, value: op.value };
     case 'alias':
@@ -88,10 +95,14 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashFigure
     }
     // What the last round's unacknowledged alias moves may have done.
     for (const client of clients) {
-      const reply = await postGraphQL(server.url, `query($name: String!, $alias: String!) { registeredModel(name: $name) { versionByAlias(alias: $alias) { version } } }`, {
-        name: client.model,
-        alias: client.alias,
-      });
+      const reply = await postGraphQL(
+        server.url,
+        `query($name: String!, $alias: String!) { registeredModel(name: $name) { versionByAlias(alias: $alias) { version } } }`,
+        {
+          name: client.model,
+          alias: client.alias,
+        },
+      );
       client.aliasAt = reply.data?.registeredModel?.versionByAlias?.version ?? 0;
     }
 
@@ -114,7 +125,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashFigure
           op = { kind: 'alias', model: client.model, alias: client.alias, to, ...(kind === 3 ? { expected: client.aliasAt } : {}) };
         }
         inFlight++;
-        let reply;
+        let reply: Awaited<ReturnType<typeof postGraphQL>>;
         try {
           reply = await postGraphQL(server.url, MUTATIONS[op.kind], { input: input(op) });
         } catch {
@@ -123,7 +134,7 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashFigure
         } finally {
           inFlight--;
         }
-        const result = reply.data && Object.values(reply.data)[0] as any;
+        const result = reply.data && (Object.values(reply.data)[0] as any);
         if (!result || reply.errors) {
           problem(`round ${round}: ${op.kind} ${JSON.stringify(input(op))} answered with errors ${JSON.stringify(reply.errors)}`);
           return;
@@ -151,7 +162,9 @@ export async function runCrashRounds(options: CrashOptions): Promise<CrashFigure
     await server.exited;
     await bursting;
     figures.rounds.push({ killAfterAcks, acknowledged: roundAcks, inFlightAtKill, killedAfterMs });
-    log(`round ${round + 1}: SIGKILL after ${roundAcks} acknowledged mutations (${killedAfterMs} ms into the burst), ${inFlightAtKill} request(s) in flight`);
+    log(
+      `round ${round + 1}: SIGKILL after ${roundAcks} acknowledged mutations (${killedAfterMs} ms into the burst), ${inFlightAtKill} request(s) in flight`,
+    );
   }
 
   const db = await openDatabase(parseDatabaseUrl(options.databaseUrl), { log: false });
@@ -179,17 +192,29 @@ async function verify(prisma: PrismaClient, acked: Array<{ op: Op; result: any }
       figures.acknowledged.versions++;
       const v = bySource.get(op.source);
       if (!v) problem(`acknowledged version ${op.source} (number ${result.modelVersion.version}) is missing`);
-      else if (v.version !== result.modelVersion.version || v.model.name !== op.model) problem(`acknowledged version ${op.source} is ${v.model.name}/${v.version}, was acknowledged as ${op.model}/${result.modelVersion.version}`);
-      else if (v.tags.find((t) => t.key === 'op')?.value !== op.tag || !v.tags.some((t) => t.key === 'kind')) problem(`acknowledged version ${op.source} lacks its tags`);
+      else if (v.version !== result.modelVersion.version || v.model.name !== op.model)
+        problem(
+          `acknowledged version ${op.source} is ${v.model.name}/${v.version}, was acknowledged as ${op.model}/${result.modelVersion.version}`,
+        );
+      else if (v.tags.find((t) => t.key === 'op')?.value !== op.tag || !v.tags.some((t) => t.key === 'kind'))
+        problem(`acknowledged version ${op.source} lacks its tags`);
     } else if (op.kind === 'tag') {
       figures.acknowledged.tags++;
       const v = byNumber.get(versionKey(op.model, op.version));
-      if (v?.tags.find((t) => t.key === op.key)?.value !== op.value) problem(`acknowledged tag ${op.key} on ${op.model}/${op.version} is missing`);
+      if (v?.tags.find((t) => t.key === op.key)?.value !== op.value)
+        problem(`acknowledged tag ${op.key} on ${op.model}/${op.version} is missing`);
     } else {
       if (!result.changed) continue;
       figures.acknowledged.aliasMoves++;
       const from = result.previousVersion?.version ?? null;
-      const event = aliasEvents.find((e) => unclaimedAliasEvents.has(e) && e.modelName === op.model && e.alias === op.alias && e.version === op.to && e.previousVersion === from);
+      const event = aliasEvents.find(
+        (e) =>
+          unclaimedAliasEvents.has(e) &&
+          e.modelName === op.model &&
+          e.alias === op.alias &&
+          e.version === op.to &&
+          e.previousVersion === from,
+      );
       if (!event) problem(`acknowledged alias move ${op.model}@${op.alias} ${from} -> ${op.to} is not in the history`);
       else unclaimedAliasEvents.delete(event);
     }
@@ -201,11 +226,14 @@ async function verify(prisma: PrismaClient, acked: Array<{ op: Op; result: any }
       const v = bySource.get(op.source);
       if (!v) continue;
       figures.unacknowledged.committedAnyway++;
-      if (v.tags.find((t) => t.key === 'op')?.value !== op.tag || !v.tags.some((t) => t.key === 'kind')) problem(`unacknowledged version ${op.source} is half there: tags missing`);
+      if (v.tags.find((t) => t.key === 'op')?.value !== op.tag || !v.tags.some((t) => t.key === 'kind'))
+        problem(`unacknowledged version ${op.source} is half there: tags missing`);
     } else if (op.kind === 'tag') {
       if (byNumber.get(versionKey(op.model, op.version))?.tags.some((t) => t.key === op.key)) figures.unacknowledged.committedAnyway++;
     } else {
-      const event = aliasEvents.find((e) => unclaimedAliasEvents.has(e) && e.modelName === op.model && e.alias === op.alias && e.version === op.to);
+      const event = aliasEvents.find(
+        (e) => unclaimedAliasEvents.has(e) && e.modelName === op.model && e.alias === op.alias && e.version === op.to,
+      );
       if (event) {
         figures.unacknowledged.committedAnyway++;
         unclaimedAliasEvents.delete(event);
@@ -216,5 +244,6 @@ async function verify(prisma: PrismaClient, acked: Array<{ op: Op; result: any }
     problem(`alias event ${event.sequence} (${event.modelName}@${event.alias} -> ${event.version}) matches no mutation that was sent`);
   }
   const sentSources = new Set([...acked.map((a) => a.op), ...unacked].flatMap((op) => (op.kind === 'version' ? [op.source] : [])));
-  for (const v of versions) if (!sentSources.has(v.source)) problem(`version ${v.model.name}/${v.version} (${v.source}) matches no mutation that was sent`);
+  for (const v of versions)
+    if (!sentSources.has(v.source)) problem(`version ${v.model.name}/${v.version} (${v.source}) matches no mutation that was sent`);
 }

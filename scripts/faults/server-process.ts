@@ -81,7 +81,12 @@ export interface GraphQLReply {
 }
 
 /** One POST to /graphql; rejects only when no HTTP answer arrives (connection refused, reset, timeout). */
-export async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>, timeoutMs = 30_000): Promise<GraphQLReply> {
+export async function postGraphQL(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  timeoutMs = 30_000,
+): Promise<GraphQLReply> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },

@@ -51,7 +51,11 @@ function modelTag(index: number, j: number): { key: string; value: string } {
 
 function versionTag(index: number, version: number, k: number): { key: string; value: string } {
   if (k === 0) return { key: 'framework', value: FRAMEWORKS[(index + version) % FRAMEWORKS.length] };
-  if (k === 1) return { key: 'dataset', value: `s3://datasets/${TASKS[index % TASKS.length]}/2026-01-${String((version % 28) + 1).padStart(2, '0')}/train.parquet` };
+  if (k === 1)
+    return {
+      key: 'dataset',
+      value: `s3://datasets/${TASKS[index % TASKS.length]}/2026-01-${String((version % 28) + 1).padStart(2, '0')}/train.parquet`,
+    };
   if (k === 2) return { key: 'validation', value: (index + version) % 5 === 0 ? 'failed' : 'passed' };
   return { key: `metric-${k}`, value: String(((index * 31 + version * 7 + k) % 1000) / 1000) };
 }

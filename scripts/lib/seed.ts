@@ -52,7 +52,8 @@ function buildBatch(options: SeedOptions, from: number, to: number, clock: { nex
     const m = batch.models.length;
     let model: ModelRow | undefined;
     const aliases = new Map<string, { version: number; updatedAt: Date }>();
-    const record = (at: Date, event: ReturnType<typeof historyEvent>) => batch.events.push({ at, model: m, modelName: model!.name, ...event });
+    const record = (at: Date, event: ReturnType<typeof historyEvent>) =>
+      batch.events.push({ at, model: m, modelName: model!.name, ...event });
     for (const op of modelOperations(options, index)) {
       const now = new Date(start + clock.next++);
       if (op.kind === 'createModel') {
@@ -78,7 +79,10 @@ function buildBatch(options: SeedOptions, from: number, to: number, clock: { nex
         if (previous?.version === op.input.version) continue;
         aliases.set(op.input.alias, { version: op.input.version, updatedAt: now });
         model!.updatedAt = now;
-        record(now, historyEvent('ALIAS_SET', { alias: op.input.alias, version: op.input.version, previousVersion: previous?.version ?? null }));
+        record(
+          now,
+          historyEvent('ALIAS_SET', { alias: op.input.alias, version: op.input.version, previousVersion: previous?.version ?? null }),
+        );
       }
     }
     const firstVersion = batch.versions.length - model!.lastVersion;

@@ -73,7 +73,9 @@ export class Access {
   /** Things that reach every model (webhooks): only for tokens not limited to some models. */
   requireUnscoped(what: string): void {
     if (this.scope === null) return;
-    throw forbidden(`${what} needs a token not limited to some models; token "${this.actor}" is limited to ${this.scope.map((p) => p.text).join(', ')}`);
+    throw forbidden(
+      `${what} needs a token not limited to some models; token "${this.actor}" is limited to ${this.scope.map((p) => p.text).join(', ')}`,
+    );
   }
 
   /**

@@ -9,7 +9,6 @@ import { unauthenticated } from './errors.ts';
 import type { ProtectedAliasPolicy } from './protected-aliases.ts';
 import { hashSecret, isActive, scopeOf } from './tokens.ts';
 
-
 export interface AuthSettings {
   /** required: every request needs a token. off: requests without one may do everything. */
   mode: AuthMode;

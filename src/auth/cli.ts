@@ -72,7 +72,13 @@ async function main(argv: string[]): Promise<void> {
   const db = await openDatabase(target, { log: (line) => console.error(line) });
   try {
     if (command === 'create' && name && role) {
-      const models = options.values.get('models')?.flatMap((m) => m.split(',').map((p) => p.trim()).filter(Boolean)) ?? null;
+      const models =
+        options.values.get('models')?.flatMap((m) =>
+          m
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean),
+        ) ?? null;
       const expires = options.values.get('expires')?.[0];
       const { token, secret } = await createApiToken(
         db.prisma,
@@ -94,15 +100,29 @@ async function main(argv: string[]): Promise<void> {
     } else if (command === 'list') {
       const tokens = await listApiTokens(db.prisma);
       if (options.values.has('json')) {
-        console.log(JSON.stringify(tokens.map(({ tokenHash: _hash, id: _id, ...visible }) => visible), null, 2));
+        console.log(
+          JSON.stringify(
+            tokens.map(({ tokenHash: _hash, id: _id, ...visible }) => visible),
+            null,
+            2,
+          ),
+        );
         return;
       }
       if (tokens.length === 0) console.log('no tokens');
       for (const t of tokens) {
         const state = t.revokedAt ? `revoked ${date(t.revokedAt)}` : isActive(t) ? 'active' : 'expired';
         console.log(
-          [t.name, t.role.toLowerCase(), `models=${t.modelPatterns?.split('\n').join(',') ?? '*'}`, `promote=${t.promote}`,
-            `created=${date(t.createdAt)}`, `expires=${date(t.expiresAt)}`, `lastUsed=${date(t.lastUsedAt)}`, state].join('\t'),
+          [
+            t.name,
+            t.role.toLowerCase(),
+            `models=${t.modelPatterns?.split('\n').join(',') ?? '*'}`,
+            `promote=${t.promote}`,
+            `created=${date(t.createdAt)}`,
+            `expires=${date(t.expiresAt)}`,
+            `lastUsed=${date(t.lastUsedAt)}`,
+            state,
+          ].join('\t'),
         );
       }
     } else {

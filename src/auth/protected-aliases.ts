@@ -16,9 +16,19 @@ export class ProtectedAliasPolicy {
   /** Parses the setting; throws an Error saying what is wrong. "" protects nothing. */
   static parse(setting: string): ProtectedAliasPolicy {
     const rules: ProtectedAliasRule[] = [];
-    for (const part of setting.split(';').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of setting
+      .split(';')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const eq = part.lastIndexOf('=');
-      const aliases = eq < 0 ? [] : part.slice(eq + 1).split(',').map((a) => a.trim()).filter(Boolean);
+      const aliases =
+        eq < 0
+          ? []
+          : part
+              .slice(eq + 1)
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean);
       if (eq <= 0 || aliases.length === 0) {
         throw new Error(`PROTECTED_ALIASES rule "${part}" must look like <model pattern>=<alias>[,<alias>...], e.g. *=production`);
       }

@@ -76,8 +76,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     adapter = new PrismaPGlite(pglite);
     const instance = pglite;
     // PGlite.query waits for an open transaction (the adapter runs them through PGlite.transaction).
-    directQuery = async <T>(text: string, values: readonly unknown[]) =>
-      (await instance.query<T>(text, [...values])).rows;
+    directQuery = async <T>(text: string, values: readonly unknown[]) => (await instance.query<T>(text, [...values])).rows;
   } else {
     const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 10_000 });
     // A broken connection emits 'error'; without a listener that would crash the process.

@@ -82,8 +82,7 @@ export function lockDataFolder(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = readHolder(path);
-    const stale =
-      holder === undefined || !alive(holder.pid) || (holder.pid === process.pid && !held.has(path));
+    const stale = holder === undefined || !alive(holder.pid) || (holder.pid === process.pid && !held.has(path));
     // A file half-written by a holder starting right now reads as undefined: give it a moment.
     if (holder === undefined && attempt === 0) {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);

@@ -3,7 +3,10 @@
 import type { DatabaseTarget } from '../config.ts';
 import { DataFolderInUseError } from './data-folder-lock.ts';
 
-function hostPort(target: DatabaseTarget | undefined, error: NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string }): string {
+function hostPort(
+  target: DatabaseTarget | undefined,
+  error: NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string },
+): string {
   if (error.address) return `${error.address}${error.port ? `:${error.port}` : ''}`;
   if (target?.kind !== 'postgres') return 'the configured address';
   try {

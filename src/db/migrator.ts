@@ -124,10 +124,11 @@ export async function migrate(conn: MigrationConnection, options: MigrateOptions
         continue;
       }
       const id = randomUUID();
-      await conn.query(
-        `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name) VALUES ($1, $2, now(), $3)`,
-        [id, migration.checksum, migration.name],
-      );
+      await conn.query(`INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name) VALUES ($1, $2, now(), $3)`, [
+        id,
+        migration.checksum,
+        migration.name,
+      ]);
       try {
         await conn.exec(migration.sql);
       } catch (error) {
@@ -135,10 +136,9 @@ export async function migrate(conn: MigrationConnection, options: MigrateOptions
         await conn.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, message]);
         throw new Error(`Migration ${migration.name} failed to apply: ${message}`, { cause: error });
       }
-      await conn.query(
-        `UPDATE "_prisma_migrations" SET applied_steps_count = applied_steps_count + 1, finished_at = now() WHERE id = $1`,
-        [id],
-      );
+      await conn.query(`UPDATE "_prisma_migrations" SET applied_steps_count = applied_steps_count + 1, finished_at = now() WHERE id = $1`, [
+        id,
+      ]);
       log(`Applied migration ${migration.name}`);
       done.push(migration.name);
     }

@@ -31,8 +31,18 @@ export function parseTimestamptz(text: string): Date {
   const minute = twoDigits(text, 14);
   const second = twoDigits(text, 17);
   if (
-    century < 1 || yearInCentury < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 ||
-    text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':'
+    century < 1 ||
+    yearInCentury < 0 ||
+    month < 0 ||
+    day < 0 ||
+    hour < 0 ||
+    minute < 0 ||
+    second < 0 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== ' ' ||
+    text[13] !== ':' ||
+    text[16] !== ':'
   ) {
     return fallback(text);
   }

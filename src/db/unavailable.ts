@@ -20,11 +20,33 @@ const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'Sock
  * timeout meant before: the database did not answer in time.
  */
 const LOW_LEVEL_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '3D000', '28P01', '28000', '53300', '57014',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '3D000',
+  '28P01',
+  '28000',
+  '53300',
+  '57014',
 ]);
 const MESSAGES = [
-  /Connection terminated/i, /connection error and is not queryable/i, /connection timeout/i, /Can't reach database server/i, /Query read timeout/i,
+  /Connection terminated/i,
+  /connection error and is not queryable/i,
+  /connection timeout/i,
+  /Can't reach database server/i,
+  /Query read timeout/i,
   // Prisma's wording for a raw query's SQLSTATE when the driver error itself is not attached.
   /Code: `(3D000|28P01|28000|53300|57P0[123]|08\d{3})`/,
 ];

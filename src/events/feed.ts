@@ -21,7 +21,6 @@ const PAGE_SIZE = 200;
 const RETRY_MIN_MS = 10;
 const RETRY_MAX_MS = 1_000;
 
-
 export interface SubscribeOptions {
   /** Replay events after this sequence first; absent: only events after the current watermark. */
   afterSequence?: number | null;
@@ -86,7 +85,9 @@ export class RegistryEventFeed {
       ((message, detail) =>
         console.error(
           `[events] ${message}`,
-          isDatabaseUnavailable(detail) && detail instanceof Error ? `(database unavailable: ${detail.message.trim().split('\n').at(-1)})` : (detail ?? ''),
+          isDatabaseUnavailable(detail) && detail instanceof Error
+            ? `(database unavailable: ${detail.message.trim().split('\n').at(-1)})`
+            : (detail ?? ''),
         ));
   }
 
@@ -265,4 +266,3 @@ export class RegistryEventFeed {
     } while (this.advanceAgain && !this.closed);
   }
 }
-

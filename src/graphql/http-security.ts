@@ -83,7 +83,7 @@ function usePreflightRefusal(corsOrigins: readonly string[]): Plugin {
 
 /** graphql-js's "Did you mean ...?" hints name schema fields and types: no hints without introspection. */
 export function withoutSuggestions(error: GraphQLError): GraphQLError {
-  const message = error.message.replace(/\s*Did you mean [^]*\?$/, '');
+  const message = error.message.replace(/\s*Did you mean [\s\S]*\?$/, '');
   if (message === error.message) return error;
   return new GraphQLError(message, {
     nodes: error.nodes,
@@ -166,7 +166,12 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
  * ALLOWED_HOSTS is set. Returns the refusal message, or null when the Host is served.
  */
 export function hostRule(listenHost: string, allowedHosts: readonly string[]): (host: string | undefined) => string | null {
-  const names = allowedHosts.length > 0 ? allowedHosts : isLoopback(listenHost) ? [...LOOPBACK_NAMES, listenHost.includes(':') ? `[${listenHost}]` : listenHost] : null;
+  const names =
+    allowedHosts.length > 0
+      ? allowedHosts
+      : isLoopback(listenHost)
+        ? [...LOOPBACK_NAMES, listenHost.includes(':') ? `[${listenHost}]` : listenHost]
+        : null;
   if (names === null) return () => null;
   return (host) => {
     if (host === undefined) return null; // HTTP/1.0 clients; browsers always send Host

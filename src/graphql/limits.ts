@@ -63,12 +63,14 @@ export function measureOperation(
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) return null;
   const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((f) => [f.name.value, f]),
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
   const root =
-    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
   let visited = 0;
   let depth = 0;
 
@@ -155,15 +157,21 @@ export function measureOperation(
       const def = fieldDef(parent, name) ?? (name === '__schema' ? schema.getQueryType()?.getFields().__schema : undefined);
       const type = def ? def.type : null;
       let multiplier = 1;
-      if (def && def.args.some((a) => a.name === 'first')) {
+      if (def?.args.some((a) => a.name === 'first')) {
         // Clamped to the page maximum: a larger `first` is refused by the page check, with the
         // message that states the bound, not by this estimate.
         const first = argumentValue(field, 'first');
         multiplier = typeof first === 'number' && first >= 1 ? Math.min(first, LIMITS.pageSizeMax) : LIMITS.pageSizeDefault;
-      } else if (type && isListType(getNullableType(type)) && !(parent && parent.name.endsWith('Connection'))) {
+      } else if (type && isListType(getNullableType(type)) && !parent?.name.endsWith('Connection')) {
         multiplier = ASSUMED_LIST_LENGTH;
       }
-      const childType = type ? getNamedType(type) : name === '__schema' ? schema.getType('__Schema') : name === '__type' ? schema.getType('__Type') : null;
+      const childType = type
+        ? getNamedType(type)
+        : name === '__schema'
+          ? schema.getType('__Schema')
+          : name === '__type'
+            ? schema.getType('__Type')
+            : null;
       const childLevel = name === 'ofType' ? level : level + 1;
       const children = field.selectionSet ? cost(field.selectionSet, childType, childLevel, seen) : { cost: 0, aliases: 0 };
       total += 1 + inputItems(field) + multiplier * children.cost;

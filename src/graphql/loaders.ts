@@ -68,9 +68,7 @@ export function createLoaders(reads: RegistryReads) {
     modelByName: new DataLoader<string, RegisteredModel | null>(async (names) =>
       byKey(names, primeModels(await reads.modelsByNames(names)), (m) => m.name),
     ),
-    versionById: new DataLoader<number, ModelVersion | null>(async (ids) =>
-      byKey(ids, await reads.versionsByIds(ids), (v) => v.id),
-    ),
+    versionById: new DataLoader<number, ModelVersion | null>(async (ids) => byKey(ids, await reads.versionsByIds(ids), (v) => v.id)),
     versionByNumber: new DataLoader<{ modelId: number; version: number }, ModelVersion | null, string>(
       async (keys) => {
         const rows = await reads.versionsByNumbers(keys);
@@ -86,9 +84,7 @@ export function createLoaders(reads: RegistryReads) {
       const latest = await reads.latestVersionNumbers(modelIds);
       return modelIds.map((id) => latest.get(id) ?? null);
     }),
-    modelTags: new DataLoader<number, RegisteredModelTag[]>(async (ids) =>
-      groupedByKey(ids, await reads.modelTags(ids), (t) => t.modelId),
-    ),
+    modelTags: new DataLoader<number, RegisteredModelTag[]>(async (ids) => groupedByKey(ids, await reads.modelTags(ids), (t) => t.modelId)),
     versionTags: new DataLoader<number, ModelVersionTag[]>(async (ids) =>
       groupedByKey(ids, await reads.versionTags(ids), (t) => t.versionId),
     ),

@@ -100,7 +100,14 @@ export function createRegistryYoga(parts: YogaParts) {
         }
       : false,
     batching: security.maxBatch > 0 ? { limit: security.maxBatch } : false,
-    plugins: [useHealth(parts.health), authenticateFirst, ...securityPlugins(security), ...performancePlugins(), useFreshLoadersPerSubscriptionEvent(), ...(parts.plugins ?? [])],
+    plugins: [
+      useHealth(parts.health),
+      authenticateFirst,
+      ...securityPlugins(security),
+      ...performancePlugins(),
+      useFreshLoadersPerSubscriptionEvent(),
+      ...(parts.plugins ?? []),
+    ],
     maskedErrors: {
       // Never yoga's development mode (NODE_ENV=development): it would send originalError and stacks.
       isDev: false,
@@ -135,7 +142,8 @@ export function createRegistryYoga(parts: YogaParts) {
         extensions: { code: 'BAD_USER_INPUT', field: original.field },
       });
     }
-    if (isDatabaseUnavailable(original ?? error)) return databaseUnavailableError(original ?? error, error instanceof GraphQLError ? error : undefined);
+    if (isDatabaseUnavailable(original ?? error))
+      return databaseUnavailableError(original ?? error, error instanceof GraphQLError ? error : undefined);
     logError(original ?? error);
     return defaultMaskError(error, message, false) as GraphQLError;
   }

@@ -54,7 +54,11 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
     const hostRefusal = pathname === HEALTH_ENDPOINT || pathname === LIVENESS_ENDPOINT ? null : refuseHost(req.headers.host);
     if (hostRefusal) {
       const json = JSON.stringify({ errors: [{ message: hostRefusal, extensions: { code: 'FORBIDDEN' } }] });
-      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), connection: 'close' });
+      res.writeHead(403, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(json),
+        connection: 'close',
+      });
       res.end(json);
       return;
     }

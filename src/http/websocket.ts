@@ -5,7 +5,7 @@
 // Browsers send no CORS preflight for a WebSocket either, so the upgrade itself checks the Origin,
 // and the token is checked at connection_init, before any operation is read.
 import type http from 'node:http';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Duplex } from 'node:stream';
@@ -46,7 +46,9 @@ export function originAllowed(origin: string | undefined, host: string | undefin
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
 }
 
 /**
@@ -92,15 +94,30 @@ export function attachGraphQLWebSocket(server: http.Server, yoga: RegistryYoga, 
     const hostRefusal = options.refuseHost?.(request.headers.host);
     if (hostRefusal) return refuseUpgrade(socket, 403, 'Forbidden', hostRefusal);
     if (!originAllowed(request.headers.origin, request.headers.host, options.corsOrigins)) {
-      return refuseUpgrade(socket, 403, 'Forbidden', `WebSocket connections from ${request.headers.origin} are not allowed: list the origin in CORS_ORIGINS.`);
+      return refuseUpgrade(
+        socket,
+        403,
+        'Forbidden',
+        `WebSocket connections from ${request.headers.origin} are not allowed: list the origin in CORS_ORIGINS.`,
+      );
     }
     const address = request.socket.remoteAddress ?? '';
     const fromAddress = perAddress.get(address) ?? 0;
     if (fromAddress >= options.maxConnectionsPerAddress) {
-      return refuseUpgrade(socket, 429, 'Too Many Requests', `At most ${options.maxConnectionsPerAddress} WebSocket connections per address (WS_MAX_CONNECTIONS_PER_ADDRESS).`);
+      return refuseUpgrade(
+        socket,
+        429,
+        'Too Many Requests',
+        `At most ${options.maxConnectionsPerAddress} WebSocket connections per address (WS_MAX_CONNECTIONS_PER_ADDRESS).`,
+      );
     }
     if (wss.clients.size >= options.maxConnections) {
-      return refuseUpgrade(socket, 503, 'Service Unavailable', `At most ${options.maxConnections} WebSocket connections (WS_MAX_CONNECTIONS); try again later.`);
+      return refuseUpgrade(
+        socket,
+        503,
+        'Service Unavailable',
+        `At most ${options.maxConnections} WebSocket connections (WS_MAX_CONNECTIONS); try again later.`,
+      );
     }
     perAddress.set(address, fromAddress + 1);
     wss.handleUpgrade(request, socket, head, (ws) => {
@@ -163,7 +180,7 @@ export function attachGraphQLWebSocket(server: http.Server, yoga: RegistryYoga, 
             if (error instanceof GraphQLError) return [error];
             throw error;
           }
-          let document;
+          let document: DocumentNode;
           try {
             document = parse(payload.query);
           } catch (error) {

@@ -7,17 +7,27 @@ import { type EventStamp, type RecordedEvent, eventInsertSql } from './events.ts
 import { type Reader, type Tx, named, queryRows, withDates } from './sql.ts';
 
 export async function aliasesOfModels(db: Reader, modelIds: readonly number[]): Promise<ModelAlias[]> {
-  return aliasRows(await queryRows<ModelAlias>(db, Prisma.sql`/* aliasesOfModels */
+  return aliasRows(
+    await queryRows<ModelAlias>(
+      db,
+      Prisma.sql`/* aliasesOfModels */
     SELECT ${ALIAS_COLUMNS_SQL}
     FROM unnest(${[...modelIds]}::int[]) AS k(id)
-    CROSS JOIN LATERAL (SELECT * FROM model_alias a WHERE a.model_id = k.id ORDER BY a.alias) a`));
+    CROSS JOIN LATERAL (SELECT * FROM model_alias a WHERE a.model_id = k.id ORDER BY a.alias) a`,
+    ),
+  );
 }
 
 export async function aliasesOfVersions(db: Reader, versionIds: readonly number[]): Promise<ModelAlias[]> {
-  return aliasRows(await queryRows<ModelAlias>(db, Prisma.sql`/* aliasesOfVersions */
+  return aliasRows(
+    await queryRows<ModelAlias>(
+      db,
+      Prisma.sql`/* aliasesOfVersions */
     SELECT ${ALIAS_COLUMNS_SQL}
     FROM unnest(${[...versionIds]}::int[]) AS k(id)
-    CROSS JOIN LATERAL (SELECT * FROM model_alias a WHERE a.version_id = k.id ORDER BY a.alias) a`));
+    CROSS JOIN LATERAL (SELECT * FROM model_alias a WHERE a.version_id = k.id ORDER BY a.alias) a`,
+    ),
+  );
 }
 
 export interface AliasKey {
@@ -29,11 +39,16 @@ export interface AliasKey {
 export async function aliasTargets(db: Reader, keys: readonly AliasKey[]): Promise<(ModelVersion & { alias: string })[]> {
   const wanted = keys.filter((k) => storable(k.alias));
   if (wanted.length === 0) return [];
-  return versionRows(await queryRows<ModelVersion & { alias: string }>(db, Prisma.sql`/* aliasTargets */
+  return versionRows(
+    await queryRows<ModelVersion & { alias: string }>(
+      db,
+      Prisma.sql`/* aliasTargets */
     SELECT a.alias, ${VERSION_COLUMNS_SQL}
     FROM unnest(${wanted.map((k) => k.modelId)}::int[], ${wanted.map((k) => k.alias)}::text[]) AS k(model_id, alias)
     JOIN model_alias a ON a.model_id = k.model_id AND a.alias = k.alias
-    JOIN model_version v ON v.id = a.version_id`));
+    JOIN model_version v ON v.id = a.version_id`,
+    ),
+  );
 }
 
 export interface AliasAtKey {
@@ -51,7 +66,9 @@ export async function aliasVersionsAt(db: Reader, keys: readonly AliasAtKey[]): 
   if (wanted.length === 0) return keys.map(() => null);
   // One statement for all keys: per key, the last alias event at or before its instant, found
   // through the (model_id, alias, sequence) index.
-  const rows = await queryRows<{ i: number; action: AuditAction; version: number | null }>(db, Prisma.sql`/* aliasVersionsAt */
+  const rows = await queryRows<{ i: number; action: AuditAction; version: number | null }>(
+    db,
+    Prisma.sql`/* aliasVersionsAt */
     SELECT k.i, e.action, e.version
     FROM unnest(${wanted.map((k) => k.modelId)}::int[], ${wanted.map((k) => k.alias)}::text[],
                 ${wanted.map((k) => k.at.toISOString())}::timestamptz[], ${wanted.map((k) => k.i)}::int[])
@@ -61,7 +78,8 @@ export async function aliasVersionsAt(db: Reader, keys: readonly AliasAtKey[]): 
       WHERE e.model_id = k.model_id AND e.alias = k.alias AND e.at <= k.at
         AND e.action IN ('ALIAS_SET', 'ALIAS_DELETED')
       ORDER BY e.sequence DESC LIMIT 1
-    ) e`);
+    ) e`,
+  );
   const found = new Map(rows.map((r) => [Number(r.i), r.action === 'ALIAS_SET' ? r.version : null]));
   return keys.map((_k, i) => found.get(i) ?? null);
 }
@@ -90,10 +108,15 @@ export async function aliasAndTarget(
           FROM model_version v WHERE v.model_id = ${modelId} AND v.version = ${version}
         UNION ALL `;
   const rows = withDates(
-    await tx.$queryRaw<VersionRow[]>(named('aliasAndTarget', Prisma.sql`
+    await tx.$queryRaw<VersionRow[]>(
+      named(
+        'aliasAndTarget',
+        Prisma.sql`
       ${targetSql}SELECT a.updated_at AS "aliasUpdatedAt", a.alias AS "aliasName", ${VERSION_COLUMNS_SQL}
       FROM model_alias a JOIN model_version v ON v.id = a.version_id
-      WHERE a.model_id = ${modelId} AND lower(a.alias) = lower(${alias})`)),
+      WHERE a.model_id = ${modelId} AND lower(a.alias) = lower(${alias})`,
+      ),
+    ),
     'createdAt',
     'updatedAt',
   );
@@ -107,7 +130,13 @@ export async function aliasAndTarget(
     // Only a new alias is refused: one of two that already differ only in case can still move.
     caseTwin: current ? null : (rows.find((r) => r.aliasUpdatedAt !== null)?.aliasName ?? null),
     existing: current
-      ? { modelId, alias, versionId: current.id, updatedAt: new Date(current.aliasUpdatedAt as Date | string), version: withoutAliasColumn(current) }
+      ? {
+          modelId,
+          alias,
+          versionId: current.id,
+          updatedAt: new Date(current.aliasUpdatedAt as Date | string),
+          version: withoutAliasColumn(current),
+        }
       : null,
     target: target ? withoutAliasColumn(target) : null,
   };
@@ -126,7 +155,10 @@ export async function upsertAliasWithEvent(
   event: RecordedEvent,
 ): Promise<void> {
   const now = stamp.now.toISOString();
-  await tx.$executeRaw(named('upsertAliasWithEvent', Prisma.sql`
+  await tx.$executeRaw(
+    named(
+      'upsertAliasWithEvent',
+      Prisma.sql`
     WITH alias AS (
       INSERT INTO model_alias (model_id, alias, version_id, updated_at)
       VALUES (${model.id}, ${alias.alias}, ${alias.versionId}, ${now}::timestamptz)
@@ -134,7 +166,9 @@ export async function upsertAliasWithEvent(
     ), model AS (
       UPDATE registered_model SET updated_at = ${now}::timestamptz WHERE id = ${model.id}
     )
-    ${eventInsertSql(stamp, model, [event])}`));
+    ${eventInsertSql(stamp, model, [event])}`,
+    ),
+  );
 }
 
 export async function deleteAlias(tx: Tx, modelId: number, alias: string): Promise<void> {

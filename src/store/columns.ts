@@ -1,13 +1,7 @@
 // One column list per table, each with the decoder its raw rows need, so that a raw row is the row
 // Prisma's own findFirst returns (same keys, same types: test/store/rows.test.ts). Column aliases
 // give Prisma's field names; enums are read as text, as Prisma hands them out.
-import {
-  type AuditEvent,
-  type ModelAlias,
-  type ModelVersion,
-  Prisma,
-  type RegisteredModel,
-} from '../generated/prisma/client.ts';
+import { type AuditEvent, type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
 import { withDates } from './sql.ts';
 
 /** RegisteredModel, from `registered_model m`. */

@@ -121,12 +121,17 @@ export async function readEvents(
 ): Promise<AuditEvent[]> {
   const where = eventFilterSql(filter);
   if (!where) return [];
-  return eventRows(await queryRows<AuditEvent>(db, Prisma.sql`/* readEvents */
+  return eventRows(
+    await queryRows<AuditEvent>(
+      db,
+      Prisma.sql`/* readEvents */
     SELECT ${EVENT_COLUMNS_SQL}
     FROM audit_event e
     WHERE e.sequence > ${after} AND e.sequence <= ${upTo} AND ${where}
     ORDER BY e.sequence
-    LIMIT ${limit}`));
+    LIMIT ${limit}`,
+    ),
+  );
 }
 
 /** Who recorded a write's events, and when (the database clock read after the model's lock). */

@@ -18,40 +18,68 @@ function newKeyValues(k: IdempotencyKey, requestHash: string, ttlSeconds: number
 
 /** Inserts the key unless it exists; true when inserted. Waits on a concurrent insert of the same key. */
 export async function claimIdempotencyKey(tx: Tx, k: IdempotencyKey, requestHash: string, ttlSeconds: number): Promise<boolean> {
-  const inserted = await tx.$queryRaw<{ key: string }[]>(named('claimIdempotencyKey', Prisma.sql`
+  const inserted = await tx.$queryRaw<{ key: string }[]>(
+    named(
+      'claimIdempotencyKey',
+      Prisma.sql`
     INSERT INTO idempotency_key (actor, operation, key, request_hash, result, created_at, expires_at)
     VALUES ${newKeyValues(k, requestHash, ttlSeconds)}
-    ON CONFLICT DO NOTHING RETURNING key`));
+    ON CONFLICT DO NOTHING RETURNING key`,
+    ),
+  );
   return inserted.length > 0;
 }
 
 /** The key's request and result, locked; undefined when it was removed meanwhile. */
-export async function lockIdempotencyKey(tx: Tx, k: IdempotencyKey): Promise<{ requestHash: string; result: string; expired: boolean } | undefined> {
-  const [stored] = await tx.$queryRaw<{ requestHash: string; result: string; expired: boolean }[]>(named('lockIdempotencyKey', Prisma.sql`
+export async function lockIdempotencyKey(
+  tx: Tx,
+  k: IdempotencyKey,
+): Promise<{ requestHash: string; result: string; expired: boolean } | undefined> {
+  const [stored] = await tx.$queryRaw<{ requestHash: string; result: string; expired: boolean }[]>(
+    named(
+      'lockIdempotencyKey',
+      Prisma.sql`
     SELECT request_hash AS "requestHash", result, expires_at <= clock_timestamp() AS expired
     FROM idempotency_key WHERE actor = ${k.actor} AND operation = ${k.operation} AND key = ${k.key}
-    FOR UPDATE`));
+    FOR UPDATE`,
+    ),
+  );
   return stored;
 }
 
 /** Starts the key's life anew (it had expired or was removed). */
 export async function renewIdempotencyKey(tx: Tx, k: IdempotencyKey, requestHash: string, ttlSeconds: number): Promise<void> {
-  await tx.$executeRaw(named('renewIdempotencyKey', Prisma.sql`
+  await tx.$executeRaw(
+    named(
+      'renewIdempotencyKey',
+      Prisma.sql`
     INSERT INTO idempotency_key (actor, operation, key, request_hash, result, created_at, expires_at)
     VALUES ${newKeyValues(k, requestHash, ttlSeconds)}
     ON CONFLICT (actor, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, result = '',
-      created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`));
+      created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
+    ),
+  );
 }
 
 export async function storeIdempotencyResult(tx: Tx, k: IdempotencyKey, result: string): Promise<void> {
-  await tx.$executeRaw(named('storeIdempotencyResult', Prisma.sql`
+  await tx.$executeRaw(
+    named(
+      'storeIdempotencyResult',
+      Prisma.sql`
     UPDATE idempotency_key SET result = ${result}
-    WHERE actor = ${k.actor} AND operation = ${k.operation} AND key = ${k.key}`));
+    WHERE actor = ${k.actor} AND operation = ${k.operation} AND key = ${k.key}`,
+    ),
+  );
 }
 
 /** Removes a few expired keys of anyone; SKIP LOCKED keeps concurrent writers apart. */
 export async function sweepIdempotencyKeys(tx: Tx): Promise<void> {
-  await tx.$executeRaw(named('sweepIdempotencyKeys', Prisma.sql`
+  await tx.$executeRaw(
+    named(
+      'sweepIdempotencyKeys',
+      Prisma.sql`
     DELETE FROM idempotency_key WHERE ctid IN (
-      SELECT ctid FROM idempotency_key WHERE expires_at < clock_timestamp() LIMIT 20 FOR UPDATE SKIP LOCKED)`));
+      SELECT ctid FROM idempotency_key WHERE expires_at < clock_timestamp() LIMIT 20 FOR UPDATE SKIP LOCKED)`,
+    ),
+  );
 }

@@ -16,9 +16,7 @@ export function keysetSql<F extends string>(key: SortKey<F>, after: string | nul
   const direction = key[0].direction === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   const orderBy = Prisma.join(key.map((k) => Prisma.sql`${columns[k.field]} ${direction}`));
   if (!after) return { orderBy, after: Prisma.empty };
-  const values = decodeCursor(after, key).map((v) =>
-    v instanceof Date ? Prisma.sql`${v.toISOString()}::timestamptz` : Prisma.sql`${v}`,
-  );
+  const values = decodeCursor(after, key).map((v) => (v instanceof Date ? Prisma.sql`${v.toISOString()}::timestamptz` : Prisma.sql`${v}`));
   const keyColumns = Prisma.join(key.map((k) => columns[k.field]));
   const operator = key[0].direction === 'asc' ? Prisma.sql`>` : Prisma.sql`<`;
   return { orderBy, after: Prisma.sql`AND (${keyColumns}) ${operator} (${Prisma.join(values)})` };
@@ -34,7 +32,10 @@ export async function keysetPage<T>(
   first: number,
   decode: (rows: T[]) => T[],
 ): Promise<Page<T>> {
-  const rows = await queryRows<T>(db, named(name, Prisma.sql`SELECT ${from} WHERE ${where} ${sorted.after} ORDER BY ${sorted.orderBy} LIMIT ${first + 1}`));
+  const rows = await queryRows<T>(
+    db,
+    named(name, Prisma.sql`SELECT ${from} WHERE ${where} ${sorted.after} ORDER BY ${sorted.orderBy} LIMIT ${first + 1}`),
+  );
   return toPage(decode(rows), first);
 }
 
@@ -54,14 +55,20 @@ export async function keysetPagesOfModels<T extends { modelId: number }>(
   decode: (rows: T[]) => T[],
 ): Promise<Map<number, Page<T>>> {
   const { columns, table, alias } = from;
-  const rows = await queryRows<T>(db, named(name, Prisma.sql`SELECT ${columns}
+  const rows = await queryRows<T>(
+    db,
+    named(
+      name,
+      Prisma.sql`SELECT ${columns}
     FROM unnest(${[...modelIds]}::int[]) AS m(id)
     CROSS JOIN LATERAL (
       SELECT * FROM ${table} ${alias}
       WHERE ${alias}.model_id = m.id AND ${where} ${sorted.after}
       ORDER BY ${sorted.orderBy}
       LIMIT ${first + 1}
-    ) ${alias}`));
+    ) ${alias}`,
+    ),
+  );
   const byModel = groupBy(decode(rows), (row) => row.modelId);
   return new Map(modelIds.map((id) => [id, toPage(byModel.get(id) ?? [], first)]));
 }

@@ -64,8 +64,11 @@ export async function listModels(
 export async function countModels(db: Reader, filter: ModelFilter | null | undefined, scope?: Scope): Promise<number> {
   const where = modelFilterSql(filter, scope);
   if (!where) return 0;
-  const rows = await queryRows<{ n: number }>(db, Prisma.sql`/* countModels */
-    SELECT count(*)::int AS n FROM registered_model m WHERE ${where}`);
+  const rows = await queryRows<{ n: number }>(
+    db,
+    Prisma.sql`/* countModels */
+    SELECT count(*)::int AS n FROM registered_model m WHERE ${where}`,
+  );
   return rows[0].n;
 }
 
@@ -77,8 +80,13 @@ export function modelsByIds(db: Reader, ids: readonly number[]): Promise<Registe
 export async function modelsByNames(db: Reader, names: readonly string[]): Promise<RegisteredModel[]> {
   const wanted = names.filter((n) => storable(n));
   if (wanted.length === 0) return [];
-  return modelRows(await queryRows<RegisteredModel>(db, Prisma.sql`/* modelsByNames */
-    SELECT ${MODEL_COLUMNS_SQL} FROM registered_model m WHERE m.name = ANY(${wanted}::text[])`));
+  return modelRows(
+    await queryRows<RegisteredModel>(
+      db,
+      Prisma.sql`/* modelsByNames */
+    SELECT ${MODEL_COLUMNS_SQL} FROM registered_model m WHERE m.name = ANY(${wanted}::text[])`,
+    ),
+  );
 }
 
 // Writes. Each runs inside a registry command's transaction, after the model's lock (lockModel).
@@ -88,8 +96,13 @@ export async function modelsByNames(db: Reader, names: readonly string[]): Promi
  * lock (so per model `at` never runs backwards as `sequence` grows). Null: no such model.
  */
 export async function lockModel(tx: Tx, name: string): Promise<{ model: RegisteredModel; now: Date } | null> {
-  const rows = await tx.$queryRaw<(RegisteredModel & { now: Date })[]>(named('lockModel', Prisma.sql`
-    SELECT ${MODEL_COLUMNS_SQL}, clock_timestamp() AS now FROM registered_model m WHERE m.name = ${name} FOR UPDATE`));
+  const rows = await tx.$queryRaw<(RegisteredModel & { now: Date })[]>(
+    named(
+      'lockModel',
+      Prisma.sql`
+    SELECT ${MODEL_COLUMNS_SQL}, clock_timestamp() AS now FROM registered_model m WHERE m.name = ${name} FOR UPDATE`,
+    ),
+  );
   const row = rows[0];
   if (!row) return null;
   const { now, ...model } = row;

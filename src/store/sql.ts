@@ -83,7 +83,6 @@ export function withDates<T, K extends keyof T>(rows: T[], ...columns: K[]): T[]
   return rows;
 }
 
-
 /** A statement named for logs and statistics: `name` is an identifier written in the code, never input. */
 export function named(name: string, sql: Prisma.Sql): Prisma.Sql {
   if (!/^\w+$/.test(name)) throw new Error(`statement name ${JSON.stringify(name)} is not an identifier`);

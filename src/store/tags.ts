@@ -9,17 +9,23 @@ import { MODEL_TAG_COLUMNS_SQL, VERSION_TAG_COLUMNS_SQL } from './columns.ts';
 import { type Reader, type Tx, queryRows } from './sql.ts';
 
 export function modelTags(db: Reader, modelIds: readonly number[]): Promise<RegisteredModelTag[]> {
-  return queryRows<RegisteredModelTag>(db, Prisma.sql`/* modelTags */
+  return queryRows<RegisteredModelTag>(
+    db,
+    Prisma.sql`/* modelTags */
     SELECT ${MODEL_TAG_COLUMNS_SQL}
     FROM unnest(${[...modelIds]}::int[]) AS k(id)
-    CROSS JOIN LATERAL (SELECT * FROM registered_model_tag t WHERE t.model_id = k.id ORDER BY t.key) t`);
+    CROSS JOIN LATERAL (SELECT * FROM registered_model_tag t WHERE t.model_id = k.id ORDER BY t.key) t`,
+  );
 }
 
 export function versionTags(db: Reader, versionIds: readonly number[]): Promise<ModelVersionTag[]> {
-  return queryRows<ModelVersionTag>(db, Prisma.sql`/* versionTags */
+  return queryRows<ModelVersionTag>(
+    db,
+    Prisma.sql`/* versionTags */
     SELECT ${VERSION_TAG_COLUMNS_SQL}
     FROM unnest(${[...versionIds]}::int[]) AS k(id)
-    CROSS JOIN LATERAL (SELECT * FROM model_version_tag t WHERE t.version_id = k.id ORDER BY t.key) t`);
+    CROSS JOIN LATERAL (SELECT * FROM model_version_tag t WHERE t.version_id = k.id ORDER BY t.key) t`,
+  );
 }
 
 // Writes, inside a registry command's transaction, after the model's lock.

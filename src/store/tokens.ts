@@ -5,7 +5,10 @@ import type { ApiToken, PrismaClient } from '../generated/prisma/client.ts';
 /** A client or a transaction: anything with the token table. */
 export type TokenStore = Pick<PrismaClient, 'apiToken'>;
 
-export type NewToken = Pick<ApiToken, 'name' | 'tokenHash' | 'role' | 'modelPatterns' | 'promote' | 'createdAt' | 'createdBy' | 'expiresAt'>;
+export type NewToken = Pick<
+  ApiToken,
+  'name' | 'tokenHash' | 'role' | 'modelPatterns' | 'promote' | 'createdAt' | 'createdBy' | 'expiresAt'
+>;
 
 export function insertToken(db: TokenStore, token: NewToken): Promise<ApiToken> {
   return db.apiToken.create({ data: token });

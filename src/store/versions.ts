@@ -91,8 +91,11 @@ export async function countVersions(
 ): Promise<number> {
   const where = versionsSql(args.name, args.filter, args.scope);
   if (!where) return 0;
-  const rows = await queryRows<{ n: number }>(db, Prisma.sql`/* countVersions */
-    SELECT count(*)::int AS n FROM model_version v WHERE ${where}`);
+  const rows = await queryRows<{ n: number }>(
+    db,
+    Prisma.sql`/* countVersions */
+    SELECT count(*)::int AS n FROM model_version v WHERE ${where}`,
+  );
   return rows[0].n;
 }
 
@@ -116,10 +119,13 @@ export async function countVersionsOfModels(
 ): Promise<Map<number, number>> {
   const where = versionFilterSql(filter);
   if (!where) return new Map();
-  const rows = await queryRows<{ modelId: number; n: number }>(db, Prisma.sql`/* countVersionsOfModels */
+  const rows = await queryRows<{ modelId: number; n: number }>(
+    db,
+    Prisma.sql`/* countVersionsOfModels */
     SELECT v.model_id AS "modelId", count(*)::int AS n FROM model_version v
     WHERE v.model_id = ANY(${[...modelIds]}::int[]) AND ${where}
-    GROUP BY v.model_id`);
+    GROUP BY v.model_id`,
+  );
   return new Map(rows.map((r) => [r.modelId, r.n]));
 }
 
@@ -163,7 +169,13 @@ export interface NewVersion {
 export function insertVersion(tx: Tx, version: NewVersion, now: Date): Promise<ModelVersion> {
   const { tags, ...fields } = version;
   return tx.modelVersion.create({
-    data: { ...fields, status: 'READY', createdAt: now, updatedAt: now, tags: { create: tags.map((t) => ({ key: t.key, value: t.value })) } },
+    data: {
+      ...fields,
+      status: 'READY',
+      createdAt: now,
+      updatedAt: now,
+      tags: { create: tags.map((t) => ({ key: t.key, value: t.value })) },
+    },
   });
 }
 

@@ -193,7 +193,13 @@ export class WebhookDispatcher {
         const queued = await tx.webhookDelivery.count({ where: { webhookId: webhook.id, status: 'PENDING' } });
         const room = maxQueuedPerWebhook - queued;
         if (room <= 0) continue;
-        const events = await readEvents(tx, { modelName: webhook.modelName, actions: actionsOf(webhook) }, webhook.lastSequence, watermark, room);
+        const events = await readEvents(
+          tx,
+          { modelName: webhook.modelName, actions: actionsOf(webhook) },
+          webhook.lastSequence,
+          watermark,
+          room,
+        );
         if (events.length > 0) {
           await tx.$executeRaw`
             INSERT INTO webhook_delivery (webhook_id, sequence, next_attempt_at, created_at)
@@ -229,7 +235,14 @@ export class WebhookDispatcher {
     if (!webhook) return;
     const [event] = await readEvents(this.db, {}, delivery.sequence - 1, delivery.sequence, 1);
     const body = deliveryBody(delivery.id, webhook.id, event ?? null);
-    const outcome = await sendSigned(webhook.url, webhook.secret, delivery.id, body, this.settings.requestTimeoutMs, this.settings.allowPrivate);
+    const outcome = await sendSigned(
+      webhook.url,
+      webhook.secret,
+      delivery.id,
+      body,
+      this.settings.requestTimeoutMs,
+      this.settings.allowPrivate,
+    );
     const finished = outcome.ok || delivery.attempts >= this.settings.maxAttempts;
     const retryInMs = finished ? 0 : backoffMs(delivery.attempts, this.settings);
     // Only if the lease is still ours: after it expired another replica may have taken over.

@@ -21,8 +21,8 @@ export interface WebhookInput {
   active?: boolean | null;
 }
 
-
-const PRIVATE_REFUSED = 'url: must not target a loopback, private, link-local or other internal address (WEBHOOK_ALLOW_PRIVATE=1 allows it)';
+const PRIVATE_REFUSED =
+  'url: must not target a loopback, private, link-local or other internal address (WEBHOOK_ALLOW_PRIVATE=1 allows it)';
 
 /** The checks that need no network: length, storability, scheme, credentials, literal IP. */
 export function checkWebhookUrl(url: string, rules: WebhookRules): URL {
@@ -36,7 +36,10 @@ export function checkWebhookUrl(url: string, rules: WebhookRules): URL {
     throw new ValidationError('url', 'url: not a valid absolute URL');
   }
   if (parsed.protocol !== 'https:' && !(rules.allowHttp && parsed.protocol === 'http:')) {
-    throw new ValidationError('url', rules.allowHttp ? 'url: must be http:// or https://' : 'url: must be https:// (WEBHOOK_ALLOW_HTTP=1 allows http://)');
+    throw new ValidationError(
+      'url',
+      rules.allowHttp ? 'url: must be http:// or https://' : 'url: must be https:// (WEBHOOK_ALLOW_HTTP=1 allows http://)',
+    );
   }
   if (parsed.username || parsed.password) throw new ValidationError('url', 'url: must not contain credentials');
   const literal = ipLiteralOf(parsed);

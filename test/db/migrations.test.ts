@@ -9,13 +9,7 @@ import { DEFAULT_PGLITE_DIR, loadConfig, parseDatabaseUrl, type DatabaseTarget }
 import { projectRoot } from '../../src/paths.ts';
 import { openDatabase, PING_TIMEOUT_MS } from '../../src/db/client.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
-import {
-  DEFAULT_MIGRATIONS_DIR,
-  migrate,
-  pgClientConnection,
-  pgliteConnection,
-  type MigrationConnection,
-} from '../../src/db/migrator.ts';
+import { DEFAULT_MIGRATIONS_DIR, migrate, pgClientConnection, pgliteConnection, type MigrationConnection } from '../../src/db/migrator.ts';
 import { createPostgresDatabase, databases, describeEachDatabase, POSTGRES_ADMIN_URL } from '../support/databases.ts';
 import {
   actualSchemaFacts,
@@ -101,7 +95,10 @@ describeEachDatabase('migrated database', (ctx) => {
 
   it('the drift test reports a schema.prisma the migrations do not implement', async () => {
     const altered = readFileSync(SCHEMA_PATH, 'utf8')
-      .replace('lastVersion Int       @default(0) @map("last_version")', 'lastVersion Int @default(0) @map("last_version")\n  extra String?')
+      .replace(
+        'lastVersion Int       @default(0) @map("last_version")',
+        'lastVersion Int @default(0) @map("last_version")\n  extra String?',
+      )
       .replace('@@index([runId])', '')
       .replace('onDelete: Cascade)\n  tags    ModelVersionTag[]', 'onDelete: Restrict)\n  tags    ModelVersionTag[]');
     const diff = diffFacts(expectedSchemaFacts(altered), await actualSchemaFacts(query));
@@ -152,8 +149,20 @@ describeEachDatabase('migrated database', (ctx) => {
         FROM information_schema.columns
        WHERE table_schema = current_schema() AND table_name = '_prisma_migrations'
        ORDER BY ordinal_position`);
-    const column = (name: string, type: string, length: number | null, precision: number | null, nullable: 'YES' | 'NO', def: string | null) => ({
-      name, type, length, precision, nullable, default: def,
+    const column = (
+      name: string,
+      type: string,
+      length: number | null,
+      precision: number | null,
+      nullable: 'YES' | 'NO',
+      def: string | null,
+    ) => ({
+      name,
+      type,
+      length,
+      precision,
+      nullable,
+      default: def,
     });
     expect(columns).toEqual([
       column('id', 'character varying', 36, null, 'NO', null),
@@ -416,7 +425,10 @@ describe('parseDatabaseUrl', () => {
   });
 
   it('passes postgres:// and postgresql:// URLs through', () => {
-    expect(parseDatabaseUrl('postgres://root@127.0.0.1:5432/test')).toEqual({ kind: 'postgres', url: 'postgres://root@127.0.0.1:5432/test' });
+    expect(parseDatabaseUrl('postgres://root@127.0.0.1:5432/test')).toEqual({
+      kind: 'postgres',
+      url: 'postgres://root@127.0.0.1:5432/test',
+    });
     expect(parseDatabaseUrl('postgresql://u:p@db/registry?sslmode=require')).toEqual({
       kind: 'postgres',
       url: 'postgresql://u:p@db/registry?sslmode=require',

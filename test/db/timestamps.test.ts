@@ -25,8 +25,7 @@ function* randomTimestamps(count: number) {
     const [hours, minutes, seconds] = [next(15), [0, 0, 30, 45][next(4)], [0, 0, 0, 17][next(4)]];
     const offset = `${sign > 0 ? '+' : '-'}${pad(hours, 2)}${minutes || seconds ? `:${pad(minutes, 2)}` : ''}${seconds ? `:${pad(seconds, 2)}` : ''}`;
     const millisecond = fraction ? Math.trunc(Number(`0${fraction}`) * 1000 + 1e-9) : 0;
-    const expected =
-      Date.parse(`${date}T${time}.${pad(millisecond, 3)}Z`) - sign * (hours * 3600 + minutes * 60 + seconds) * 1000;
+    const expected = Date.parse(`${date}T${time}.${pad(millisecond, 3)}Z`) - sign * (hours * 3600 + minutes * 60 + seconds) * 1000;
     yield { text: `${date} ${time}${fraction}${offset}`, expected };
   }
 }
@@ -39,7 +38,12 @@ describe('parseTimestamptz', () => {
   });
 
   it('agrees with pg on the values the registry writes', () => {
-    for (const text of ['2026-11-27 10:02:24.123456+00', '2026-01-01 00:00:00+00', '1999-12-31 23:59:59.999999+00', '2026-06-01 06:30:00.1+05:30']) {
+    for (const text of [
+      '2026-11-27 10:02:24.123456+00',
+      '2026-01-01 00:00:00+00',
+      '1999-12-31 23:59:59.999999+00',
+      '2026-06-01 06:30:00.1+05:30',
+    ]) {
       expect(parseTimestamptz(text).toISOString()).toBe(pgParser(text).toISOString());
     }
   });

@@ -60,28 +60,31 @@ describeEachDatabase('history watermark', (ctx) => {
     expect(await feed.refresh()).toBe(before + 1);
   });
 
-  it.skipIf(ctx.kind === 'pglite')('delivers out-of-order commits once each, in sequence order, only once the lower one committed', async () => {
-    const start = await feed.refresh();
-    const [first, second, third] = [await connect(), await connect(), await connect()];
-    const subscriber = await collect(start, 3);
+  it.skipIf(ctx.kind === 'pglite')(
+    'delivers out-of-order commits once each, in sequence order, only once the lower one committed',
+    async () => {
+      const start = await feed.refresh();
+      const [first, second, third] = [await connect(), await connect(), await connect()];
+      const subscriber = await collect(start, 3);
 
-    await first.query('BEGIN');
-    const lower = await append(first, 'A: takes the lower number, commits last');
-    await second.query('BEGIN');
-    const higher = await append(second, 'B: takes the higher number, commits first');
-    await second.query('COMMIT');
-    expect(higher).toBeGreaterThan(lower);
+      await first.query('BEGIN');
+      const lower = await append(first, 'A: takes the lower number, commits last');
+      await second.query('BEGIN');
+      const higher = await append(second, 'B: takes the higher number, commits first');
+      await second.query('COMMIT');
+      expect(higher).toBeGreaterThan(lower);
 
-    // B is committed and visible, but A might still commit: the watermark must stay below A.
-    for (let check = 0; check < 3; check++) expect(await feed.refresh()).toBeLessThan(lower);
-    expect(subscriber.received).toEqual([]);
+      // B is committed and visible, but A might still commit: the watermark must stay below A.
+      for (let check = 0; check < 3; check++) expect(await feed.refresh()).toBeLessThan(lower);
+      expect(subscriber.received).toEqual([]);
 
-    await first.query('COMMIT');
-    await vi.waitFor(() => expect(subscriber.received).toEqual([lower, higher]), { timeout: 5_000, interval: 10 });
-    const later = await append(third, 'C: after both');
-    await subscriber.done;
-    expect(subscriber.received).toEqual([lower, higher, later]);
-  });
+      await first.query('COMMIT');
+      await vi.waitFor(() => expect(subscriber.received).toEqual([lower, higher]), { timeout: 5_000, interval: 10 });
+      const later = await append(third, 'C: after both');
+      await subscriber.done;
+      expect(subscriber.received).toEqual([lower, higher, later]);
+    },
+  );
 
   it.skipIf(ctx.kind === 'pglite')('a writer that rolls back (sending no notification) does not hold the stream back', async () => {
     const start = await feed.refresh();

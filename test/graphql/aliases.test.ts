@@ -132,7 +132,9 @@ describeEachDatabase('API: aliases', (ctx) => {
       // 0: only if it does not exist yet.
       const created = await api.ok('setModelAlias', { name, alias: 'prod', version: 1, expectedVersion: 0 });
       expect(created.changed).toBe(true);
-      const exists = await api.unchanged([name], () => api.mutate('setModelAlias', { name, alias: 'prod', version: 2, expectedVersion: 0 }));
+      const exists = await api.unchanged([name], () =>
+        api.mutate('setModelAlias', { name, alias: 'prod', version: 2, expectedVersion: 0 }),
+      );
       expectError(exists, 'ConflictError', { currentVersion: 1, message: ['prod'] });
 
       // n: only if it points to n now.
@@ -256,7 +258,9 @@ describeEachDatabase('API: aliases', (ctx) => {
     it('ValidationError on expectedVersion when it is negative; nothing written', async () => {
       const name = uniqueName('alias-negative');
       await api.createModel(name, 1);
-      const result = await api.unchanged([name], () => api.mutate('setModelAlias', { name, alias: 'prod', version: 1, expectedVersion: -1 }));
+      const result = await api.unchanged([name], () =>
+        api.mutate('setModelAlias', { name, alias: 'prod', version: 1, expectedVersion: -1 }),
+      );
       expectError(result, 'ValidationError', { field: 'expectedVersion' });
     });
 

@@ -96,7 +96,7 @@ describeEachDatabase(
       // One statement per nested list level or lookup, not per row.
       expect(fifty.count).toBeLessThanOrEqual(13);
       console.info(`[${ctx.kind}] dashboard query: ${fifty.count} SQL statements for 5 and for 50 models`);
-      if (process.env.SHOW_SQL) console.info(statements.join("\n"));
+      if (process.env.SHOW_SQL) console.info(statements.join('\n'));
     });
   },
   { onQuery: (sql) => counting && statements.push(sql) },

@@ -153,7 +153,10 @@ export function useApi(ctx: DatabaseContext): Api {
   });
   afterEach(() => {
     const faults = client.logged.splice(0);
-    expect(faults.map((f) => String((f as Error)?.stack ?? f)), 'unexpected server faults').toEqual([]);
+    expect(
+      faults.map((f) => String((f as Error)?.stack ?? f)),
+      'unexpected server faults',
+    ).toEqual([]);
   });
 
   const api: Api = {
@@ -217,9 +220,12 @@ export function expectError(
   typename: 'NotFoundError' | 'ValidationError' | 'AlreadyExistsError' | 'ConflictError',
   extra: { field?: string; currentVersion?: number | null; message?: RegExp | string[] } = {},
 ): void {
-  const code = { NotFoundError: 'NOT_FOUND', ValidationError: 'INVALID_ARGUMENT', AlreadyExistsError: 'ALREADY_EXISTS', ConflictError: 'CONFLICT' }[
-    typename
-  ];
+  const code = {
+    NotFoundError: 'NOT_FOUND',
+    ValidationError: 'INVALID_ARGUMENT',
+    AlreadyExistsError: 'ALREADY_EXISTS',
+    ConflictError: 'CONFLICT',
+  }[typename];
   expect(result, JSON.stringify(result)).toMatchObject({ __typename: typename, code });
   expect(typeof result.message).toBe('string');
   expect(result.message.length).toBeGreaterThan(0);

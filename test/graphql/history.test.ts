@@ -89,9 +89,12 @@ describeEachDatabase('API: history', (ctx) => {
       // The old name finds the events recorded under it.
       expect(canonical((await audit({ modelName: a })).reverse().map(row))).toEqual(canonical(expected));
       // RegisteredModel.history is the same list.
-      const history = await api.data(`query H($name: String!) { registeredModel(name: $name) { history(first: 100) { nodes { ${EVENT_FIELDS} } } } }`, {
-        name: b,
-      });
+      const history = await api.data(
+        `query H($name: String!) { registeredModel(name: $name) { history(first: 100) { nodes { ${EVENT_FIELDS} } } } }`,
+        {
+          name: b,
+        },
+      );
       expect([...history.registeredModel.history.nodes].reverse()).toEqual(events);
 
       await api.ok('deleteRegisteredModel', { name: b });
@@ -138,7 +141,12 @@ describeEachDatabase('API: history', (ctx) => {
 
       const full = await history({ first: 100 });
       // The version delete records three events in one change (their order among themselves is free).
-      expect(full.nodes.slice(0, 3).map((e: any) => [e.action, e.alias]).sort()).toEqual([
+      expect(
+        full.nodes
+          .slice(0, 3)
+          .map((e: any) => [e.action, e.alias])
+          .sort(),
+      ).toEqual([
         ['ALIAS_DELETED', 'canary'],
         ['ALIAS_DELETED', 'prod'],
         ['VERSION_DELETED', null],
@@ -210,10 +218,13 @@ describeEachDatabase('API: history', (ctx) => {
       const name = uniqueName('history-first');
       await api.createModel(name);
       for (const first of [0, -1, 101]) {
-        const response = await api.request(`query H($name: String!, $first: Int) { registeredModel(name: $name) { history(first: $first) { nodes { sequence } } } }`, {
-          name,
-          first,
-        });
+        const response = await api.request(
+          `query H($name: String!, $first: Int) { registeredModel(name: $name) { history(first: $first) { nodes { sequence } } } }`,
+          {
+            name,
+            first,
+          },
+        );
         expect(response.errors?.[0]?.message ?? '(no GraphQL error)', JSON.stringify(response)).toMatch(/first/);
       }
     });
@@ -306,7 +317,9 @@ describeEachDatabase('API: history', (ctx) => {
 
     it('rejects a DateTime without offset, a bad page size and a forged cursor as GraphQL errors', async () => {
       for (const since of ['2026-01-01T00:00:00', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01', 'yesterday', '']) {
-        const bad = await api.request(`query A($f: AuditEventFilter) { auditEvents(filter: $f, first: 1) { nodes { at } } }`, { f: { since } });
+        const bad = await api.request(`query A($f: AuditEventFilter) { auditEvents(filter: $f, first: 1) { nodes { at } } }`, {
+          f: { since },
+        });
         expect(bad.errors?.[0]?.message ?? '(no GraphQL error)', `${since}: ${JSON.stringify(bad)}`).toMatch(/DateTime/);
       }
       for (const first of [0, -1, 101]) {
@@ -331,7 +344,11 @@ describeEachDatabase('API: history', (ctx) => {
       // Every event is after year 0 and none before it; the alias did not exist then.
       const attempts: [string, Record<string, unknown>, unknown][] = [
         [AUDIT, { filter: { modelName: name, since: early } }, null],
-        [`query A($f: AuditEventFilter) { auditEvents(filter: $f) { nodes { sequence } } }`, { f: { modelName: name, until: early } }, { auditEvents: { nodes: [] } }],
+        [
+          `query A($f: AuditEventFilter) { auditEvents(filter: $f) { nodes { sequence } } }`,
+          { f: { modelName: name, until: early } },
+          { auditEvents: { nodes: [] } },
+        ],
         [
           `query T($name: String!, $at: DateTime!) { registeredModel(name: $name) { versionByAlias(alias: "prod", at: $at) { version } } }`,
           { name, at: early },
@@ -342,10 +359,16 @@ describeEachDatabase('API: history', (ctx) => {
       for (const [query, variables, expected] of attempts) {
         const response = await api.request(query, variables);
         const faults = api.client.logged.splice(0);
-        const answered = !response.errors && (expected === null ? response.data.auditEvents.nodes.length === count : JSON.stringify(response.data) === JSON.stringify(expected));
+        const answered =
+          !response.errors &&
+          (expected === null
+            ? response.data.auditEvents.nodes.length === count
+            : JSON.stringify(response.data) === JSON.stringify(expected));
         const refused = !!response.errors && /DateTime/.test(response.errors[0].message);
         if (faults.length || !(answered || refused)) {
-          wrong.push(`${JSON.stringify(variables)} → ${JSON.stringify(response).slice(0, 200)}; logged: ${faults.map((f) => String(f).split('\n').at(-1)).join(' | ')}`);
+          wrong.push(
+            `${JSON.stringify(variables)} → ${JSON.stringify(response).slice(0, 200)}; logged: ${faults.map((f) => String(f).split('\n').at(-1)).join(' | ')}`,
+          );
         }
       }
       expect(wrong).toEqual([]);
@@ -401,7 +424,9 @@ describeEachDatabase('API: history', (ctx) => {
         prodNow: versionByAlias(alias: "prod") { version }
         now: versionByAlias(alias: "champion") { version aliases }
         other: versionByAlias(alias: "never", at: $future) { version }`;
-      const query = `query T($name: String!, ${Object.keys(instants).map((k) => `$${k}: DateTime!`).join(', ')}) {
+      const query = `query T($name: String!, ${Object.keys(instants)
+        .map((k) => `$${k}: DateTime!`)
+        .join(', ')}) {
         registeredModel(name: $name) { ${fields} ${prodFields} }
       }`;
       const data = (await api.data(query, { name, ...instants })).registeredModel;
@@ -442,10 +467,10 @@ describeEachDatabase('API: history', (ctx) => {
       await api.ok('setModelAlias', { name: a, alias: 'prod', version: 2 });
       await api.ok('renameRegisteredModel', { name: a, newName: b });
       const data = await api.data(
-        `query R($name: String!, $at: DateTime!) { registeredModel(name: $name) { then: versionByAlias(alias: "prod", at: $at) { version } now: versionByAlias(alias: "prod") { version } } }`,
+        `query R($name: String!, $at: DateTime!) { registeredModel(name: $name) { past: versionByAlias(alias: "prod", at: $at) { version } now: versionByAlias(alias: "prod") { version } } }`,
         { name: b, at: set },
       );
-      expect(data.registeredModel).toEqual({ then: { version: 1 }, now: { version: 2 } });
+      expect(data.registeredModel).toEqual({ past: { version: 1 }, now: { version: 2 } });
     });
   });
 });

@@ -168,7 +168,9 @@ describeEachDatabase('API: listings', (ctx) => {
         const response = await api.request(query, variables);
         const faults = api.client.logged.splice(0);
         if (faults.length || (response.errors && !/cursor/.test(response.errors[0].message))) {
-          wrong.push(`${JSON.stringify(variables)} → ${response.errors?.[0]?.message}; logged: ${faults.map((f) => String(f).split('\n').at(-1)).join(' | ')}`);
+          wrong.push(
+            `${JSON.stringify(variables)} → ${response.errors?.[0]?.message}; logged: ${faults.map((f) => String(f).split('\n').at(-1)).join(' | ')}`,
+          );
         }
       }
       expect(wrong).toEqual([]);
@@ -223,7 +225,12 @@ describeEachDatabase('API: listings', (ctx) => {
     const prefix = `flt${Math.random().toString(36).slice(2, 8)}`;
     const n = (suffix: string) => `${prefix}-${suffix}`;
     beforeAll(async () => {
-      await api.createModel(n('Alpha'), 1, { tags: [{ key: 'team', value: 'risk' }, { key: 'task', value: 'cls' }] });
+      await api.createModel(n('Alpha'), 1, {
+        tags: [
+          { key: 'team', value: 'risk' },
+          { key: 'task', value: 'cls' },
+        ],
+      });
       await api.createModel(n('beta'), 1, { tags: [{ key: 'team', value: 'growth' }] });
       await api.createModel(n('GAMMA'), 1, { tags: [{ key: 'team', value: 'risk' }] });
       await api.createModel(n('delta'), 1);
@@ -344,10 +351,14 @@ describeEachDatabase('API: listings', (ctx) => {
       expect(await numbersOf({ filter: { runId: 'run-none' } })).toEqual({ numbers: [], totalCount: 0 });
       expect(await numbersOf({ filter: { tags: [{ key: 'late' }] } })).toEqual({ numbers: [5, 4], totalCount: 2 });
       expect(await numbersOf({ filter: { tags: [{ key: 'parity', value: 'even' }] } })).toEqual({ numbers: [4, 2], totalCount: 2 });
-      expect(await numbersOf({ filter: { tags: [{ key: 'parity', value: 'odd' }, { key: 'late' }] } })).toEqual({ numbers: [5], totalCount: 1 });
-      expect(
-        await numbersOf({ filter: { runId: 'run-odd', status: 'READY' }, orderBy: 'VERSION_ASC' }),
-      ).toEqual({ numbers: [1, 3], totalCount: 2 });
+      expect(await numbersOf({ filter: { tags: [{ key: 'parity', value: 'odd' }, { key: 'late' }] } })).toEqual({
+        numbers: [5],
+        totalCount: 1,
+      });
+      expect(await numbersOf({ filter: { runId: 'run-odd', status: 'READY' }, orderBy: 'VERSION_ASC' })).toEqual({
+        numbers: [1, 3],
+        totalCount: 2,
+      });
       const three = (await versions({ filter: { runId: 'run-odd', status: 'READY' } })).nodes.find((v: any) => v.version === 3);
       expect(three).toEqual({ version: 3, status: 'READY', runId: 'run-odd', aliases: ['prod'], tags: [{ key: 'parity', value: 'odd' }] });
     });
@@ -393,10 +404,28 @@ describeEachDatabase('API: listings', (ctx) => {
     const pairs = (page: any) => page.nodes.map((v: any) => [v.model.name === name ? 'm' : v.model.name === other ? 'o' : '?', v.version]);
 
     it('Query.modelVersions of one model: newest registered first by default, filters, orders, paging', async () => {
-      expect(pairs(await all({ name, first: 100 }))).toEqual([['m', 5], ['m', 4], ['m', 3], ['m', 2], ['m', 1]]);
+      expect(pairs(await all({ name, first: 100 }))).toEqual([
+        ['m', 5],
+        ['m', 4],
+        ['m', 3],
+        ['m', 2],
+        ['m', 1],
+      ]);
       expect((await all({ name })).totalCount).toBe(5);
-      expect(pairs(await all({ name, orderBy: 'VERSION_ASC' }))).toEqual([['m', 1], ['m', 2], ['m', 3], ['m', 4], ['m', 5]]);
-      expect(pairs(await all({ name, orderBy: 'VERSION_DESC' }))).toEqual([['m', 5], ['m', 4], ['m', 3], ['m', 2], ['m', 1]]);
+      expect(pairs(await all({ name, orderBy: 'VERSION_ASC' }))).toEqual([
+        ['m', 1],
+        ['m', 2],
+        ['m', 3],
+        ['m', 4],
+        ['m', 5],
+      ]);
+      expect(pairs(await all({ name, orderBy: 'VERSION_DESC' }))).toEqual([
+        ['m', 5],
+        ['m', 4],
+        ['m', 3],
+        ['m', 2],
+        ['m', 1],
+      ]);
       expect(pairs(await all({ name, filter: { status: 'READY', tags: [{ key: 'parity', value: 'odd' }] } }))).toEqual([
         ['m', 3],
         ['m', 1],
@@ -405,7 +434,13 @@ describeEachDatabase('API: listings', (ctx) => {
       expect(prod.aliases).toEqual(['prod']);
       const first = await all({ name, first: 3 });
       const rest = await all({ name, first: 3, after: first.pageInfo.endCursor });
-      expect([...pairs(first), ...pairs(rest)]).toEqual([['m', 5], ['m', 4], ['m', 3], ['m', 2], ['m', 1]]);
+      expect([...pairs(first), ...pairs(rest)]).toEqual([
+        ['m', 5],
+        ['m', 4],
+        ['m', 3],
+        ['m', 2],
+        ['m', 1],
+      ]);
       expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
       expect(rest.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
       expect(await all({ name: uniqueName('nobody') })).toEqual({
@@ -417,9 +452,19 @@ describeEachDatabase('API: listings', (ctx) => {
 
     it('Query.modelVersions across models: newest first, filters span models', async () => {
       const newest = await all({ first: 4 });
-      expect(pairs(newest)).toEqual([['o', 3], ['o', 2], ['o', 1], ['m', 5]]);
+      expect(pairs(newest)).toEqual([
+        ['o', 3],
+        ['o', 2],
+        ['o', 1],
+        ['m', 5],
+      ]);
       const byRun = await all({ first: 100, filter: { runId: 'run-odd' } });
-      expect(pairs(byRun)).toEqual([['o', 3], ['m', 5], ['m', 3], ['m', 1]]);
+      expect(pairs(byRun)).toEqual([
+        ['o', 3],
+        ['m', 5],
+        ['m', 3],
+        ['m', 1],
+      ]);
       expect(byRun.totalCount).toBe(4);
       const versionDesc = await all({ first: 100, filter: { runId: 'run-odd' }, orderBy: 'VERSION_DESC' });
       expect(versionDesc.nodes.map((v: any) => v.version)).toEqual([5, 3, 3, 1]);
@@ -488,7 +533,11 @@ describeEachDatabase('API: listings', (ctx) => {
       expect([x, y, z].map((n) => byName[n].newest.totalCount)).toEqual([5, 2, 0]);
       expect([x, y, z].map((n) => byName[n].newest.pageInfo.hasNextPage)).toEqual([true, false, false]);
       expect([x, y, z].map((n) => versions(byName[n].oldest))).toEqual([[1, 2], [1, 2], []]);
-      expect([x, y, z].map((n) => [versions(byName[n].even), byName[n].even.totalCount])).toEqual([[[4, 2], 2], [[2], 1], [[], 0]]);
+      expect([x, y, z].map((n) => [versions(byName[n].even), byName[n].even.totalCount])).toEqual([
+        [[4, 2], 2],
+        [[2], 1],
+        [[], 0],
+      ]);
       expect([x, y, z].map((n) => [versions(byName[n].ready), byName[n].ready.totalCount, byName[n].ready.pageInfo.hasNextPage])).toEqual([
         [[5], 4, true],
         [[2], 2, true],
@@ -497,12 +546,21 @@ describeEachDatabase('API: listings', (ctx) => {
       expect([x, y, z].map((n) => byName[n].latestVersion?.version ?? null)).toEqual([5, 2, null]);
       expect(byName[x].newest.nodes[0]).toEqual({ version: 5, aliases: [], tags: [{ key: 'parity', value: 'odd' }], source: 's3://x/5' });
       expect([x, y, z].map((n) => byName[n].recent.nodes.map((e: any) => [e.action, e.version, e.alias]))).toEqual([
-        [['ALIAS_SET', 3, 'prod'], ['ALIAS_SET', 2, 'prod']],
-        [['ALIAS_SET', 1, 'prod'], ['VERSION_TAG_SET', 2, null]],
+        [
+          ['ALIAS_SET', 3, 'prod'],
+          ['ALIAS_SET', 2, 'prod'],
+        ],
+        [
+          ['ALIAS_SET', 1, 'prod'],
+          ['VERSION_TAG_SET', 2, null],
+        ],
         [['MODEL_CREATED', null, null]],
       ]);
       expect([x, y, z].map((n) => byName[n].prodHistory.nodes.map((e: any) => [e.version, e.previousVersion]))).toEqual([
-        [[3, 2], [2, null]],
+        [
+          [3, 2],
+          [2, null],
+        ],
         [[1, null]],
         [],
       ]);
@@ -530,11 +588,21 @@ describeEachDatabase('API: listings', (ctx) => {
       expect(next).toEqual({
         x: {
           versions: { nodes: [{ version: 3 }, { version: 2 }], pageInfo: { hasNextPage: true, hasPreviousPage: true } },
-          history: { nodes: [{ action: 'VERSION_UPDATED', version: 4 }, { action: 'VERSION_TAG_SET', version: 5 }] },
+          history: {
+            nodes: [
+              { action: 'VERSION_UPDATED', version: 4 },
+              { action: 'VERSION_TAG_SET', version: 5 },
+            ],
+          },
         },
         y: {
           versions: { nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: true } },
-          history: { nodes: [{ action: 'VERSION_CREATED', version: 2 }, { action: 'VERSION_TAG_SET', version: 1 }] },
+          history: {
+            nodes: [
+              { action: 'VERSION_CREATED', version: 2 },
+              { action: 'VERSION_TAG_SET', version: 1 },
+            ],
+          },
         },
       });
     });

@@ -69,7 +69,11 @@ describeEachDatabase('API: registered models', (ctx) => {
       ['a name of 256 astral-plane letters', () => '𝒜'.repeat(250) + Math.random().toString(36).slice(2, 8)],
     ])('accepts %s', async (_what, makeName) => {
       const name = makeName();
-      const { registeredModel } = await api.ok('createRegisteredModel', { name }, '... on RegisteredModelPayload { registeredModel { name } }');
+      const { registeredModel } = await api.ok(
+        'createRegisteredModel',
+        { name },
+        '... on RegisteredModelPayload { registeredModel { name } }',
+      );
       expect(registeredModel.name).toBe(name);
       expect((await model(name)).name).toBe(name);
     });
@@ -93,10 +97,29 @@ describeEachDatabase('API: registered models', (ctx) => {
 
     it.each([
       ['description over 65,536 characters', { description: 'd'.repeat(65_537) }, 'description'],
-      ['a bad key in the second tag', { tags: [{ key: 'ok', value: '1' }, { key: 'a//b', value: '2' }] }, 'tags[1].key'],
+      [
+        'a bad key in the second tag',
+        {
+          tags: [
+            { key: 'ok', value: '1' },
+            { key: 'a//b', value: '2' },
+          ],
+        },
+        'tags[1].key',
+      ],
       ['an empty key in the first tag', { tags: [{ key: '', value: '1' }] }, 'tags[0].key'],
       ['a value over 100,000 characters', { tags: [{ key: 'big', value: 'v'.repeat(100_001) }] }, 'tags[0].value'],
-      ['a key given twice', { tags: [{ key: 'k', value: '1' }, { key: 'x', value: '2' }, { key: 'k', value: '3' }] }, 'tags[2].key'],
+      [
+        'a key given twice',
+        {
+          tags: [
+            { key: 'k', value: '1' },
+            { key: 'x', value: '2' },
+            { key: 'k', value: '3' },
+          ],
+        },
+        'tags[2].key',
+      ],
     ])('rejects %s: ValidationError naming the field, nothing written', async (_what, extra, field) => {
       const name = uniqueName('invalid');
       const result = await api.unchanged([name], () => api.mutate('createRegisteredModel', { name, ...extra }));
@@ -209,9 +232,7 @@ describeEachDatabase('API: registered models', (ctx) => {
     it('ValidationError on description when it is too long, nothing written', async () => {
       const name = uniqueName('update-invalid');
       await api.createModel(name, 0, { description: 'keep' });
-      const result = await api.unchanged([name], () =>
-        api.mutate('updateRegisteredModel', { name, description: 'd'.repeat(65_537) }),
-      );
+      const result = await api.unchanged([name], () => api.mutate('updateRegisteredModel', { name, description: 'd'.repeat(65_537) }));
       expectError(result, 'ValidationError', { field: 'description' });
     });
   });
@@ -379,7 +400,10 @@ describeEachDatabase('API: registered models', (ctx) => {
       expect(ownHistory.registeredModel.history.nodes.every((e: any) => e.sequence > oldEvents.at(-1).sequence)).toBe(true);
       // By name, the old model's events and the new one's: the old ones still without a model.
       const all = await api.eventsOf(name);
-      expect(all.map((e) => e.sequence)).toEqual([...oldEvents.map((e) => e.sequence), ...ownHistory.registeredModel.history.nodes.map((e: any) => e.sequence).reverse()]);
+      expect(all.map((e) => e.sequence)).toEqual([
+        ...oldEvents.map((e) => e.sequence),
+        ...ownHistory.registeredModel.history.nodes.map((e: any) => e.sequence).reverse(),
+      ]);
       expect(all.slice(0, oldEvents.length).every((e) => e.model === null)).toBe(true);
       expect(all.slice(oldEvents.length).every((e) => e.model?.name === name)).toBe(true);
     });
@@ -423,7 +447,12 @@ describeEachDatabase('API: registered models', (ctx) => {
 
     it('tag(key) gives one value or null; version(version) one version or null', async () => {
       const name = uniqueName('fields');
-      await api.createModel(name, 3, { tags: [{ key: 'team', value: 'risk' }, { key: 'empty', value: '' }] });
+      await api.createModel(name, 3, {
+        tags: [
+          { key: 'team', value: 'risk' },
+          { key: 'empty', value: '' },
+        ],
+      });
       await api.ok('deleteModelVersion', { name, version: 2 });
       const data = await api.data(
         `query F($name: String!) {

@@ -60,7 +60,9 @@ describe('schema', () => {
   });
 
   it('the breaking-change check would notice a removed field', () => {
-    const broken = buildSchema(contractText.replace(/^\s+"The version with the highest number, or null."\n\s+latestVersion: ModelVersion$/m, ''));
+    const broken = buildSchema(
+      contractText.replace(/^\s+"The version with the highest number, or null."\n\s+latestVersion: ModelVersion$/m, ''),
+    );
     expect(findBreakingChanges(contract, broken).map((c) => c.description)).toContain('RegisteredModel.latestVersion was removed.');
   });
 

@@ -57,7 +57,8 @@ describeEachDatabase('each subscription event resolves with its own DataLoaders'
     if (!result.__typename.endsWith('Payload')) throw new Error(JSON.stringify(body.data));
     return body.data;
   }
-  const createModel = (name: string) => mutate(`mutation($n: String!) { createRegisteredModel(input: { name: $n }) { __typename } }`, { n: name });
+  const createModel = (name: string) =>
+    mutate(`mutation($n: String!) { createRegisteredModel(input: { name: $n }) { __typename } }`, { n: name });
   const createVersion = (name: string) =>
     mutate(`mutation($n: String!) { createModelVersion(input: { name: $n, source: "s3://b/m" }) { __typename } }`, { n: name });
   const setAlias = (name: string, alias: string, version: number) =>

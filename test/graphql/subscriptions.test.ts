@@ -34,7 +34,12 @@ describeEachDatabase('subscriptions over SSE', (ctx) => {
   });
 
   async function subscribe(query: string, variables: Record<string, unknown>) {
-    const subscription = await subscribeSse((url, init) => Promise.resolve(yoga.fetch(url, init)), 'http://localhost/graphql', query, variables);
+    const subscription = await subscribeSse(
+      (url, init) => Promise.resolve(yoga.fetch(url, init)),
+      'http://localhost/graphql',
+      query,
+      variables,
+    );
     open.push(subscription);
     return subscription;
   }
@@ -58,10 +63,9 @@ describeEachDatabase('subscriptions over SSE', (ctx) => {
     expect(r.setModelAlias.__typename).toBe('SetModelAliasPayload');
   }
   async function history(name: string): Promise<number[]> {
-    const r = await client.data(
-      `query($n: String!) { auditEvents(first: 100, filter: { modelName: $n }) { nodes { sequence } } }`,
-      { n: name },
-    );
+    const r = await client.data(`query($n: String!) { auditEvents(first: 100, filter: { modelName: $n }) { nodes { sequence } } }`, {
+      n: name,
+    });
     return r.auditEvents.nodes.map((e: { sequence: number }) => e.sequence).reverse();
   }
 
@@ -84,7 +88,12 @@ describeEachDatabase('subscriptions over SSE', (ctx) => {
     const received = await subscription.take(expected.length);
     expect(received.every((p) => p.errors === undefined)).toBe(true);
     expect(received.map((p) => p.data.registryEvents.sequence)).toEqual(expected);
-    expect(received[0].data.registryEvents).toMatchObject({ action: 'VERSION_CREATED', version: 1, modelName: 'seam', model: { name: 'seam' } });
+    expect(received[0].data.registryEvents).toMatchObject({
+      action: 'VERSION_CREATED',
+      version: 1,
+      modelName: 'seam',
+      model: { name: 'seam' },
+    });
 
     // Nothing more arrives for those writes: the next payload is the next event.
     await setAlias('seam', 'canary', 3);

@@ -96,7 +96,12 @@ describeEachDatabase('API: tags', (ctx) => {
   describe('deleteRegisteredModelTag', () => {
     it('removes the tag and returns it, with the model as it is now', async () => {
       const name = uniqueName('model-untag');
-      await api.createModel(name, 0, { tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
+      await api.createModel(name, 0, {
+        tags: [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+        ],
+      });
       const before = await api.modelState(name);
       await sleep(5);
       const result = await api.ok('deleteRegisteredModelTag', { name, key: 'a' });
@@ -144,9 +149,7 @@ describeEachDatabase('API: tags', (ctx) => {
       expect(overwritten.modelVersion.tags).toEqual([{ key: 'stage', value: 'production' }]);
       expect(ms(overwritten.modelVersion.updatedAt)).toBeGreaterThan(ms(added.modelVersion.updatedAt));
 
-      const same = await api.unchanged([name], () =>
-        api.ok('setModelVersionTag', { name, version: 2, key: 'stage', value: 'production' }),
-      );
+      const same = await api.unchanged([name], () => api.ok('setModelVersionTag', { name, version: 2, key: 'stage', value: 'production' }));
       expect(same).toEqual(overwritten);
 
       const events = (await api.eventsOf(name)).filter((e) => e.action === 'VERSION_TAG_SET');
@@ -170,7 +173,9 @@ describeEachDatabase('API: tags', (ctx) => {
         expectError(result, 'NotFoundError', { message: [`version ${version}`, `"${name}"`] });
       }
       const ghost = uniqueName('vtag-ghost');
-      const result = await api.unchanged([ghost], () => api.mutate('setModelVersionTag', { name: ghost, version: 1, key: 'k', value: 'v' }));
+      const result = await api.unchanged([ghost], () =>
+        api.mutate('setModelVersionTag', { name: ghost, version: 1, key: 'k', value: 'v' }),
+      );
       expectError(result, 'NotFoundError', { message: [`"${ghost}"`] });
     });
 
@@ -190,7 +195,14 @@ describeEachDatabase('API: tags', (ctx) => {
     it('removes the tag and returns it; moves the version and the model', async () => {
       const name = uniqueName('version-untag');
       await api.createModel(name);
-      await api.ok('createModelVersion', { name, source: 's3://x', tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
+      await api.ok('createModelVersion', {
+        name,
+        source: 's3://x',
+        tags: [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '2' },
+        ],
+      });
       const before = (await api.modelState(name)).versions.nodes[0];
       await sleep(5);
       const result = await api.ok('deleteModelVersionTag', { name, version: 1, key: 'b' });

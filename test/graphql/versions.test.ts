@@ -106,7 +106,13 @@ describeEachDatabase('API: model versions', (ctx) => {
       const name = uniqueName('race-numbers');
       await api.createModel(name);
       const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => api.ok('createModelVersion', { name, source: `s3://race/${i}` }, '... on ModelVersionPayload { modelVersion { version source } }')),
+        Array.from({ length: 12 }, (_, i) =>
+          api.ok(
+            'createModelVersion',
+            { name, source: `s3://race/${i}` },
+            '... on ModelVersionPayload { modelVersion { version source } }',
+          ),
+        ),
       );
       expect(results.map((r) => r.modelVersion.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
       const created = (await api.eventsOf(name)).filter((e) => e.action === 'VERSION_CREATED');
@@ -138,7 +144,16 @@ describeEachDatabase('API: model versions', (ctx) => {
       ['a runId with a NUL character', { runId: 'run\u0000' }, 'runId'],
       ['a runLink over 4,096 characters', { runLink: 'l'.repeat(4097) }, 'runLink'],
       ['a description over 65,536 characters', { description: 'd'.repeat(65_537) }, 'description'],
-      ['a bad key in the second tag', { tags: [{ key: 'a', value: '1' }, { key: '/abs', value: '2' }] }, 'tags[1].key'],
+      [
+        'a bad key in the second tag',
+        {
+          tags: [
+            { key: 'a', value: '1' },
+            { key: '/abs', value: '2' },
+          ],
+        },
+        'tags[1].key',
+      ],
       ['a tag value over 100,000 characters', { tags: [{ key: 'a', value: 'v'.repeat(100_001) }] }, 'tags[0].value'],
     ])('ValidationError for %s; nothing written', async (_what, extra, field) => {
       const name = uniqueName('version-invalid');
@@ -244,7 +259,9 @@ describeEachDatabase('API: model versions', (ctx) => {
       await api.createModel(name, 2);
       await api.ok('deleteModelVersion', { name, version: 2 });
       for (const version of [2, 3]) {
-        const result = await api.unchanged([name], () => api.mutate('updateModelVersion', { name, version, status: 'READY', description: 'x' }));
+        const result = await api.unchanged([name], () =>
+          api.mutate('updateModelVersion', { name, version, status: 'READY', description: 'x' }),
+        );
         expectError(result, 'NotFoundError', { message: [`version ${version}`, `"${name}"`] });
       }
       const ghost = uniqueName('update-ghost');

@@ -386,9 +386,7 @@ describe('graceful close', () => {
     expect(took).toBeLessThan(5_000);
     expect(db.closed).toBe(true);
     expect(await outcome).toBe('ECONNRESET');
-    expect(logged.errors.map((e) => e.message)).toEqual([
-      'shutdown: 1 connection(s) still busy after 300 ms; closing them',
-    ]);
+    expect(logged.errors.map((e) => e.message)).toEqual(['shutdown: 1 connection(s) still busy after 300 ms; closing them']);
   });
 
   it('does not wait for idle keep-alive connections', async () => {

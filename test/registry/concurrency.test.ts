@@ -21,9 +21,7 @@ describeEachDatabase('concurrent writers', (ctx) => {
   it('50 concurrent createModelVersion calls number the versions 1..50 exactly', async () => {
     await write((w) => createRegisteredModel(w, { name: 'race-versions' }));
     const created = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        write((w) => createModelVersion(w, { name: 'race-versions', source: `s3://race/${i}` })),
-      ),
+      Array.from({ length: 50 }, (_, i) => write((w) => createModelVersion(w, { name: 'race-versions', source: `s3://race/${i}` }))),
     );
     expect(created.map((v) => v.modelVersion.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     const model = await ctx.db.prisma.registeredModel.findUniqueOrThrow({ where: { name: 'race-versions' } });
@@ -55,7 +53,10 @@ describeEachDatabase('concurrent writers', (ctx) => {
       expect(event.version).not.toBe(previous);
       previous = event.version;
     }
-    const alias = await ctx.db.prisma.modelAlias.findFirstOrThrow({ where: { alias: 'production', model: { name: 'race-alias' } }, include: { version: true } });
+    const alias = await ctx.db.prisma.modelAlias.findFirstOrThrow({
+      where: { alias: 'production', model: { name: 'race-alias' } },
+      include: { version: true },
+    });
     expect(alias.version.version).toBe(previous);
     // Timestamps never run backwards along the chain.
     for (let i = 1; i < chain.length; i++) expect(chain[i].at.getTime()).toBeGreaterThanOrEqual(chain[i - 1].at.getTime());

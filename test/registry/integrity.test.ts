@@ -63,10 +63,12 @@ describeEachDatabase('integrity checker', (ctx) => {
     ]);
   });
 
-  it('finds a version numbered above the model\'s last_version', async () => {
+  it("finds a version numbered above the model's last_version", async () => {
     const report = await checkAfter((tx) => tx.$executeRaw`UPDATE registered_model SET last_version = 2 WHERE name = ${modelA()}`);
     expect(invariants(report)).toContain('version-numbers');
-    expect(report.violations.map((v) => v.message)).toContain(`version 3 of model "${modelA()}" is outside 1..2 (the model's last_version)`);
+    expect(report.violations.map((v) => v.message)).toContain(
+      `version 3 of model "${modelA()}" is outside 1..2 (the model's last_version)`,
+    );
   });
 
   it('finds a version number used twice in one model', async () => {
@@ -75,13 +77,18 @@ describeEachDatabase('integrity checker', (ctx) => {
       await tx.$executeRaw`UPDATE model_version SET version = 3
         WHERE version = 4 AND model_id = (SELECT id FROM registered_model WHERE name = ${modelA()})`;
     });
-    expect(report.violations).toContainEqual({ invariant: 'version-numbers', message: `version 3 of model "${modelA()}" exists more than once` });
+    expect(report.violations).toContainEqual({
+      invariant: 'version-numbers',
+      message: `version 3 of model "${modelA()}" exists more than once`,
+    });
   });
 
   it('finds an alias pointing at a version of another model', async () => {
-    const report = await checkAfter((tx) => tx.$executeRaw`
+    const report = await checkAfter(
+      (tx) => tx.$executeRaw`
       UPDATE model_alias SET version_id = (SELECT v.id FROM model_version v JOIN registered_model m ON m.id = v.model_id WHERE m.name = ${names[1]} AND v.version = 1)
-      WHERE alias = 'staging' AND model_id = (SELECT id FROM registered_model WHERE name = ${modelA()})`);
+      WHERE alias = 'staging' AND model_id = (SELECT id FROM registered_model WHERE name = ${modelA()})`,
+    );
     expect(report.violations).toContainEqual({
       invariant: 'alias-targets',
       message: `alias "staging" of model "${modelA()}" points at version 1 of another model ("${names[1]}")`,
@@ -112,39 +119,56 @@ describeEachDatabase('integrity checker', (ctx) => {
     });
     const messages = report.violations.map((v) => v.message);
     expect(messages).toContain(`model "${modelA()}": tag "sneaky" is stored but not in history`);
-    expect(messages.some((m) => m.startsWith('model "integrity-unrecorded" (id ') && m.endsWith('is stored but history never created it (or deleted it)'))).toBe(true);
+    expect(
+      messages.some(
+        (m) => m.startsWith('model "integrity-unrecorded" (id ') && m.endsWith('is stored but history never created it (or deleted it)'),
+      ),
+    ).toBe(true);
   });
 
   it('finds a broken alias chain when an event is lost', async () => {
-    const report = await checkAfter((tx) => tx.$executeRaw`
-      DELETE FROM audit_event WHERE sequence = (SELECT min(sequence) FROM audit_event WHERE action = 'ALIAS_SET' AND alias = 'production')`);
+    const report = await checkAfter(
+      (tx) => tx.$executeRaw`
+      DELETE FROM audit_event WHERE sequence = (SELECT min(sequence) FROM audit_event WHERE action = 'ALIAS_SET' AND alias = 'production')`,
+    );
     expect(report.violations).toContainEqual(
       expect.objectContaining({
         invariant: 'alias-chains',
-        message: expect.stringContaining(`alias "production" previousVersion is 1, but the alias's previous event left it at null (absent)`),
+        message: expect.stringContaining(
+          `alias "production" previousVersion is 1, but the alias's previous event left it at null (absent)`,
+        ),
       }),
     );
   });
 
   it('finds an event carrying a detail its action does not carry', async () => {
-    const report = await checkAfter((tx) => tx.$executeRaw`
-      UPDATE audit_event SET alias = 'stray' WHERE sequence = (SELECT min(sequence) FROM audit_event WHERE action = 'MODEL_CREATED')`);
+    const report = await checkAfter(
+      (tx) => tx.$executeRaw`
+      UPDATE audit_event SET alias = 'stray' WHERE sequence = (SELECT min(sequence) FROM audit_event WHERE action = 'MODEL_CREATED')`,
+    );
     expect(invariants(report)).toEqual(['replay']);
     expect(report.violations).toContainEqual(
-      expect.objectContaining({ message: expect.stringMatching(/^event \d+ \(MODEL_CREATED, model "[^"]+"\): alias is set, but MODEL_CREATED carries none$/) }),
+      expect.objectContaining({
+        message: expect.stringMatching(/^event \d+ \(MODEL_CREATED, model "[^"]+"\): alias is set, but MODEL_CREATED carries none$/),
+      }),
     );
   });
 
   it('finds an alias left on a deleted version', async () => {
     const report = await checkAfter((tx) => tx.$executeRaw`DELETE FROM audit_event WHERE action = 'ALIAS_DELETED' AND alias = 'old'`);
     expect(report.violations).toContainEqual(
-      expect.objectContaining({ invariant: 'alias-chains', message: expect.stringContaining('alias "old" still points at version 2; no ALIAS_DELETED preceded the deletion') }),
+      expect.objectContaining({
+        invariant: 'alias-chains',
+        message: expect.stringContaining('alias "old" still points at version 2; no ALIAS_DELETED preceded the deletion'),
+      }),
     );
   });
 
   it('finds a model whose history runs backwards in time', async () => {
-    const report = await checkAfter((tx) => tx.$executeRaw`
-      UPDATE audit_event SET at = at - interval '1 hour' WHERE sequence = (SELECT max(sequence) FROM audit_event WHERE model_name = ${modelA()})`);
+    const report = await checkAfter(
+      (tx) => tx.$executeRaw`
+      UPDATE audit_event SET at = at - interval '1 hour' WHERE sequence = (SELECT max(sequence) FROM audit_event WHERE model_name = ${modelA()})`,
+    );
     expect(invariants(report)).toContain('sequence');
     expect(report.violations.find((v) => v.invariant === 'sequence')?.message).toMatch(/before its previous event/);
   });
@@ -152,10 +176,14 @@ describeEachDatabase('integrity checker', (ctx) => {
   it('finds a serial counter behind the stored values', async () => {
     // setval is not transactional: put the counter back by hand.
     const report = await checkAfter((tx) => tx.$queryRaw`SELECT setval(pg_get_serial_sequence('audit_event', 'sequence'), 1)`).finally(
-      () => ctx.db.prisma.$queryRaw`SELECT setval(pg_get_serial_sequence('audit_event', 'sequence'), (SELECT max(sequence) FROM audit_event))`,
+      () =>
+        ctx.db.prisma.$queryRaw`SELECT setval(pg_get_serial_sequence('audit_event', 'sequence'), (SELECT max(sequence) FROM audit_event))`,
     );
     expect(report.violations).toContainEqual(
-      expect.objectContaining({ invariant: 'serials', message: expect.stringMatching(/^audit_event\.sequence counter is at 1 but the table holds \d+/) }),
+      expect.objectContaining({
+        invariant: 'serials',
+        message: expect.stringMatching(/^audit_event\.sequence counter is at 1 but the table holds \d+/),
+      }),
     );
   });
 

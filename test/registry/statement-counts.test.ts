@@ -44,7 +44,8 @@ describeEachDatabase(
         security: { auth: 'required', protectedAliases: ProtectedAliasPolicy.parse('*=production') },
       });
       await api.data('mutation { createRegisteredModel(input: { name: "counted" }) { __typename } }');
-      for (let i = 0; i < 2; i++) await api.data('mutation { createModelVersion(input: { name: "counted", source: "s3://a" }) { __typename } }');
+      for (let i = 0; i < 2; i++)
+        await api.data('mutation { createModelVersion(input: { name: "counted", source: "s3://a" }) { __typename } }');
     });
 
     it.each(WRITES.map(([mutation, input, count], i) => ({ step: i + 1, mutation, input, count })))(

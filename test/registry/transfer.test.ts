@@ -34,9 +34,13 @@ function runScript(script: string, args: string[], databaseUrl: string) {
 
 async function exportToFile(db: Database, file: string) {
   const out = createWriteStream(file);
-  const counts = await exportRegistryConsistently(db.prisma, async (line) => {
-    if (!out.write(line)) await once(out, 'drain');
-  }, { batchSize: 5 });
+  const counts = await exportRegistryConsistently(
+    db.prisma,
+    async (line) => {
+      if (!out.write(line)) await once(out, 'drain');
+    },
+    { batchSize: 5 },
+  );
   out.end();
   await once(out, 'finish');
   return counts;
@@ -68,7 +72,10 @@ describe('export and import', () => {
 
   it('exports every row and event as one JSON line each, between a header and an end line with counts', async () => {
     const counts = await exportToFile(source, exported);
-    const records = readFileSync(exported, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+    const records = readFileSync(exported, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(records[0]).toMatchObject({ type: 'header', format: 'model-registry-export', formatVersion: 1 });
     expect(records.at(-1)).toEqual({ type: 'end', counts });
     const integrity = await checkIntegrity(source.prisma);
@@ -110,7 +117,10 @@ describe('export and import', () => {
       await mutate(client, 'createRegisteredModel', { name: 'transfer-new' });
       const version = await db.prisma.modelVersion.findFirst({ where: { source: 's3://after-import' } });
       expect(version?.version).toBe(5);
-      const events = await db.prisma.auditEvent.findMany({ where: { sequence: { gt: before._max.sequence! } }, orderBy: { sequence: 'asc' } });
+      const events = await db.prisma.auditEvent.findMany({
+        where: { sequence: { gt: before._max.sequence! } },
+        orderBy: { sequence: 'asc' },
+      });
       expect(events.map((e) => e.sequence)).toEqual([before._max.sequence! + 1, before._max.sequence! + 2]);
       expect((await checkIntegrity(db.prisma)).violations).toEqual([]);
 
@@ -139,9 +149,13 @@ describe('export and import', () => {
       expect(await db.prisma.registeredModel.count()).toBe(0);
       expect(await db.prisma.auditEvent.count()).toBe(0);
       // A history that disagrees with the state is refused by the integrity check.
-      const tampered = lines.map((l) => (l.includes('"type":"modelTag"') && l.includes('"key":"tier"') ? l.replace('"value":"2"', '"value":"9"') : l));
+      const tampered = lines.map((l) =>
+        l.includes('"type":"modelTag"') && l.includes('"key":"tier"') ? l.replace('"value":"2"', '"value":"9"') : l,
+      );
       writeFileSync(path.join(dir, 'tampered.jsonl'), tampered.join('\n'));
-      await expect(importRegistry(db.prisma, linesOf(tampered.join('\n')))).rejects.toThrow(/fails the integrity check[\s\S]*tag "tier" is "9", history says "2"/);
+      await expect(importRegistry(db.prisma, linesOf(tampered.join('\n')))).rejects.toThrow(
+        /fails the integrity check[\s\S]*tag "tier" is "9", history says "2"/,
+      );
       expect(await db.prisma.registeredModel.count()).toBe(0);
     } finally {
       await db.close();

@@ -366,7 +366,14 @@ describe('checkTags', () => {
   it('uses the field name it is given', () => {
     expectRejected(() => checkTags([{ key: '', value: '' }], 'input.tags'), 'input.tags[0].key');
     expectRejected(
-      () => checkTags([{ key: 'k', value: '' }, { key: 'k', value: '' }], 'input.tags'),
+      () =>
+        checkTags(
+          [
+            { key: 'k', value: '' },
+            { key: 'k', value: '' },
+          ],
+          'input.tags',
+        ),
       'input.tags[1].key',
       'of input.tags[0].key',
     );

@@ -122,9 +122,7 @@ describeEachDatabase('bulk seeding', (ctx) => {
     );
     const moves = [...registeredModel.history.nodes].reverse();
     expect(moves.map((e: { version: number }) => e.version)).toEqual([1, 2, 3, 1, 3]);
-    moves.forEach((e: { previousVersion: number | null }, i: number) =>
-      expect(e.previousVersion).toBe(i === 0 ? null : moves[i - 1].version),
-    );
+    for (const [i, e] of moves.entries()) expect(e.previousVersion).toBe(i === 0 ? null : moves[i - 1].version);
     for (const move of moves) {
       const data = await client.data(
         `query($at: DateTime!) { registeredModel(name: "bulk-0001") { versionByAlias(alias: "champion", at: $at) { version } } }`,

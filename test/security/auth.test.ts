@@ -102,7 +102,13 @@ describeEachDatabase('security: tokens, roles, scopes, protected aliases', (ctx)
     }`);
     const payload = created.createApiToken;
     expect(payload.token).toEqual({
-      name: 'ci', role: 'WRITER', models: ['churn'], promote: false, expiresAt: '2999-01-01T00:00:00.000Z', createdBy: 'admin', active: true,
+      name: 'ci',
+      role: 'WRITER',
+      models: ['churn'],
+      promote: false,
+      expiresAt: '2999-01-01T00:00:00.000Z',
+      createdBy: 'admin',
+      active: true,
     });
     const ci = graphqlClient(ctx.db, { token: payload.secret, security: { auth: 'required' } });
     expect((await ci.data('{ registeredModels { nodes { name } } }')).registeredModels.nodes).toEqual([{ name: 'churn' }]);
@@ -213,7 +219,8 @@ describeEachDatabase('security: tokens, roles, scopes, protected aliases', (ctx)
       const deleteVersion = 'mutation { deleteModelVersion(input: { name: "churn", version: 2 }) { __typename } }';
       const deleteModel = 'mutation { deleteRegisteredModel(input: { name: "churn" }) { __typename } }';
       const rename = 'mutation { renameRegisteredModel(input: { name: "churn", newName: "churn-renamed" }) { __typename } }';
-      for (const mutation of [deleteAlias, deleteVersion, deleteModel]) expect(codes(await writer.request(mutation))).toEqual(['FORBIDDEN']);
+      for (const mutation of [deleteAlias, deleteVersion, deleteModel])
+        expect(codes(await writer.request(mutation))).toEqual(['FORBIDDEN']);
       expect(codes(await writer.request(rename))).toEqual(['FORBIDDEN']);
       expect(await ctx.db.prisma.modelVersion.count({ where: { model: { name: 'churn' } } })).toBe(2);
       // A version without protected aliases may go.

@@ -32,7 +32,9 @@ describeEachDatabase('security: authorization of token and webhook management', 
   it('F4: a scoped admin cannot mint an unscoped or wider token', async () => {
     const a = as('team-a-admin');
     for (const models of [undefined, ['*'], ['team-*'], ['team-b-x'], ['team-a*']]) {
-      const r = await a.request(CREATE_TOKEN, { i: { name: `esc-${JSON.stringify(models ?? null).replace(/\W/g, '')}`, role: 'ADMIN', models } });
+      const r = await a.request(CREATE_TOKEN, {
+        i: { name: `esc-${JSON.stringify(models ?? null).replace(/\W/g, '')}`, role: 'ADMIN', models },
+      });
       expect(codes(r), JSON.stringify(models)).toEqual(['FORBIDDEN']);
     }
     const ok = await a.data(CREATE_TOKEN, { i: { name: 'a-narrow', role: 'WRITER', models: ['team-a-*', 'team-a-x*', 'team-a-one'] } });
@@ -54,7 +56,9 @@ describeEachDatabase('security: authorization of token and webhook management', 
   it('F17: promote is granted only by a token that has it; role at most its own', async () => {
     const p = as('plain-admin');
     expect(codes(await p.request(CREATE_TOKEN, { i: { name: 'w-promote', role: 'WRITER', promote: true } }))).toEqual(['FORBIDDEN']);
-    expect((await p.data(CREATE_TOKEN, { i: { name: 'w-plain', role: 'WRITER' } })).createApiToken.__typename).toBe('CreateApiTokenPayload');
+    expect((await p.data(CREATE_TOKEN, { i: { name: 'w-plain', role: 'WRITER' } })).createApiToken.__typename).toBe(
+      'CreateApiTokenPayload',
+    );
     const r = await as('root').data(CREATE_TOKEN, { i: { name: 'w-promote2', role: 'WRITER', promote: true } });
     expect(r.createApiToken.token.promote).toBe(true);
   });

@@ -41,7 +41,9 @@ it('refuses to start in required mode without an admin token, and says how to cr
   expect(refused.stderr).not.toMatch(/\n\s+at /);
 });
 
-it('creates tokens with the CLI; the server accepts them; the README script promotes with them; revoke stops them', { timeout: 180_000 }, async () => {
+it('creates tokens with the CLI; the server accepts them; the README script promotes with them; revoke stops them', {
+  timeout: 180_000,
+}, async () => {
   const admin = await token('create', '--name', 'admin', '--role', 'admin');
   expect(admin.code).toBe(0);
   const adminSecret = admin.stdout.trim().split('\n').at(-1)!;
@@ -56,13 +58,16 @@ it('creates tokens with the CLI; the server accepts them; the README script prom
   try {
     const created = await post(server.url, adminSecret, 'mutation { createRegisteredModel(input: { name: "fraud" }) { __typename } }');
     expect(created.data.createRegisteredModel.__typename).toBe('RegisteredModelPayload');
-    const anonymous = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const anonymous = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(anonymous.status).toBe(401);
 
     const script = path.join(dir, 'promote.ts');
     writeFileSync(script, readmeScript());
-    const promote = (source: string) =>
-      run([script, 'fraud', source], { REGISTRY_URL: server.url, REGISTRY_TOKEN: botSecret });
+    const promote = (source: string) => run([script, 'fraud', source], { REGISTRY_URL: server.url, REGISTRY_TOKEN: botSecret });
     const first = await promote('s3://models/fraud/run-1');
     expect(first).toMatchObject({ code: 0, stdout: 'fraud@production: version none -> 1\n' });
     const rerun = await promote('s3://models/fraud/run-1');
@@ -73,7 +78,11 @@ it('creates tokens with the CLI; the server accepts them; the README script prom
     expect(outOfScope.code).toBe(1);
     expect(outOfScope.stderr).toContain('refused: FORBIDDEN');
 
-    const history = await post(server.url, adminSecret, '{ registeredModel(name: "fraud") { versions { totalCount } history { nodes { action actor } } } }');
+    const history = await post(
+      server.url,
+      adminSecret,
+      '{ registeredModel(name: "fraud") { versions { totalCount } history { nodes { action actor } } } }',
+    );
     expect(history.data.registeredModel.versions.totalCount).toBe(2);
     expect(history.data.registeredModel.history.nodes).toEqual([
       { action: 'ALIAS_SET', actor: 'release-bot' },

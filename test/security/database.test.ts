@@ -88,7 +88,10 @@ onPostgres('database timeouts and outages [postgres]', () => {
 
   it('F9: a statement still running when its transaction expires is canceled in PostgreSQL, and reported as TRANSACTION_TIMEOUT', async () => {
     const created = await createPostgresDatabase();
-    const db = await openDatabase({ kind: 'postgres', url: created.url }, { log: false, transactionTimeoutMs: 300, queryTimeoutMs: 10_000 });
+    const db = await openDatabase(
+      { kind: 'postgres', url: created.url },
+      { log: false, transactionTimeoutMs: 300, queryTimeoutMs: 10_000 },
+    );
     const admin = new pg.Client({ connectionString: created.url });
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.message);
@@ -192,7 +195,9 @@ onPostgres('F20: history filters by index [postgres]', () => {
           [value],
         );
         const plan = rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
-        expect(plan, column).toContain(column === 'model_name' ? 'audit_event_model_name_pattern_sequence_idx' : `audit_event_${column}_sequence_idx`);
+        expect(plan, column).toContain(
+          column === 'model_name' ? 'audit_event_model_name_pattern_sequence_idx' : `audit_event_${column}_sequence_idx`,
+        );
         expect(plan, column).not.toMatch(/Seq Scan|audit_event_pkey/);
       }
     } finally {

@@ -56,9 +56,15 @@ beforeAll(async () => {
   }
   principals.push({ label: 'forged token', auth: 'required', token: 'mrt_forged' });
   const logError = (error: unknown) => logged.push(error);
-  servers = { off: createApp(db, { logError, security: { auth: 'off' } }).yoga, required: createApp(db, { logError, security: { auth: 'required' } }).yoga };
+  servers = {
+    off: createApp(db, { logError, security: { auth: 'off' } }).yoga,
+    required: createApp(db, { logError, security: { auth: 'required' } }).yoga,
+  };
   // IDs and cursors the server hands out, for the generator to replay and forge.
-  const seen = await post(principals[0], { query: '{ registeredModels(first: 2) { pageInfo { endCursor } nodes { id versions(first: 1) { pageInfo { endCursor } nodes { id } } } } auditEvents(first: 1) { pageInfo { endCursor } nodes { id } } }' });
+  const seen = await post(principals[0], {
+    query:
+      '{ registeredModels(first: 2) { pageInfo { endCursor } nodes { id versions(first: 1) { pageInfo { endCursor } nodes { id } } } } auditEvents(first: 1) { pageInfo { endCursor } nodes { id } } }',
+  });
   const text = seen.text;
   ctx = {
     schema,
@@ -71,11 +77,19 @@ beforeAll(async () => {
 afterAll(() => db?.close());
 
 async function post(principal: Principal, body: { query: string; variables?: Record<string, unknown> }, sse = false) {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: sse ? 'text/event-stream' : 'application/graphql-response+json, application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: sse ? 'text/event-stream' : 'application/graphql-response+json, application/json',
+  };
   if (principal.token) headers.authorization = `Bearer ${principal.token}`;
   const abort = new AbortController();
   const started = Date.now();
-  const response = await servers[principal.auth].fetch('http://localhost/graphql', { method: 'POST', headers, body: JSON.stringify(body), signal: abort.signal });
+  const response = await servers[principal.auth].fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+    signal: abort.signal,
+  });
   let text = '';
   if (sse && response.headers.get('content-type')?.includes('text/event-stream') && response.body) {
     // Read what arrives within SSE_READ_MS (or up to the first event), then hang up.
@@ -127,10 +141,20 @@ async function check(principal: Principal, op: FuzzOperation): Promise<void> {
   expect(answer.ms, where).toBeLessThan(MAX_MS);
   expect(answer.text.length, where).toBeLessThan(MAX_BYTES);
   const first = payloads(answer.text, sse)[0];
-  const outcome = !first ? `http ${answer.status}` : first.data && Object.values(first.data).some((v) => v !== null) ? (first.errors ? 'data+errors' : 'data') : `refused ${first.errors?.[0]?.extensions?.code ?? '?'}`;
+  const outcome = !first
+    ? `http ${answer.status}`
+    : first.data && Object.values(first.data).some((v) => v !== null)
+      ? first.errors
+        ? 'data+errors'
+        : 'data'
+      : `refused ${first.errors?.[0]?.extensions?.code ?? '?'}`;
   // FUZZ_DEBUG=1 adds the first error's message (quoted parts blanked) to the tally.
-  const message = process.env.FUZZ_DEBUG ? ` ${String(first?.errors?.[0]?.message).replace(/"[^"]*"/g, '"_"').slice(0, 90)}` : '';
-  const key = `${op.aimed ? `${op.kind} aimed at ${op.aimed}` : op.kind} ${outcome}${message}${process.env.FUZZ_DEBUG ? ` [${principal.label}]` : ""}`;
+  const message = process.env.FUZZ_DEBUG
+    ? ` ${String(first?.errors?.[0]?.message)
+        .replace(/"[^"]*"/g, '"_"')
+        .slice(0, 90)}`
+    : '';
+  const key = `${op.aimed ? `${op.kind} aimed at ${op.aimed}` : op.kind} ${outcome}${message}${process.env.FUZZ_DEBUG ? ` [${principal.label}]` : ''}`;
   stats.set(key, (stats.get(key) ?? 0) + 1);
   if (exceedsLimits(op.shape)) {
     // Refused before any work: errors and no data, in the answer or the first event.
@@ -143,9 +167,13 @@ async function check(principal: Principal, op: FuzzOperation): Promise<void> {
   }
 }
 
-it(`answers ${RUNS} generated operations deliberately, within bounds, and leaves the registry consistent (seed ${SEED}; known open: ${KNOWN_OPEN.join(', ') || 'none'})`, { timeout: 180_000 }, async () => {
+it(`answers ${RUNS} generated operations deliberately, within bounds, and leaves the registry consistent (seed ${SEED}; known open: ${KNOWN_OPEN.join(', ') || 'none'})`, {
+  timeout: 180_000,
+}, async () => {
   // Tokens of each role and scope mostly; no token and a forged one now and then.
-  const unauthenticated = principals.flatMap((p, i) => (p.auth === 'required' && !p.token?.startsWith('mrt_') || p.token === 'mrt_forged' ? [i] : []));
+  const unauthenticated = principals.flatMap((p, i) =>
+    (p.auth === 'required' && !p.token?.startsWith('mrt_')) || p.token === 'mrt_forged' ? [i] : [],
+  );
   const principal = fc.oneof(
     { arbitrary: fc.constantFrom(...[...principals.keys()].filter((i) => !unauthenticated.includes(i))), weight: 7 },
     { arbitrary: fc.constantFrom(...unauthenticated), weight: 1 },
@@ -159,7 +187,13 @@ it(`answers ${RUNS} generated operations deliberately, within bounds, and leaves
     console.error(`fuzz failed with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}`);
     throw error;
   }
-  console.info('fuzz outcomes:\n' + [...stats].sort().map(([k, n]) => `${n} ${k}`).join('\n'));
+  console.info(
+    'fuzz outcomes:\n' +
+      [...stats]
+        .sort()
+        .map(([k, n]) => `${n} ${k}`)
+        .join('\n'),
+  );
   const report = await checkIntegrity(db.prisma);
   expect(report.violations).toEqual([]);
   expect(logged).toEqual([]);

@@ -50,16 +50,23 @@ function server(security: Partial<SecurityConfig> = {}) {
 
 const messages = (json: any): string[] => (json?.errors ?? []).map((e: { message: string }) => e.message);
 
-const CHAIN = 'registeredModels(first: 1) { nodes { versions(first: 1) { nodes { model { versions(first: 1) { nodes { model { latestVersion {';
+const CHAIN =
+  'registeredModels(first: 1) { nodes { versions(first: 1) { nodes { model { versions(first: 1) { nodes { model { latestVersion {';
 const DEPTH_10 = `{ ${CHAIN} version } } } } } } } } } }`;
 const DEPTH_11 = `{ ${CHAIN} model { name } } } } } } } } } } }`;
 
 describe('operation limits (defaults: depth 10, 10 aliases, 10 root fields, complexity 60,000)', () => {
-  it('admits the dashboard with a full page of 100 models, and GraphiQL\'s schema query', async () => {
+  it("admits the dashboard with a full page of 100 models, and GraphiQL's schema query", async () => {
     expect(DASHBOARD_QUERY).toContain('query Dashboard');
     const dashboard = await server().post({ query: DASHBOARD_QUERY, variables: { first: 100 } });
     expect(dashboard.json.errors).toBeUndefined();
-    const introspection = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const introspection = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
     const schema = await server().post({ query: introspection });
     expect(schema.json.errors).toBeUndefined();
     expect(schema.json.data.__schema.types.length).toBeGreaterThan(20);
@@ -74,7 +81,8 @@ describe('operation limits (defaults: depth 10, 10 aliases, 10 root fields, comp
   });
 
   it('refuses an 11th alias and an 11th root field', async () => {
-    const aliases = (n: number) => `{ registeredModel(name: "dash-000") { ${Array.from({ length: n }, (_, i) => `a${i}: name`).join(' ')} } }`;
+    const aliases = (n: number) =>
+      `{ registeredModel(name: "dash-000") { ${Array.from({ length: n }, (_, i) => `a${i}: name`).join(' ')} } }`;
     expect((await server().post({ query: aliases(10) })).json.errors).toBeUndefined();
     expect(messages((await server().post({ query: aliases(11) })).json)).toEqual(['The operation uses 11 aliases (at most 10).']);
     const roots = (n: number) => `{ ${Array.from({ length: n }, () => '__typename').join(' ')} }`;
@@ -94,7 +102,9 @@ describe('operation limits (defaults: depth 10, 10 aliases, 10 root fields, comp
   it('measures a fragment bomb without expanding it', async () => {
     const levels = 30;
     const fragments = Array.from({ length: levels }, (_, i) =>
-      i === levels - 1 ? `fragment F${i} on RegisteredModel { name }` : `fragment F${i} on RegisteredModel { ...F${i + 1} a${i}: description ...F${i + 1} }`,
+      i === levels - 1
+        ? `fragment F${i} on RegisteredModel { name }`
+        : `fragment F${i} on RegisteredModel { ...F${i + 1} a${i}: description ...F${i + 1} }`,
     ).join('\n');
     // Expanded, this is 2^30 fields: an answer at all (within the test timeout) shows the walk stops early.
     const response = await server({ limits: { ...DEFAULT_GRAPHQL_LIMITS, maxAliases: 1_000_000 } }).post({
@@ -105,7 +115,12 @@ describe('operation limits (defaults: depth 10, 10 aliases, 10 root fields, comp
   });
 
   it('takes its limits from the environment', () => {
-    const config = loadConfig({ GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COMPLEXITY: '1000', GRAPHQL_MAX_ALIASES: '2', GRAPHQL_MAX_ROOT_FIELDS: '3' });
+    const config = loadConfig({
+      GRAPHQL_MAX_DEPTH: '5',
+      GRAPHQL_MAX_COMPLEXITY: '1000',
+      GRAPHQL_MAX_ALIASES: '2',
+      GRAPHQL_MAX_ROOT_FIELDS: '3',
+    });
     expect(config.security.limits).toEqual({ maxDepth: 5, maxComplexity: 1000, maxAliases: 2, maxRootFields: 3 });
     expect(() => loadConfig({ GRAPHQL_MAX_DEPTH: 'deep' })).toThrow(/GRAPHQL_MAX_DEPTH must be an integer from 2 to 100/);
     expect(() => loadConfig({ REGISTRY_AUTH: 'maybe' })).toThrow(/REGISTRY_AUTH must be one of required, off/);
@@ -142,7 +157,11 @@ describe('requests', () => {
   it('refuses browser form and text/plain POSTs (CSRF): only JSON POSTs and GETs pass', async () => {
     const s = server();
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const response = await s.fetch('/graphql', { method: 'POST', headers: { 'content-type': type, 'x-graphql-yoga-csrf': '1' }, body: 'query={__typename}' });
+      const response = await s.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': type, 'x-graphql-yoga-csrf': '1' },
+        body: 'query={__typename}',
+      });
       expect(response.status).toBe(415);
       expect(await response.text()).toContain('Content-Type: application/json');
     }
@@ -171,7 +190,9 @@ describe('requests', () => {
     expect((await server().post({ query: '{ __schema { queryType { name } } }' })).json.data).toBeTruthy();
     const off = await server({ introspection: false }).post({ query: '{ __schema { queryType { name } } }' });
     expect(off.json.errors[0].message).toMatch(/introspection/i);
-    expect((await server({ introspection: false }).post({ query: '{ registeredModels { totalCount } }' })).json.data.registeredModels.totalCount).toBe(3);
+    expect(
+      (await server({ introspection: false }).post({ query: '{ registeredModels { totalCount } }' })).json.data.registeredModels.totalCount,
+    ).toBe(3);
     expect(loadConfig({ GRAPHQL_INTROSPECTION: 'off' }).security.introspection).toBe(false);
   });
 });

@@ -12,13 +12,69 @@ const EXISTING = 'corpus-model';
 const MISSING = 'corpus-missing';
 
 const HOSTILE_STRINGS: string[] = [
-  '', ' ', ' padded ', 'a'.repeat(257), 'b'.repeat(4_097), 'c'.repeat(100_001), '\u0000', 'a\u0000b', '\uD800', 'a\uDFFFb',
-  '\u202Eevil', '\u200B', 'e\u0301', '😀'.repeat(300), '\n', 'a\nb', '\t', '\r\n', '\uFEFF', '\u{10FFFF}', 'İ', 'ﬀ',
-  "'; DROP TABLE registered_model; --", "' OR '1'='1", '" OR ""="', '1; SELECT pg_sleep(10)', '$1', '%', '_', '%_%', '\\',
-  '\\x00', '../../etc/passwd', 'a/b', 'models:/x@y', '<script>alert(1)</script>', '${7*7}', '{{7*7}}', 'null', 'NaN',
-  '__proto__', 'constructor', 'latest', 'v1', 'production',
+  '',
+  ' ',
+  ' padded ',
+  'a'.repeat(257),
+  'b'.repeat(4_097),
+  'c'.repeat(100_001),
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  'a\uDFFFb',
+  '\u202Eevil',
+  '\u200B',
+  'e\u0301',
+  '😀'.repeat(300),
+  '\n',
+  'a\nb',
+  '\t',
+  '\r\n',
+  '\uFEFF',
+  '\u{10FFFF}',
+  'İ',
+  'ﬀ',
+  "'; DROP TABLE registered_model; --",
+  "' OR '1'='1",
+  '" OR ""="',
+  '1; SELECT pg_sleep(10)',
+  '$1',
+  '%',
+  '_',
+  '%_%',
+  '\\',
+  '\\x00',
+  '../../etc/passwd',
+  'a/b',
+  'models:/x@y',
+  '<script>alert(1)</script>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent literally
+  '${7*7}',
+  '{{7*7}}',
+  'null',
+  'NaN',
+  '__proto__',
+  'constructor',
+  'latest',
+  'v1',
+  'production',
 ];
-const WRONG_VALUES: unknown[] = [0, -1, 1.5, true, {}, [], ['a'], { key: 'x' }, null, 2 ** 31, 2 ** 53, -(2 ** 31) - 1, 'not-a-date', 1e308];
+const WRONG_VALUES: unknown[] = [
+  0,
+  -1,
+  1.5,
+  true,
+  {},
+  [],
+  ['a'],
+  { key: 'x' },
+  null,
+  2 ** 31,
+  2 ** 53,
+  -(2 ** 31) - 1,
+  'not-a-date',
+  1e308,
+];
 
 interface MutationCase {
   field: string;
@@ -30,12 +86,24 @@ interface MutationCase {
 // Every base is one that cannot succeed: the named model or version does not exist, or another
 // field is invalid, so any replacement value must end in an error and leave the data as it is.
 const MUTATIONS: MutationCase[] = [
-  { field: 'createRegisteredModel', inputType: 'CreateRegisteredModelInput', base: { name: EXISTING, tags: [{ key: '', value: '' }], description: 'd', idempotencyKey: 'k' } },
+  {
+    field: 'createRegisteredModel',
+    inputType: 'CreateRegisteredModelInput',
+    base: { name: EXISTING, tags: [{ key: '', value: '' }], description: 'd', idempotencyKey: 'k' },
+  },
   { field: 'updateRegisteredModel', inputType: 'UpdateRegisteredModelInput', base: { name: MISSING, description: 'd' } },
   { field: 'renameRegisteredModel', inputType: 'RenameRegisteredModelInput', base: { name: MISSING, newName: 'fresh' } },
   { field: 'deleteRegisteredModel', inputType: 'DeleteRegisteredModelInput', base: { name: MISSING } },
-  { field: 'createModelVersion', inputType: 'CreateModelVersionInput', base: { name: MISSING, source: 's3://x', runId: 'r', runLink: 'l', description: 'd', idempotencyKey: 'k', tags: [] } },
-  { field: 'updateModelVersion', inputType: 'UpdateModelVersionInput', base: { name: EXISTING, version: 999, description: 'd', status: 'READY', statusMessage: 'm' } },
+  {
+    field: 'createModelVersion',
+    inputType: 'CreateModelVersionInput',
+    base: { name: MISSING, source: 's3://x', runId: 'r', runLink: 'l', description: 'd', idempotencyKey: 'k', tags: [] },
+  },
+  {
+    field: 'updateModelVersion',
+    inputType: 'UpdateModelVersionInput',
+    base: { name: EXISTING, version: 999, description: 'd', status: 'READY', statusMessage: 'm' },
+  },
   { field: 'deleteModelVersion', inputType: 'DeleteModelVersionInput', base: { name: EXISTING, version: 999 } },
   { field: 'setRegisteredModelTag', inputType: 'SetRegisteredModelTagInput', base: { name: MISSING, key: 'k', value: 'v' } },
   { field: 'deleteRegisteredModelTag', inputType: 'DeleteRegisteredModelTagInput', base: { name: EXISTING, key: 'absent' } },
@@ -44,7 +112,11 @@ const MUTATIONS: MutationCase[] = [
   { field: 'setModelAlias', inputType: 'SetModelAliasInput', base: { name: EXISTING, alias: 'corpus', version: 999, expectedVersion: 0 } },
   { field: 'deleteModelAlias', inputType: 'DeleteModelAliasInput', base: { name: EXISTING, alias: 'absent', expectedVersion: 1 } },
   // Two bad fields (an empty pattern, an expiry in the past), so no single replacement can fix both.
-  { field: 'createApiToken', inputType: 'CreateApiTokenInput', base: { name: 'corpus-token', role: 'READER', models: [''], promote: false, expiresAt: '2000-01-01T00:00:00Z' } },
+  {
+    field: 'createApiToken',
+    inputType: 'CreateApiTokenInput',
+    base: { name: 'corpus-token', role: 'READER', models: [''], promote: false, expiresAt: '2000-01-01T00:00:00Z' },
+  },
   { field: 'revokeApiToken', inputType: 'RevokeApiTokenInput', base: { name: 'absent' } },
 ];
 
@@ -61,7 +133,11 @@ function* mutationCases(): Generator<{ label: string; query: string; variables: 
           ? [...(field === 'name' ? HOSTILE_STRINGS : HOSTILE_STRINGS.filter((_, i) => i % 4 === 0)), 0, true, { key: 'x' }, ['a'], null]
           : [...WRONG_VALUES, '', '1', "1' OR '1'='1", '\u0000', 'x'.repeat(5_000)];
       for (const value of values) {
-        yield { label: `${m.field}.${field}=${JSON.stringify(value)?.slice(0, 40)}`, query, variables: { input: { ...m.base, [field]: value } } };
+        yield {
+          label: `${m.field}.${field}=${JSON.stringify(value)?.slice(0, 40)}`,
+          query,
+          variables: { input: { ...m.base, [field]: value } },
+        };
       }
       const { [field]: _dropped, ...without } = m.base;
       yield { label: `${m.field} without ${field}`, query, variables: { input: without } };
@@ -71,7 +147,11 @@ function* mutationCases(): Generator<{ label: string; query: string; variables: 
     yield { label: `${m.field} with a list input`, query, variables: { input: [m.base] } };
     // Tags as a huge list of invalid entries, where the input takes tags.
     if ('tags' in m.base) {
-      yield { label: `${m.field} with 5,000 bad tags`, query, variables: { input: { ...m.base, tags: Array.from({ length: 5_000 }, (_, i) => ({ key: `/${i}`, value: 'v' })) } } };
+      yield {
+        label: `${m.field} with 5,000 bad tags`,
+        query,
+        variables: { input: { ...m.base, tags: Array.from({ length: 5_000 }, (_, i) => ({ key: `/${i}`, value: 'v' })) } },
+      };
     }
   }
 }
@@ -80,12 +160,18 @@ const QUERIES: { query: string; type: string }[] = [
   { query: 'query($v: String!) { registeredModel(name: $v) { name } }', type: 'string' },
   { query: 'query($v: Int) { registeredModels(first: $v) { totalCount } }', type: 'any' },
   { query: 'query($v: String) { registeredModels(after: $v) { totalCount } }', type: 'string' },
-  { query: 'query($v: String) { registeredModels(filter: { nameContains: $v, hasAlias: $v }) { totalCount nodes { name } } }', type: 'string' },
+  {
+    query: 'query($v: String) { registeredModels(filter: { nameContains: $v, hasAlias: $v }) { totalCount nodes { name } } }',
+    type: 'string',
+  },
   { query: 'query($v: String!) { registeredModels(filter: { tags: [{ key: $v, value: $v }] }) { totalCount } }', type: 'string' },
   { query: 'query($v: RegisteredModelOrder) { registeredModels(orderBy: $v) { totalCount } }', type: 'any' },
   { query: 'query($v: String!) { modelVersion(name: $v, version: 1) { version } }', type: 'string' },
   { query: `query($v: Int!) { modelVersion(name: "${EXISTING}", version: $v) { version } }`, type: 'any' },
-  { query: 'query($v: String) { modelVersions(name: $v, filter: { runId: $v, tags: [{ key: "k", value: $v }] }) { totalCount } }', type: 'string' },
+  {
+    query: 'query($v: String) { modelVersions(name: $v, filter: { runId: $v, tags: [{ key: "k", value: $v }] }) { totalCount } }',
+    type: 'string',
+  },
   { query: 'query($v: String) { modelVersions(after: $v) { totalCount } }', type: 'string' },
   { query: 'query($v: String!) { resolveModelUri(uri: $v) { version } }', type: 'string' },
   { query: 'query($v: String!) { a: resolveModelUri(uri: $v) { version } }', type: 'uri' },
@@ -98,8 +184,14 @@ const QUERIES: { query: string; type: string }[] = [
       versions(filter: { runId: $v }) { totalCount } history(alias: $v, after: $v) { nodes { sequence } } } }`,
     type: 'string',
   },
-  { query: `query($v: DateTime!) { registeredModel(name: "${EXISTING}") { versionByAlias(alias: "champion", at: $v) { version } } }`, type: 'any' },
-  { query: `query($v: Int!) { registeredModel(name: "${EXISTING}") { version(version: $v) { version } versions(first: $v) { totalCount } } }`, type: 'any' },
+  {
+    query: `query($v: DateTime!) { registeredModel(name: "${EXISTING}") { versionByAlias(alias: "champion", at: $v) { version } } }`,
+    type: 'any',
+  },
+  {
+    query: `query($v: Int!) { registeredModel(name: "${EXISTING}") { version(version: $v) { version } versions(first: $v) { totalCount } } }`,
+    type: 'any',
+  },
 ];
 
 function* queryCases(): Generator<{ label: string; query: string; variables: Record<string, unknown> }> {
@@ -107,7 +199,11 @@ function* queryCases(): Generator<{ label: string; query: string; variables: Rec
     const values =
       type === 'uri'
         ? HOSTILE_STRINGS.flatMap((s) => [`models:/${s}`, `models:/${EXISTING}@${s}`, `models:/${EXISTING}/${s}`])
-        : [...HOSTILE_STRINGS.filter((_, i) => type === 'string' || i % 3 === 0), ...WRONG_VALUES, ...(type === 'any' ? ['2026-13-01T00:00:00Z', '0000-01-01T00:00:00Z', 'UmVnaXN0ZXJlZE1vZGVsOjk5OTk5OTk5OTk5'] : [])];
+        : [
+            ...HOSTILE_STRINGS.filter((_, i) => type === 'string' || i % 3 === 0),
+            ...WRONG_VALUES,
+            ...(type === 'any' ? ['2026-13-01T00:00:00Z', '0000-01-01T00:00:00Z', 'UmVnaXN0ZXJlZE1vZGVsOjk5OTk5OTk5OTk5'] : []),
+          ];
     for (const v of values) yield { label: `${query.slice(0, 50)} v=${JSON.stringify(v)?.slice(0, 30)}`, query, variables: { v } };
   }
 }
@@ -115,16 +211,28 @@ function* queryCases(): Generator<{ label: string; query: string; variables: Rec
 /** Raw bodies that may be answered without an error (an empty batch, unused deep variables, a NUL name). */
 const RAW_ANSWERABLE: string[] = [
   '[]',
-  '{"query": "{ __typename }", "variables": {"a": ' + '['.repeat(5_000) + ']'.repeat(5_000) + '}}',
+  `{"query": "{ __typename }", "variables": {"a": ${'['.repeat(5_000)}${']'.repeat(5_000)}}}`,
   JSON.stringify({ query: '{ registeredModel(name: "\\u0000") { name } }' }),
 ];
 
 /** Raw bodies that must get an error: not JSON, wrong shapes, syntax errors, nesting and size bombs. */
 const RAW_BODIES: string[] = [
-  '', 'not json', '{', '[1]', 'null', '"x"', '{"query": 1}', '{"query": null}', '{"query": "{"}', '{"query": "}"}',
-  '{"query": "{ registeredModels { nodes { name } }", "variables": "x"}', '{"query": "{ nope }"}',
-  '{"query": "query A { __typename } query B { __typename }"}', '{"query": "{ __typename }", "operationName": "Missing"}',
-  '{"query": "subscription { __typename }"}', '{"query": "mutation { __typename }", "extensions": 5}',
+  '',
+  'not json',
+  '{',
+  '[1]',
+  'null',
+  '"x"',
+  '{"query": 1}',
+  '{"query": null}',
+  '{"query": "{"}',
+  '{"query": "}"}',
+  '{"query": "{ registeredModels { nodes { name } }", "variables": "x"}',
+  '{"query": "{ nope }"}',
+  '{"query": "query A { __typename } query B { __typename }"}',
+  '{"query": "{ __typename }", "operationName": "Missing"}',
+  '{"query": "subscription { __typename }"}',
+  '{"query": "mutation { __typename }", "extensions": 5}',
   JSON.stringify({ query: `{ ${'registeredModels { nodes { '.repeat(2_000)}name${' } }'.repeat(2_000)} }` }),
   JSON.stringify({ query: `{ ${'__typename '.repeat(60_000)}}` }),
   JSON.stringify({ query: `query(${Array.from({ length: 2_000 }, (_, i) => `$v${i}: Int`).join(', ')}) { __typename }` }),
@@ -158,7 +266,8 @@ async function checksum(prisma: PrismaClient): Promise<Record<string, string>> {
 
 // What a stack trace, a Prisma error or a PostgreSQL error looks like (inputs echoed in validation
 // messages may contain SQL-looking text, so SQL keywords alone prove nothing).
-const LEAKS = /\n\s+at |\bat [\w.<>]+ \(|prisma|Unexpected error|syntax error at or near|violates|duplicate key|relation "|column "|\.ts:\d+/i;
+const LEAKS =
+  /\n\s+at |\bat [\w.<>]+ \(|prisma|Unexpected error|syntax error at or near|violates|duplicate key|relation "|column "|\.ts:\d+/i;
 
 describeEachDatabase('security: hostile corpus', (ctx) => {
   let before: Record<string, string>;
@@ -216,13 +325,17 @@ describeEachDatabase('security: hostile corpus', (ctx) => {
     for (const body of RAW_BODIES) await send(`raw ${body.slice(0, 60)}`, body, 'always');
     for (const body of RAW_ANSWERABLE) await send(`raw ${body.slice(0, 60)}`, body, 'never');
 
-    console.log(`hostile corpus [${ctx.kind}]: ${count} requests in ${Date.now() - started} ms (mutations ${mutationsDone - started} ms, queries ${queriesDone - mutationsDone} ms)`);
+    console.log(
+      `hostile corpus [${ctx.kind}]: ${count} requests in ${Date.now() - started} ms (mutations ${mutationsDone - started} ms, queries ${queriesDone - mutationsDone} ms)`,
+    );
     expect(count).toBeGreaterThan(1_500);
     expect(failures).toEqual([]);
     expect(logged.map(String)).toEqual([]);
     expect(await checksum(ctx.db.prisma)).toEqual(before);
     // Still serving normally.
-    const after = await graphqlClient(ctx.db).data(`{ registeredModel(name: "${EXISTING}") { versionByAlias(alias: "champion") { version } } }`);
+    const after = await graphqlClient(ctx.db).data(
+      `{ registeredModel(name: "${EXISTING}") { versionByAlias(alias: "champion") { version } } }`,
+    );
     expect(after.registeredModel.versionByAlias.version).toBe(1);
   });
 });

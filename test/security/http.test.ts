@@ -73,7 +73,11 @@ function request(url: string, init: { method?: string; headers?: Record<string, 
 }
 
 const postJson = (url: string, query: unknown, headers: Record<string, string> = {}) =>
-  request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof query === 'string' ? query : JSON.stringify(query) });
+  request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof query === 'string' ? query : JSON.stringify(query),
+  });
 
 type Opened = { ws: WebSocket; messages: any[]; closed: Promise<{ code: number; reason: string }>; next(): Promise<any> };
 
@@ -90,7 +94,9 @@ function connect(server: RunningServer, headers: Record<string, string> = {}): P
       if (waiter) waiter(message);
       else messages.push(message);
     });
-    const closed = new Promise<{ code: number; reason: string }>((done) => ws.on('close', (code, reason) => done({ code, reason: String(reason) })));
+    const closed = new Promise<{ code: number; reason: string }>((done) =>
+      ws.on('close', (code, reason) => done({ code, reason: String(reason) })),
+    );
     ws.on('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
     ws.on('error', reject);
     ws.on('open', () =>
@@ -229,7 +235,13 @@ describe('F14, F25: errors carry no originalError, echoed body or stack', () => 
     try {
       const yoga = createApp(db, {
         logError: (e) => faults.push(e),
-        plugins: [{ onExecute: () => { throw new Error('fault at /srv/secret/path.ts:12'); } }],
+        plugins: [
+          {
+            onExecute: () => {
+              throw new Error('fault at /srv/secret/path.ts:12');
+            },
+          },
+        ],
       }).yoga;
       const response = await yoga.fetch('http://localhost/graphql', {
         method: 'POST',
@@ -252,13 +264,25 @@ describe('F15: a mutation over graphql-ws', () => {
     logged.length = 0;
     const conn = await connect(server);
     await init(conn);
-    conn.ws.send(JSON.stringify({ id: 'events', type: 'subscribe', payload: { query: 'subscription { registryEvents(modelName: "over-ws", afterSequence: 0) { action modelName } }' } }));
     conn.ws.send(
-      JSON.stringify({ id: 'm', type: 'subscribe', payload: { query: 'mutation { createRegisteredModel(input: { name: "over-ws" }) { __typename } }' } }),
+      JSON.stringify({
+        id: 'events',
+        type: 'subscribe',
+        payload: { query: 'subscription { registryEvents(modelName: "over-ws", afterSequence: 0) { action modelName } }' },
+      }),
+    );
+    conn.ws.send(
+      JSON.stringify({
+        id: 'm',
+        type: 'subscribe',
+        payload: { query: 'mutation { createRegisteredModel(input: { name: "over-ws" }) { __typename } }' },
+      }),
     );
     const seen: any[] = [];
-    while (!seen.some((m) => m.id === "events" && m.type === "next")) seen.push(await conn.next());
-    expect(seen.find((m) => m.id === 'm' && m.type === 'next').payload).toEqual({ data: { createRegisteredModel: { __typename: 'RegisteredModelPayload' } } });
+    while (!seen.some((m) => m.id === 'events' && m.type === 'next')) seen.push(await conn.next());
+    expect(seen.find((m) => m.id === 'm' && m.type === 'next').payload).toEqual({
+      data: { createRegisteredModel: { __typename: 'RegisteredModelPayload' } },
+    });
     expect(seen.find((m) => m.id === 'events').payload.data.registryEvents).toEqual({ action: 'MODEL_CREATED', modelName: 'over-ws' });
     expect(conn.ws.readyState).toBe(WebSocket.OPEN);
     expect(logged).toEqual([]);
@@ -290,7 +314,11 @@ describe('F19: the GraphiQL page', () => {
 describe('D12: refusals that say what to fix', () => {
   it('a POST without Content-Type: application/json gets 415 saying so; a refused preflight names CORS_ORIGINS', async () => {
     const server = await serve();
-    for (const headers of [{} as Record<string, string>, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'text/plain' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      { 'content-type': 'text/plain' },
+    ]) {
       const answer = await request(server.url, { method: 'POST', headers, body: '{"query":"{ __typename }"}' });
       expect(answer.status).toBe(415);
       expect(answer.json.errors[0].message).toMatch(/Content-Type: application\/json/);

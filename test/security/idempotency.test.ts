@@ -40,7 +40,9 @@ describeEachDatabase('security: idempotent creates', (ctx) => {
     const first = await bot.data(CREATE_VERSION, { input });
     const events = await versionEvents();
     // Same input with the members in another order and an explicit null: still the same request.
-    const retry = await bot.data(CREATE_VERSION, { input: { idempotencyKey: 'run-1', runId: null, tags: input.tags, source: 's3://a', name: 'idem' } });
+    const retry = await bot.data(CREATE_VERSION, {
+      input: { idempotencyKey: 'run-1', runId: null, tags: input.tags, source: 's3://a', name: 'idem' },
+    });
     expect(retry).toEqual(first);
     expect(first.createModelVersion.modelVersion.version).toBe(1);
     expect(await ctx.db.prisma.modelVersion.count({ where: { model: { name: 'idem' } } })).toBe(1);

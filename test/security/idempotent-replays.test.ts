@@ -54,10 +54,13 @@ describeEachDatabase('security: idempotent replays answer for the model as it is
     const input = { name: 'team-a-idem', source: 's3://a/1', idempotencyKey: 'K1' };
     const first = await teamA.data(CREATE_VERSION, { input });
     expect(first.createModelVersion.modelVersion.version).toBe(1);
-    expect((await admin.data(RENAME, { input: { name: 'team-a-idem', newName: 'team-b-took-over' } })).renameRegisteredModel.__typename)
-      .toBe('RegisteredModelPayload');
-    expect((await admin.data(SET_TAG, { input: { name: 'team-b-took-over', key: 'owner', value: 'team-b-secret' } })).setRegisteredModelTag.__typename)
-      .not.toMatch(/Error$/);
+    expect(
+      (await admin.data(RENAME, { input: { name: 'team-a-idem', newName: 'team-b-took-over' } })).renameRegisteredModel.__typename,
+    ).toBe('RegisteredModelPayload');
+    expect(
+      (await admin.data(SET_TAG, { input: { name: 'team-b-took-over', key: 'owner', value: 'team-b-secret' } })).setRegisteredModelTag
+        .__typename,
+    ).not.toMatch(/Error$/);
     await admin.data(CREATE_VERSION, { input: { name: 'team-b-took-over', source: 's3://b/secret' } });
 
     const retry = await teamA.request(CREATE_VERSION, { input });
@@ -83,8 +86,9 @@ describeEachDatabase('security: idempotent replays answer for the model as it is
     const input = { name: 'team-a-deleted', idempotencyKey: 'P1' };
     const first = await teamA.data(CREATE_MODEL, { input });
     expect(first.createRegisteredModel.__typename).toBe('RegisteredModelPayload');
-    expect((await teamA.data(DELETE_MODEL, { input: { name: 'team-a-deleted' } })).deleteRegisteredModel.__typename)
-      .toBe('DeleteRegisteredModelPayload');
+    expect((await teamA.data(DELETE_MODEL, { input: { name: 'team-a-deleted' } })).deleteRegisteredModel.__typename).toBe(
+      'DeleteRegisteredModelPayload',
+    );
     const retry = await teamA.data(CREATE_MODEL, { input });
     expect(retry.createRegisteredModel).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     expect(retry.createRegisteredModel.message).toContain('team-a-deleted');

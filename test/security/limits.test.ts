@@ -158,7 +158,9 @@ describeEachDatabase('operation limits and list caps', (ctx) => {
 
   it('D13: `first` over the page maximum gets the page-size error, however large', async () => {
     for (const first of [101, 100_000, 2_000_000_000]) {
-      const json = await post(`{ registeredModels(first: ${first}) { totalCount nodes { versions(first: ${first}) { nodes { version } } } } }`);
+      const json = await post(
+        `{ registeredModels(first: ${first}) { totalCount nodes { versions(first: ${first}) { nodes { version } } } } }`,
+      );
       expect(codes(json)).toEqual(['BAD_USER_INPUT']);
       expect(json.errors[0].message).toBe(`first must be between 1 and 100 (got ${first})`);
     }
@@ -185,7 +187,8 @@ describeEachDatabase('operation limits and list caps', (ctx) => {
 
   it('F9: refuses more than 100 tags in one create input as a ValidationError, storing nothing', async () => {
     const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: '' }));
-    const createModel = 'mutation($i: CreateRegisteredModelInput!) { createRegisteredModel(input: $i) { __typename ... on ValidationError { field message } } }';
+    const createModel =
+      'mutation($i: CreateRegisteredModelInput!) { createRegisteredModel(input: $i) { __typename ... on ValidationError { field message } } }';
     const refused = await post(createModel, { i: { name: 'lim-tags', tags: tags(101) } });
     expect(refused.data.createRegisteredModel).toEqual({
       __typename: 'ValidationError',
@@ -193,12 +196,17 @@ describeEachDatabase('operation limits and list caps', (ctx) => {
       message: 'tags may hold at most 100 tags (got 101); set the rest with setModelTag / setModelVersionTag',
     });
     expect((await post('{ registeredModel(name: "lim-tags") { id } }')).data.registeredModel).toBeNull();
-    expect((await post(createModel, { i: { name: 'lim-tags', tags: tags(100) } })).data.createRegisteredModel.__typename).toBe('RegisteredModelPayload');
+    expect((await post(createModel, { i: { name: 'lim-tags', tags: tags(100) } })).data.createRegisteredModel.__typename).toBe(
+      'RegisteredModelPayload',
+    );
 
-    const createVersion = 'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { __typename ... on ValidationError { field } } }';
+    const createVersion =
+      'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { __typename ... on ValidationError { field } } }';
     const version = await post(createVersion, { i: { name: 'lim-tags', source: 's3://x', tags: tags(101) } });
     expect(version.data.createModelVersion).toEqual({ __typename: 'ValidationError', field: 'tags' });
-    expect((await post('{ registeredModel(name: "lim-tags") { versions { totalCount } } }')).data.registeredModel.versions.totalCount).toBe(0);
+    expect((await post('{ registeredModel(name: "lim-tags") { versions { totalCount } } }')).data.registeredModel.versions.totalCount).toBe(
+      0,
+    );
   });
 
   it('F9: refuses a new tag key on a model or version that holds 1000 tags, still overwrites one', async () => {
@@ -210,7 +218,9 @@ describeEachDatabase('operation limits and list caps', (ctx) => {
     await ctx.db.prisma.registeredModelTag.createMany({ data: keys.map((key) => ({ modelId: model.id, key, value: '' })) });
     await ctx.db.prisma.modelVersionTag.createMany({ data: keys.map((key) => ({ versionId: model.versions[0].id, key, value: '' })) });
     const setModel = (key: string) =>
-      post(`mutation { setRegisteredModelTag(input: { name: "lim-full", key: "${key}", value: "x" }) { __typename ... on ValidationError { field message } } }`);
+      post(
+        `mutation { setRegisteredModelTag(input: { name: "lim-full", key: "${key}", value: "x" }) { __typename ... on ValidationError { field message } } }`,
+      );
     expect((await setModel('one-more')).data.setRegisteredModelTag).toEqual({
       __typename: 'ValidationError',
       field: 'key',
@@ -218,7 +228,9 @@ describeEachDatabase('operation limits and list caps', (ctx) => {
     });
     expect((await setModel('k7')).data.setRegisteredModelTag.__typename).not.toBe('ValidationError');
     const setVersion = (key: string) =>
-      post(`mutation { setModelVersionTag(input: { name: "lim-full", version: 1, key: "${key}", value: "x" }) { __typename ... on ValidationError { field } } }`);
+      post(
+        `mutation { setModelVersionTag(input: { name: "lim-full", version: 1, key: "${key}", value: "x" }) { __typename ... on ValidationError { field } } }`,
+      );
     expect((await setVersion('one-more')).data.setModelVersionTag).toEqual({ __typename: 'ValidationError', field: 'key' });
     expect((await setVersion('k7')).data.setModelVersionTag.__typename).not.toBe('ValidationError');
     expect(await ctx.db.prisma.registeredModelTag.count({ where: { modelId: model.id } })).toBe(LIMITS.tagsPerOwnerMax);
@@ -234,12 +246,20 @@ describeEachDatabase('operation limits and list caps', (ctx) => {
     expect(twice.errors).toBeUndefined();
     expect(twice.data.auditEvents.nodes.length).toBeGreaterThan(0);
 
-    const history = await post('query($a: [AuditAction!]) { registeredModel(name: "lim-000") { history(actions: $a) { nodes { action } } } }', { a: many.slice(0, 100) });
+    const history = await post(
+      'query($a: [AuditAction!]) { registeredModel(name: "lim-000") { history(actions: $a) { nodes { action } } } }',
+      { a: many.slice(0, 100) },
+    );
     expect(codes(history)).toEqual(['BAD_USER_INPUT']);
 
-    const subscription = await subscribeSse(fetch, server.url, 'subscription($a: [AuditAction!]) { registryEvents(actions: $a, afterSequence: 0) { sequence } }', {
-      a: many.slice(0, 100),
-    });
+    const subscription = await subscribeSse(
+      fetch,
+      server.url,
+      'subscription($a: [AuditAction!]) { registryEvents(actions: $a, afterSequence: 0) { sequence } }',
+      {
+        a: many.slice(0, 100),
+      },
+    );
     await subscription.ended;
     expect(subscription.received[0].errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });

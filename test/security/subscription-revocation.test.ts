@@ -32,7 +32,12 @@ describeEachDatabase('security: subscriptions and revoked tokens', (ctx) => {
       await writer.data(CREATE_MODEL, { name: 'watched-2' });
       const received = await subscription.take(2).catch(() => subscription.received);
       await subscription.ended;
-      expect(received.slice(1).map((r) => r.data?.registryEvents?.modelName).filter(Boolean)).toEqual([]);
+      expect(
+        received
+          .slice(1)
+          .map((r) => r.data?.registryEvents?.modelName)
+          .filter(Boolean),
+      ).toEqual([]);
       expect(received[1]?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     } finally {
       await subscription.close();

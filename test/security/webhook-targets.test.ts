@@ -44,7 +44,15 @@ const INTERNAL_URLS = [
   'https://[::ffff:169.254.169.254]/',
 ];
 
-const SETTINGS: WebhookSettings = { ...DEFAULT_WEBHOOK_SETTINGS, allowHttp: true, pollIntervalMs: 20, backoffBaseMs: 10, backoffMaxMs: 20, maxAttempts: 1, requestTimeoutMs: 5_000 };
+const SETTINGS: WebhookSettings = {
+  ...DEFAULT_WEBHOOK_SETTINGS,
+  allowHttp: true,
+  pollIntervalMs: 20,
+  backoffBaseMs: 10,
+  backoffMaxMs: 20,
+  maxAttempts: 1,
+  requestTimeoutMs: 5_000,
+};
 
 describeEachDatabase('security: webhook targets', (ctx) => {
   let admin: GraphQLClient;
@@ -111,12 +119,18 @@ describeEachDatabase('security: webhook targets', (ctx) => {
     await stopWebhooks();
 
     withSettings(false);
-    expect((await admin.data(PING, { id })).testWebhook.delivery).toEqual({ status: 'FAILED', responseCode: null, lastError: 'address not allowed' });
+    expect((await admin.data(PING, { id })).testWebhook.delivery).toEqual({
+      status: 'FAILED',
+      responseCode: null,
+      lastError: 'address not allowed',
+    });
     await admin.data(`mutation { updateWebhook(input: { id: ${id}, active: true }) { __typename } }`);
     await admin.data(`mutation { createRegisteredModel(input: { name: "rebound" }) { __typename } }`);
     let delivery = null;
     for (let i = 0; i < 250 && !delivery; i++) {
-      delivery = await ctx.db.prisma.webhookDelivery.findFirst({ where: { webhookId: id, sequence: { not: null }, status: { not: 'PENDING' } } });
+      delivery = await ctx.db.prisma.webhookDelivery.findFirst({
+        where: { webhookId: id, sequence: { not: null }, status: { not: 'PENDING' } },
+      });
       if (!delivery) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(delivery).toMatchObject({ status: 'FAILED', lastError: 'address not allowed' });
@@ -142,12 +156,18 @@ describeEachDatabase('security: webhook targets', (ctx) => {
     withSettings(true);
     const bad = ['https://127.0.0.1:9/a\u0000b', 'https://127.0.0.1:9/\uD800', 'https://127.0.0.1:9/\uDC00x'];
     for (const u of bad) {
-      expect((await admin.data(CREATE, { u })).createWebhook, JSON.stringify(u)).toMatchObject({ __typename: 'ValidationError', field: 'url' });
+      expect((await admin.data(CREATE, { u })).createWebhook, JSON.stringify(u)).toMatchObject({
+        __typename: 'ValidationError',
+        field: 'url',
+      });
     }
     expect(await ctx.db.prisma.webhook.count()).toBe(0);
     const id = (await admin.data(CREATE, { u: 'https://127.0.0.1:9/ok' })).createWebhook.webhook.id;
     for (const u of bad) {
-      expect((await admin.data(UPDATE, { id, u })).updateWebhook, JSON.stringify(u)).toMatchObject({ __typename: 'ValidationError', field: 'url' });
+      expect((await admin.data(UPDATE, { id, u })).updateWebhook, JSON.stringify(u)).toMatchObject({
+        __typename: 'ValidationError',
+        field: 'url',
+      });
     }
     expect((await ctx.db.prisma.webhook.findUnique({ where: { id } }))!.url).toBe('https://127.0.0.1:9/ok');
     await ctx.db.prisma.webhook.deleteMany();

@@ -7,7 +7,7 @@ import { inTransaction } from '../../src/registry/write.ts';
 import { aliasTargets, aliasVersionsAt, aliasesOfModels, aliasesOfVersions } from '../../src/store/aliases.ts';
 import { listEventsOfModels } from '../../src/store/events.ts';
 import { modelsByNames } from '../../src/store/models.ts';
-import { type Reader, type Tx, queryRows } from '../../src/store/sql.ts';
+import { type Reader, queryRows } from '../../src/store/sql.ts';
 import { modelTags, versionTags } from '../../src/store/tags.ts';
 import { listVersionsOfModels } from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -37,9 +37,15 @@ describeEachDatabase('raw reads, direct and in a transaction', (ctx) => {
       versionTags: await versionTags(db, versionIds),
       modelAliases: await aliasesOfModels(db, modelIds),
       versionAliases: await aliasesOfVersions(db, versionIds),
-      targets: await aliasTargets(db, modelIds.map((modelId) => ({ modelId, alias: 'champion' }))),
+      targets: await aliasTargets(
+        db,
+        modelIds.map((modelId) => ({ modelId, alias: 'champion' })),
+      ),
       history: modelIds.map((id) => history.get(id)),
-      past: await aliasVersionsAt(db, modelIds.map((modelId) => ({ modelId, alias: 'champion', at: new Date() }))),
+      past: await aliasVersionsAt(
+        db,
+        modelIds.map((modelId) => ({ modelId, alias: 'champion', at: new Date() })),
+      ),
     };
   }
 

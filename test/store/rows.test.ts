@@ -24,7 +24,7 @@ import * as aliases from '../../src/store/aliases.ts';
 import * as events from '../../src/store/events.ts';
 import * as idempotency from '../../src/store/idempotency.ts';
 import * as models from '../../src/store/models.ts';
-import { type Reader, type Tx, databaseNow, prismaOf, queryRows } from '../../src/store/sql.ts';
+import { type Reader, databaseNow, prismaOf, queryRows } from '../../src/store/sql.ts';
 import * as tags from '../../src/store/tags.ts';
 import * as versions from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -54,24 +54,38 @@ describeEachDatabase('store column lists', (ctx) => {
         await prisma.registeredModel.findMany({ where: { id: modelId } }),
       ],
       versions: [
-        await raw<ModelVersion>(Prisma.sql`SELECT ${VERSION_COLUMNS_SQL} FROM model_version v WHERE v.model_id = ${modelId} ORDER BY v.id`, versionRows),
+        await raw<ModelVersion>(
+          Prisma.sql`SELECT ${VERSION_COLUMNS_SQL} FROM model_version v WHERE v.model_id = ${modelId} ORDER BY v.id`,
+          versionRows,
+        ),
         await prisma.modelVersion.findMany({ where: { modelId }, orderBy: { id: 'asc' } }),
       ],
       aliases: [
-        await raw<ModelAlias>(Prisma.sql`SELECT ${ALIAS_COLUMNS_SQL} FROM model_alias a WHERE a.model_id = ${modelId} ORDER BY a.alias`, aliasRows),
+        await raw<ModelAlias>(
+          Prisma.sql`SELECT ${ALIAS_COLUMNS_SQL} FROM model_alias a WHERE a.model_id = ${modelId} ORDER BY a.alias`,
+          aliasRows,
+        ),
         await prisma.modelAlias.findMany({ where: { modelId }, orderBy: { alias: 'asc' } }),
       ],
       modelTags: [
-        await raw<object>(Prisma.sql`SELECT ${MODEL_TAG_COLUMNS_SQL} FROM registered_model_tag t WHERE t.model_id = ${modelId} ORDER BY t.key`),
+        await raw<object>(
+          Prisma.sql`SELECT ${MODEL_TAG_COLUMNS_SQL} FROM registered_model_tag t WHERE t.model_id = ${modelId} ORDER BY t.key`,
+        ),
         await prisma.registeredModelTag.findMany({ where: { modelId }, orderBy: { key: 'asc' } }),
       ],
       versionTags: [
         await raw<object>(Prisma.sql`SELECT ${VERSION_TAG_COLUMNS_SQL} FROM model_version_tag t
           WHERE t.version_id = ANY(${versionIds}::int[]) ORDER BY t.version_id, t.key`),
-        await prisma.modelVersionTag.findMany({ where: { versionId: { in: versionIds } }, orderBy: [{ versionId: 'asc' }, { key: 'asc' }] }),
+        await prisma.modelVersionTag.findMany({
+          where: { versionId: { in: versionIds } },
+          orderBy: [{ versionId: 'asc' }, { key: 'asc' }],
+        }),
       ],
       events: [
-        await raw<AuditEvent>(Prisma.sql`SELECT ${EVENT_COLUMNS_SQL} FROM audit_event e WHERE e.model_id = ${modelId} ORDER BY e.sequence`, eventRows),
+        await raw<AuditEvent>(
+          Prisma.sql`SELECT ${EVENT_COLUMNS_SQL} FROM audit_event e WHERE e.model_id = ${modelId} ORDER BY e.sequence`,
+          eventRows,
+        ),
         await prisma.auditEvent.findMany({ where: { modelId }, orderBy: { sequence: 'asc' } }),
       ],
     };
@@ -83,7 +97,10 @@ describeEachDatabase('store column lists', (ctx) => {
       for (const [table, [raw, prisma]] of Object.entries(reads)) {
         // Not vacuous: the seed wrote rows of every table, some with nulls and some without.
         expect(prisma.length, table).toBeGreaterThan(0);
-        expect(raw.map((row) => Object.keys(row).sort()), table).toEqual(prisma.map((row) => Object.keys(row).sort()));
+        expect(
+          raw.map((row) => Object.keys(row).sort()),
+          table,
+        ).toEqual(prisma.map((row) => Object.keys(row).sort()));
         expect(raw, table).toStrictEqual(prisma);
       }
     });
@@ -133,7 +150,15 @@ describeEachDatabase(
         if (!locked) throw new Error(`${name} not seeded`);
         const { model, now } = locked;
         const stamp = { actor: 'rows-test', now };
-        const event = { action: 'ALIAS_SET' as const, alias: 'named', version: 1, previousVersion: null, key: null, previousValue: null, newValue: null };
+        const event = {
+          action: 'ALIAS_SET' as const,
+          alias: 'named',
+          version: 1,
+          previousVersion: null,
+          key: null,
+          previousValue: null,
+          newValue: null,
+        };
         const key = { actor: 'rows-test', operation: 'named', key: 'k' };
         const writes: Record<string, () => Promise<unknown>> = {
           lockModel: () => models.lockModel(tx, name),

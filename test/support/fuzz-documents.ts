@@ -57,7 +57,10 @@ export interface FuzzOperation {
 
 export function exceedsLimits(shape: Shape, limits = DEFAULT_GRAPHQL_LIMITS): boolean {
   return (
-    shape.depth > limits.maxDepth || shape.aliases > limits.maxAliases || shape.rootFields > limits.maxRootFields || shape.cost > limits.maxComplexity
+    shape.depth > limits.maxDepth ||
+    shape.aliases > limits.maxAliases ||
+    shape.rootFields > limits.maxRootFields ||
+    shape.cost > limits.maxComplexity
   );
 }
 
@@ -91,14 +94,56 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
 const b64url = (text: string) => Buffer.from(text).toString('base64url');
 
 const HOSTILE_STRINGS = [
-  '', ' ', 'a'.repeat(257), 'x'.repeat(10_000), '\u0000', 'a\u0000b', '\uD800', 'a\uDFFFb', '\u202E', '😀'.repeat(200), '\n', '\\',
-  "'; DROP TABLE registered_model; --", '%', '_', '%_%', 'NaN', 'Infinity', '-0', '1e309', 'null', 'undefined', '__proto__',
-  'constructor', 'latest', 'champion', 'production', '*', '**', '../../etc/passwd', '${7*7}', '\uFEFF', '\u{10FFFF}',
+  '',
+  ' ',
+  'a'.repeat(257),
+  'x'.repeat(10_000),
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  'a\uDFFFb',
+  '\u202E',
+  '😀'.repeat(200),
+  '\n',
+  '\\',
+  "'; DROP TABLE registered_model; --",
+  '%',
+  '_',
+  '%_%',
+  'NaN',
+  'Infinity',
+  '-0',
+  '1e309',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  'latest',
+  'champion',
+  'production',
+  '*',
+  '**',
+  '../../etc/passwd',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent literally
+  '${7*7}',
+  '\uFEFF',
+  '\u{10FFFF}',
 ];
 const HOSTILE_INTS = [0, -1, 1, 2, 3, 5, 20, 100, 101, 1_000, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53, -(2 ** 53), 1.5, 1e308];
 const HOSTILE_DATES = [
-  '2026-01-01T00:00:00Z', '2026-13-40T25:61:61Z', '0000-00-00T00:00:00Z', '9999-12-31T23:59:59.999Z', '10000-01-01T00:00:00Z',
-  '-000001-01-01T00:00:00Z', 'yesterday', '', '1970-01-01', '2026-01-01T00:00:00+25:00', 'NaN', '\u0000', '2026-02-30T00:00:00Z',
+  '2026-01-01T00:00:00Z',
+  '2026-13-40T25:61:61Z',
+  '0000-00-00T00:00:00Z',
+  '9999-12-31T23:59:59.999Z',
+  '10000-01-01T00:00:00Z',
+  '-000001-01-01T00:00:00Z',
+  'yesterday',
+  '',
+  '1970-01-01',
+  '2026-01-01T00:00:00+25:00',
+  'NaN',
+  '\u0000',
+  '2026-02-30T00:00:00Z',
 ];
 const DURATIONS = ['90d', '12h', '30m', '0d', '-1d', '999999d', '1000000d', 'forever', '\u0000', ''];
 
@@ -106,10 +151,22 @@ const DURATIONS = ['90d', '12h', '30m', '0d', '-1d', '999999d', '1000000d', 'for
 function cursorValue(g: G, ctx: FuzzContext): string {
   if (hostility === 0 && ctx.cursors.length) return g(fc.constantFrom, ...ctx.cursors);
   const forged = [
-    b64url(JSON.stringify(['zz'])), b64url(JSON.stringify([2 ** 31])), b64url(JSON.stringify([-1])), b64url(JSON.stringify([{ d: 'nope' }])),
-    b64url(JSON.stringify([{ d: '9999-12-31T23:59:59Z' }, 1])), b64url(JSON.stringify(['a', 'b', 'c'])), b64url('{}'), b64url('[[['),
-    b64url(JSON.stringify(['\uD800'])), b64url(JSON.stringify([1e308])), b64url(JSON.stringify(['x'.repeat(5_000)])),
-    b64url(JSON.stringify([{ __proto__: 1 }])), 'not base64 !!', '', '====', 'x'.repeat(10_000),
+    b64url(JSON.stringify(['zz'])),
+    b64url(JSON.stringify([2 ** 31])),
+    b64url(JSON.stringify([-1])),
+    b64url(JSON.stringify([{ d: 'nope' }])),
+    b64url(JSON.stringify([{ d: '9999-12-31T23:59:59Z' }, 1])),
+    b64url(JSON.stringify(['a', 'b', 'c'])),
+    b64url('{}'),
+    b64url('[[['),
+    b64url(JSON.stringify(['\uD800'])),
+    b64url(JSON.stringify([1e308])),
+    b64url(JSON.stringify(['x'.repeat(5_000)])),
+    b64url(JSON.stringify([{ __proto__: 1 }])),
+    'not base64 !!',
+    '',
+    '====',
+    'x'.repeat(10_000),
   ];
   // F11: a name cursor holding U+0000.
   if (!open('F11')) forged.push(b64url(JSON.stringify(['a\u0000b'])), b64url(JSON.stringify(['\u0000', 1])));
@@ -121,24 +178,46 @@ function nodeIdValue(g: G, ctx: FuzzContext): string {
   return g(
     fc.constantFrom,
     ...ctx.nodeIds,
-    b64('RegisteredModel:0'), b64('RegisteredModel:2147483648'), b64('ModelVersion:99999'), b64('AuditEvent:1'), b64('ApiToken:1'),
-    b64('Webhook:1'), b64('RegisteredModel:1\u0000'), b64('RegisteredModel:01'), `${b64('RegisteredModel:1')}!!`, 'UmVnaXN0ZXJlZE1vZGVsOjE',
-    '', '\u0000', 'x'.repeat(10_000), '\uD800',
+    b64('RegisteredModel:0'),
+    b64('RegisteredModel:2147483648'),
+    b64('ModelVersion:99999'),
+    b64('AuditEvent:1'),
+    b64('ApiToken:1'),
+    b64('Webhook:1'),
+    b64('RegisteredModel:1\u0000'),
+    b64('RegisteredModel:01'),
+    `${b64('RegisteredModel:1')}!!`,
+    'UmVnaXN0ZXJlZE1vZGVsOjE',
+    '',
+    '\u0000',
+    'x'.repeat(10_000),
+    '\uD800',
   );
 }
 
 /** A string for a field or argument, chosen by its name (names of models, cursors, ids, urls...). */
-function stringValue(g: G, ctx: FuzzContext, name: string, inputType: string): string {
+function stringValue(g: G, ctx: FuzzContext, name: string, _inputType: string): string {
   const hostile = () => g(fc.constantFrom, ...HOSTILE_STRINGS);
   if (name === 'after' || name === 'before' || name === 'cursor') return cursorValue(g, ctx);
   if (name === 'url') {
-    const urls = ['http://127.0.0.1:9/hook', 'https://127.0.0.1:9/a', 'ftp://127.0.0.1/x', 'http://[::1]:9/', 'javascript:alert(1)', 'http://', ''];
+    const urls = [
+      'http://127.0.0.1:9/hook',
+      'https://127.0.0.1:9/a',
+      'ftp://127.0.0.1/x',
+      'http://[::1]:9/',
+      'javascript:alert(1)',
+      'http://',
+      '',
+    ];
     // F12: webhook URL text that cannot be stored.
     if (!open('F12')) urls.push('https://127.0.0.1:9/a\u0000b', 'https://127.0.0.1:9/\uD800');
     return g(fc.constantFrom, ...urls, `http://127.0.0.1:9/${'p'.repeat(10_000)}`);
   }
   if (name === 'uri' && pickUri(g)) {
-    return g(fc.constantFrom, ...ctx.modelNames.flatMap((n) => [`models:/${n}/1`, `models:/${n}@champion`, `models:/${n}/latest`, `models:/${n}/2147483648`]));
+    return g(
+      fc.constantFrom,
+      ...ctx.modelNames.flatMap((n) => [`models:/${n}/1`, `models:/${n}@champion`, `models:/${n}/latest`, `models:/${n}/2147483648`]),
+    );
   }
   if (name === 'expiresIn') return g(fc.constantFrom, ...DURATIONS);
   if (name === 'secret') return g(fc.constantFrom, '0123456789abcdef0123', 'short', 'x'.repeat(10_000), '\u0000'.repeat(20));
@@ -213,7 +292,9 @@ function inputValue(g: G, ctx: FuzzContext, type: GraphQLInputType, name: string
       case 'ID':
         return nodeIdValue(g, ctx);
       case 'DateTime':
-        return hostility === 2 ? g(fc.constantFrom, ...HOSTILE_DATES) : g(fc.constantFrom, '2026-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z', '2000-01-01T00:00:00+05:30', '0001-01-01T00:00:00Z');
+        return hostility === 2
+          ? g(fc.constantFrom, ...HOSTILE_DATES)
+          : g(fc.constantFrom, '2026-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z', '2000-01-01T00:00:00+05:30', '0001-01-01T00:00:00Z');
       default:
         return stringValue(g, ctx, name, type.name);
     }
@@ -278,13 +359,19 @@ class Builder {
   }
 
   /** One field of `parent` at `level`, with its shape. */
-  field(parent: GraphQLObjectType | GraphQLNamedType, field: GraphQLField<unknown, unknown>, level: number, forced?: Record<string, unknown>): { text: string; shape: Shape } {
+  field(
+    parent: GraphQLObjectType | GraphQLNamedType,
+    field: GraphQLField<unknown, unknown>,
+    level: number,
+    forced?: Record<string, unknown>,
+  ): { text: string; shape: Shape } {
     const aliased = this.g(fc.integer, { min: 0, max: 5 }) === 0;
     const alias = aliased ? `a${this.nextName++}: ` : '';
     const { text: args, first } = this.args(field, forced);
     const named = getNamedType(field.type);
     let multiplier = 1;
-    if (field.args.some((a) => a.name === 'first')) multiplier = typeof first === 'number' && first >= 1 ? Math.min(first, PAGE_MAX) : PAGE_DEFAULT;
+    if (field.args.some((a) => a.name === 'first'))
+      multiplier = typeof first === 'number' && first >= 1 ? Math.min(first, PAGE_MAX) : PAGE_DEFAULT;
     else if (isListType(getNullableType(field.type)) && !parent.name.endsWith('Connection')) multiplier = ASSUMED_LIST;
     const shape: Shape = { depth: level, aliases: aliased ? 1 : 0, rootFields: 1, cost: 1 };
     if (isObjectType(named) || isAbstractType(named)) {
@@ -317,7 +404,9 @@ class Builder {
     if (isObjectType(type) || isInterfaceType(type)) {
       const fields = Object.values(type.getFields());
       // Past the target depth, only leaves: the operation ends there.
-      const candidates = deeper ? fields : fields.filter((f) => !isObjectType(getNamedType(f.type)) && !isAbstractType(getNamedType(f.type)));
+      const candidates = deeper
+        ? fields
+        : fields.filter((f) => !isObjectType(getNamedType(f.type)) && !isAbstractType(getNamedType(f.type)));
       const count = g(fc.integer, { min: 0, max: 3 });
       for (let i = 0; i < count && candidates.length; i++) {
         const f = pick(g, candidates);
@@ -328,7 +417,9 @@ class Builder {
       }
       // Composite fields first when going deep, so depth targets are reached.
       if (deeper && g(fc.integer, { min: 0, max: 1 })) {
-        const composite = fields.filter((f) => (isObjectType(getNamedType(f.type)) || isAbstractType(getNamedType(f.type))) && !used.has(f.name));
+        const composite = fields.filter(
+          (f) => (isObjectType(getNamedType(f.type)) || isAbstractType(getNamedType(f.type))) && !used.has(f.name),
+        );
         if (composite.length) {
           const f = pick(g, composite);
           used.add(f.name);
@@ -386,21 +477,42 @@ export function operationArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzOperation
       const attack = pick(g, aimed);
       return { ...attack.build(g, ctx), aimed: attack.id };
     }
-    const kind: FuzzOperation['kind'] = g(fc.constantFrom, 'query', 'query', 'query', 'query', 'mutation', 'mutation', 'mutation', 'subscription');
+    const kind: FuzzOperation['kind'] = g(
+      fc.constantFrom,
+      'query',
+      'query',
+      'query',
+      'query',
+      'mutation',
+      'mutation',
+      'mutation',
+      'subscription',
+    );
     // F3: a fragment spread doubling at the root, 2^n root fields in a few hundred bytes.
-    if (kind === 'query' && !open('F3') && g(fc.integer, { min: 0, max: 29 }) === 0) return fragmentBomb(g(fc.integer, { min: 14, max: 21 })); // 21: seconds of blocking today, not hours
+    if (kind === 'query' && !open('F3') && g(fc.integer, { min: 0, max: 29 }) === 0)
+      return fragmentBomb(g(fc.integer, { min: 14, max: 21 })); // 21: seconds of blocking today, not hours
     // F1: subscriptions over a limit (the server does not measure them).
     const targetDepth = g(() => fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 6, max: 13 })));
     const b = new Builder(g, ctx, kind === 'subscription' && open('F1') ? Math.min(targetDepth, 4) : targetDepth);
     const root = rootType(ctx.schema, kind);
     const fields = Object.values(root.getFields());
-    const count = kind === 'subscription' ? 1 : g(() => fc.oneof({ arbitrary: fc.constant(1), weight: 4 }, { arbitrary: fc.integer({ min: 2, max: 3 }), weight: 2 }, { arbitrary: fc.integer({ min: 9, max: 12 }), weight: 1 }));
+    const count =
+      kind === 'subscription'
+        ? 1
+        : g(() =>
+            fc.oneof(
+              { arbitrary: fc.constant(1), weight: 4 },
+              { arbitrary: fc.integer({ min: 2, max: 3 }), weight: 2 },
+              { arbitrary: fc.integer({ min: 9, max: 12 }), weight: 1 },
+            ),
+          );
     const parts: string[] = [];
     const shape: Shape = { depth: 0, aliases: 0, rootFields: 0, cost: 0 };
     for (let i = 0; i < count; i++) {
       const f = pick(g, fields);
       // Subscriptions replay history with afterSequence, so an event comes at once.
-      const forced = kind === 'subscription' && f.name === 'registryEvents' && g(fc.integer, { min: 0, max: 3 }) ? { afterSequence: 0 } : undefined;
+      const forced =
+        kind === 'subscription' && f.name === 'registryEvents' && g(fc.integer, { min: 0, max: 3 }) ? { afterSequence: 0 } : undefined;
       const r = b.field(root, f, 1, forced);
       // Repeated root fields need distinct response names unless their arguments match.
       const text = i > 0 && !r.text.match(/^a\d+: /) ? `r${i}: ${r.text}` : r.text;
@@ -429,7 +541,8 @@ const ATTACKS: Array<{ id: string; build: (g: G, ctx: FuzzContext) => FuzzOperat
     build: (g, ctx) => {
       const aliases = g(fc.integer, { min: 0, max: 14 });
       const picks = Array.from({ length: aliases }, (_, i) => `s${i}: sequence`).join(' ');
-      const chain = 'model { versions(first: 3) { nodes { model { versions(first: 3) { nodes { model { versions(first: 3) { nodes { model { latestVersion { model { name } } } } } } } } } } } }';
+      const chain =
+        'model { versions(first: 3) { nodes { model { versions(first: 3) { nodes { model { versions(first: 3) { nodes { model { latestVersion { model { name } } } } } } } } } } } }';
       const depth = g(fc.boolean);
       return {
         kind: 'subscription',
@@ -484,7 +597,13 @@ const ATTACKS: Array<{ id: string; build: (g: G, ctx: FuzzContext) => FuzzOperat
     build: (g, ctx) => ({
       kind: 'mutation',
       query: `mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { __typename } }`,
-      variables: { i: { name: pick(g, ctx.modelNames), source: 's3://x', tags: Array.from({ length: g(fc.integer, { min: 10_000, max: 12_000 }) }, (_, i) => ({ key: `k${i}`, value: '' })) } },
+      variables: {
+        i: {
+          name: pick(g, ctx.modelNames),
+          source: 's3://x',
+          tags: Array.from({ length: g(fc.integer, { min: 10_000, max: 12_000 }) }, (_, i) => ({ key: `k${i}`, value: '' })),
+        },
+      },
       shape: { depth: 2, aliases: 0, rootFields: 1, cost: 1 },
     }),
   },

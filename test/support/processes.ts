@@ -20,7 +20,11 @@ export interface RunningServerProcess {
 export function processes(env: NodeJS.ProcessEnv) {
   const children: ChildProcess[] = [];
   const spawnTsx = (args: string[], extraEnv: Record<string, string>) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: projectRoot, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: projectRoot,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     return child;
   };

@@ -85,31 +85,56 @@ const SCALAR_TYPES: Record<string, string> = {
 function nativeType([name, args]: [string, string[]]): string {
   const arg = (fallback?: string) => (args.length ? `(${args.join(',')})` : fallback ? `(${fallback})` : '');
   switch (name) {
-    case 'VarChar': return `character varying${arg()}`;
-    case 'Char': return `character${arg('1')}`;
-    case 'Text': return 'text';
-    case 'Timestamptz': return `timestamp with time zone${arg('6')}`;
-    case 'Timestamp': return `timestamp without time zone${arg('6')}`;
-    case 'Timetz': return `time with time zone${arg('6')}`;
-    case 'Time': return `time without time zone${arg('6')}`;
-    case 'Date': return 'date';
-    case 'SmallInt': return 'smallint';
-    case 'Integer': return 'integer';
-    case 'BigInt': return 'bigint';
-    case 'DoublePrecision': return 'double precision';
-    case 'Real': return 'real';
-    case 'Decimal': return `numeric${arg()}`;
-    case 'Boolean': return 'boolean';
-    case 'Uuid': return 'uuid';
-    case 'JsonB': return 'jsonb';
-    case 'Json': return 'json';
-    case 'ByteA': return 'bytea';
-    case 'Inet': return 'inet';
-    case 'Xml': return 'xml';
-    case 'Money': return 'money';
-    case 'Oid': return 'oid';
-    case 'Citext': return 'USER-DEFINED citext';
-    default: throw new Error(`schema-drift: native type @db.${name} is not mapped yet; add it to nativeType()`);
+    case 'VarChar':
+      return `character varying${arg()}`;
+    case 'Char':
+      return `character${arg('1')}`;
+    case 'Text':
+      return 'text';
+    case 'Timestamptz':
+      return `timestamp with time zone${arg('6')}`;
+    case 'Timestamp':
+      return `timestamp without time zone${arg('6')}`;
+    case 'Timetz':
+      return `time with time zone${arg('6')}`;
+    case 'Time':
+      return `time without time zone${arg('6')}`;
+    case 'Date':
+      return 'date';
+    case 'SmallInt':
+      return 'smallint';
+    case 'Integer':
+      return 'integer';
+    case 'BigInt':
+      return 'bigint';
+    case 'DoublePrecision':
+      return 'double precision';
+    case 'Real':
+      return 'real';
+    case 'Decimal':
+      return `numeric${arg()}`;
+    case 'Boolean':
+      return 'boolean';
+    case 'Uuid':
+      return 'uuid';
+    case 'JsonB':
+      return 'jsonb';
+    case 'Json':
+      return 'json';
+    case 'ByteA':
+      return 'bytea';
+    case 'Inet':
+      return 'inet';
+    case 'Xml':
+      return 'xml';
+    case 'Money':
+      return 'money';
+    case 'Oid':
+      return 'oid';
+    case 'Citext':
+      return 'USER-DEFINED citext';
+    default:
+      throw new Error(`schema-drift: native type @db.${name} is not mapped yet; add it to nativeType()`);
   }
 }
 
@@ -119,11 +144,19 @@ function expectedDefault(field: DmmfField): string | null {
   if (typeof value === 'object' && !Array.isArray(value)) {
     const fn = value as { name: string; args: unknown[] };
     switch (fn.name) {
-      case 'autoincrement': return 'autoincrement';
-      case 'now': return 'CURRENT_TIMESTAMP';
-      case 'dbgenerated': return fn.args.length ? String(fn.args[0]) : null;
-      case 'uuid': case 'cuid': case 'nanoid': case 'ulid': return null; // filled in by the client
-      default: throw new Error(`schema-drift: @default(${fn.name}()) is not mapped yet`);
+      case 'autoincrement':
+        return 'autoincrement';
+      case 'now':
+        return 'CURRENT_TIMESTAMP';
+      case 'dbgenerated':
+        return fn.args.length ? String(fn.args[0]) : null;
+      case 'uuid':
+      case 'cuid':
+      case 'nanoid':
+      case 'ulid':
+        return null; // filled in by the client
+      default:
+        throw new Error(`schema-drift: @default(${fn.name}()) is not mapped yet`);
     }
   }
   if (Array.isArray(value)) throw new Error('schema-drift: list defaults are not mapped yet');

@@ -7,10 +7,9 @@ import type { GraphQLClient } from './graphql.ts';
 /** Runs one mutation (input type `<Field>Input`) and fails unless it returns its payload type. */
 export async function mutate(client: GraphQLClient, field: string, input: Record<string, unknown>): Promise<string> {
   const inputType = `${field[0].toUpperCase()}${field.slice(1)}Input`;
-  const data = await client.data(
-    `mutation($input: ${inputType}!) { ${field}(input: $input) { __typename ... on Error { message } } }`,
-    { input },
-  );
+  const data = await client.data(`mutation($input: ${inputType}!) { ${field}(input: $input) { __typename ... on Error { message } } }`, {
+    input,
+  });
   const result = data[field] as { __typename: string; message?: string };
   expect(result.message, `${field} ${JSON.stringify(input)}`).toBeUndefined();
   return result.__typename;
@@ -22,7 +21,14 @@ export async function buildVariedRegistry(client: GraphQLClient, prefix: string)
   const b = `${prefix}-b`;
   const renamed = `${prefix}-b-renamed`;
   const gone = `${prefix}-gone`;
-  await mutate(client, 'createRegisteredModel', { name: a, description: 'first', tags: [{ key: 'team', value: 'risk' }, { key: 'tier', value: '1' }] });
+  await mutate(client, 'createRegisteredModel', {
+    name: a,
+    description: 'first',
+    tags: [
+      { key: 'team', value: 'risk' },
+      { key: 'tier', value: '1' },
+    ],
+  });
   await mutate(client, 'createRegisteredModel', { name: b });
   await mutate(client, 'createRegisteredModel', { name: gone, description: 'short-lived' });
   for (let i = 1; i <= 4; i++) {

@@ -36,7 +36,9 @@ describe('crash: SIGKILL mid-burst, restart on the same data', () => {
       expect(figures.rounds.some((r) => r.inFlightAtKill > 0)).toBe(true);
       expect(figures.acknowledged.versions).toBeGreaterThan(3);
       expect(figures.acknowledged.aliasMoves + figures.acknowledged.tags).toBeGreaterThan(5);
-      console.info(`[${name}] crash figures: ${JSON.stringify(figures.rounds)} ${JSON.stringify(figures.acknowledged)} ${JSON.stringify(figures.unacknowledged)}`);
+      console.info(
+        `[${name}] crash figures: ${JSON.stringify(figures.rounds)} ${JSON.stringify(figures.acknowledged)} ${JSON.stringify(figures.unacknowledged)}`,
+      );
     });
   }
 });

@@ -15,7 +15,8 @@ import { type ServerProcess, killAllServers, postGraphQL, spawnServer } from '..
 const REQUEST_BOUND_MS = 15_000;
 
 const binaries = postgresBinDir();
-if (!binaries && process.env.REQUIRE_POSTGRES === '1') throw new Error('REQUIRE_POSTGRES=1 but no PostgreSQL binaries under /usr/lib/postgresql/*/bin');
+if (!binaries && process.env.REQUIRE_POSTGRES === '1')
+  throw new Error('REQUIRE_POSTGRES=1 but no PostgreSQL binaries under /usr/lib/postgresql/*/bin');
 
 const CREATE = `mutation($input: CreateModelVersionInput!) { createModelVersion(input: $input) { __typename ... on ModelVersionPayload { modelVersion { version } } } }`;
 
@@ -35,7 +36,9 @@ describe.skipIf(!binaries)('database outage (own PostgreSQL, stopped under load)
     await pg?.destroy();
   });
 
-  it('turns /health 503, fails requests fast and clearly, recovers without a restart, loses nothing acknowledged', { timeout: 120_000 }, async () => {
+  it('turns /health 503, fails requests fast and clearly, recovers without a restart, loses nothing acknowledged', {
+    timeout: 120_000,
+  }, async () => {
     pg = await startThrowawayPostgres();
     const server: ServerProcess = await spawnServer(pg.url);
     const health = async () => (await fetch(`${server.origin}/health`, { signal: AbortSignal.timeout(REQUEST_BOUND_MS) })).status;
@@ -91,13 +94,14 @@ describe.skipIf(!binaries)('database outage (own PostgreSQL, stopped under load)
     // answered): requests still end, with the same error, once the timeouts expire.
     await pg.freeze();
     const hung = await Promise.all(
-      ['mutation { createModelVersion(input: { name: "outage", source: "s3://outage/hung" }) { __typename } }', '{ registeredModels { totalCount } }'].map(
-        async (query) => {
-          const started = Date.now();
-          const reply = await postGraphQL(server.url, query, undefined, REQUEST_BOUND_MS + 5_000);
-          return { ms: Date.now() - started, code: reply.errors?.[0]?.extensions?.code, message: reply.errors?.[0]?.message };
-        },
-      ),
+      [
+        'mutation { createModelVersion(input: { name: "outage", source: "s3://outage/hung" }) { __typename } }',
+        '{ registeredModels { totalCount } }',
+      ].map(async (query) => {
+        const started = Date.now();
+        const reply = await postGraphQL(server.url, query, undefined, REQUEST_BOUND_MS + 5_000);
+        return { ms: Date.now() - started, code: reply.errors?.[0]?.extensions?.code, message: reply.errors?.[0]?.message };
+      }),
     );
     expect(await health()).toBe(503);
     await pg.thaw();

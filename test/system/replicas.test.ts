@@ -46,7 +46,9 @@ describe.skipIf(!hasPostgres)('two replicas on one PostgreSQL database', () => {
       replicas.flatMap((replica, r) =>
         Array.from({ length: 6 }, async (_, c) => {
           for (let i = 0; i < 6; i++) {
-            const reply = await postGraphQL(replica.url, CREATE_VERSION, { input: { name: 'shared', source: `s3://shared/${r}/${c}/${i}` } });
+            const reply = await postGraphQL(replica.url, CREATE_VERSION, {
+              input: { name: 'shared', source: `s3://shared/${r}/${c}/${i}` },
+            });
             expect(reply.data?.createModelVersion, JSON.stringify(reply)).toMatchObject({ __typename: 'ModelVersionPayload' });
             numbers.push(reply.data.createModelVersion.modelVersion.version);
           }
@@ -88,7 +90,7 @@ describe.skipIf(!hasPostgres)('two replicas on one PostgreSQL database', () => {
     const events = await db.prisma.auditEvent.findMany({ where: { alias: 'production' }, orderBy: { sequence: 'asc' } });
     // Every acknowledged move is one event, and each event starts where the previous one ended.
     expect(events).toHaveLength(moves.length);
-    events.forEach((event, i) => expect(event.previousVersion).toBe(i === 0 ? null : events[i - 1].version));
+    for (const [i, event] of events.entries()) expect(event.previousVersion).toBe(i === 0 ? null : events[i - 1].version);
     expect([...events.map((e) => `${e.previousVersion}->${e.version}`)].sort()).toEqual(moves.map((m) => `${m.from}->${m.to}`).sort());
     const versionEvents = await db.prisma.auditEvent.findMany({ where: { action: 'VERSION_CREATED' }, orderBy: { sequence: 'asc' } });
     expect(versionEvents.map((e) => e.version)).toEqual(Array.from({ length: 72 }, (_, i) => i + 1));
@@ -98,7 +100,10 @@ describe.skipIf(!hasPostgres)('two replicas on one PostgreSQL database', () => {
     expect(report.counts.versions).toBe(72);
 
     const exits = await Promise.all(replicas.map((replica) => replica.stop('SIGTERM')));
-    expect(exits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+    expect(exits).toEqual([
+      { code: 0, signal: null },
+      { code: 0, signal: null },
+    ]);
     console.info(`two replicas: 72 versions numbered 1..72, ${moves.length} alias moves chained, ${conflicts} compare-and-set conflicts`);
   });
 });

@@ -13,8 +13,14 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(known('P2024'))).toBe(true);
     expect(isDatabaseUnavailable(known('P2028'))).toBe(true);
     expect(isDatabaseUnavailable(known('P2010', { driverAdapterError: { cause: { kind: 'DatabaseNotReachable' } } }))).toBe(true);
-    expect(isDatabaseUnavailable(new Error('wrapped', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5'), { code: 'ECONNREFUSED' }) }))).toBe(true);
-    expect(isDatabaseUnavailable({ cause: { originalCode: '57P01', message: 'terminating connection due to administrator command' } })).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        new Error('wrapped', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5'), { code: 'ECONNREFUSED' }) }),
+      ),
+    ).toBe(true);
+    expect(
+      isDatabaseUnavailable({ cause: { originalCode: '57P01', message: 'terminating connection due to administrator command' } }),
+    ).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Query read timeout'))).toBe(true);

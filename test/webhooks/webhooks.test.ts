@@ -103,9 +103,13 @@ describeEachDatabase('webhooks', (ctx) => {
   async function changes(modelName: string): Promise<number[]> {
     await client.data(`mutation($n: String!) { createRegisteredModel(input: { name: $n }) { __typename } }`, { n: modelName });
     for (let i = 0; i < 2; i++) {
-      await client.data(`mutation($n: String!) { createModelVersion(input: { name: $n, source: "s3://b/m" }) { __typename } }`, { n: modelName });
+      await client.data(`mutation($n: String!) { createModelVersion(input: { name: $n, source: "s3://b/m" }) { __typename } }`, {
+        n: modelName,
+      });
     }
-    await client.data(`mutation($n: String!) { setModelAlias(input: { name: $n, alias: "production", version: 2 }) { __typename } }`, { n: modelName });
+    await client.data(`mutation($n: String!) { setModelAlias(input: { name: $n, alias: "production", version: 2 }) { __typename } }`, {
+      n: modelName,
+    });
     const r = await client.data(`query($n: String!) { auditEvents(filter: { modelName: $n }) { nodes { sequence } } }`, { n: modelName });
     return r.auditEvents.nodes.map((e: { sequence: number }) => e.sequence).reverse();
   }
@@ -188,7 +192,12 @@ describeEachDatabase('webhooks', (ctx) => {
       __typename: 'TestWebhookPayload',
       delivery: { sequence: null, status: 'FAILED', responseCode: 500, lastError: 'HTTP 500' },
     });
-    expect((await client.data(ping, { id })).testWebhook.delivery).toEqual({ sequence: null, status: 'DELIVERED', responseCode: 200, lastError: null });
+    expect((await client.data(ping, { id })).testWebhook.delivery).toEqual({
+      sequence: null,
+      status: 'DELIVERED',
+      responseCode: 200,
+      lastError: null,
+    });
     expect(JSON.parse(endpoint.requests[1].body)).toMatchObject({ webhookId: id, event: null });
     expect((await client.data(ping, { id: 99_999 })).testWebhook).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
   });
@@ -223,7 +232,11 @@ describeEachDatabase('webhook queue cap', (ctx) => {
     const dispatcher = idleDispatcher(ctx.db, { ...FAST, maxQueuedPerWebhook: 2 });
     try {
       const created = await ctx.db.prisma.$transaction((tx) =>
-        createWebhook(tx, { url: `http://127.0.0.1:${(dead.address() as AddressInfo).port}/`, secret: SECRET, modelName: 'capped' }, { allowHttp: true, allowPrivate: true }),
+        createWebhook(
+          tx,
+          { url: `http://127.0.0.1:${(dead.address() as AddressInfo).port}/`, secret: SECRET, modelName: 'capped' },
+          { allowHttp: true, allowPrivate: true },
+        ),
       );
       await client.data(`mutation { createRegisteredModel(input: { name: "capped" }) { __typename } }`);
       for (let i = 0; i < 3; i++) {

@@ -24,7 +24,8 @@ export function useHealth({ ping, isClosing, log }: HealthOptions): Plugin {
   return useReadinessCheck({
     endpoint: HEALTH_ENDPOINT,
     async check({ request }) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
       if (isClosing()) return answer(503, { status: 'unavailable', error: 'shutting down' });
       try {
         await ping();

@@ -59,12 +59,11 @@ const DeleteInput = builder.inputType('DeleteModelAliasInput', {
   }),
 });
 
-const set = resultUnion<SetAliasResult>(
-  'SetModelAliasResult',
-  'The alias as set, or why it was not.',
-  SetModelAliasPayloadRef,
-  [ValidationErrorRef, NotFoundErrorRef, ConflictErrorRef],
-);
+const set = resultUnion<SetAliasResult>('SetModelAliasResult', 'The alias as set, or why it was not.', SetModelAliasPayloadRef, [
+  ValidationErrorRef,
+  NotFoundErrorRef,
+  ConflictErrorRef,
+]);
 const remove = resultUnion<DeleteAliasResult>(
   'DeleteModelAliasResult',
   'The removed alias, or why nothing was removed.',

@@ -1,6 +1,6 @@
 import type { AuditAction, AuditEvent } from '../../generated/prisma/client.ts';
 import { type Page, cursorOf } from '../../registry/rules/paging.ts';
-import { EVENT_SORT, } from '../../store/events.ts';
+import { EVENT_SORT } from '../../store/events.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, withCursorErrors } from './connection.ts';
@@ -31,8 +31,7 @@ export const AuditEventFilterRef = builder.inputType('AuditEventFilter', {
   description: 'Conditions a recorded change must meet; all given conditions must hold.',
   fields: (t) => ({
     modelName: t.string({
-      description:
-        'The whole history of every model that ever had this name: across renames, and after the model was deleted.',
+      description: 'The whole history of every model that ever had this name: across renames, and after the model was deleted.',
     }),
     alias: t.string({ description: 'Only events about this alias.' }),
     actions: t.field({ type: [AuditActionRef], description: 'Only events with one of these actions.' }),
@@ -111,9 +110,7 @@ builder.queryField('auditEvents', (t) =>
     },
     resolve: (_root, args, ctx) => {
       const { first, after } = pageArgs(args);
-      return historyConnection(after, () =>
-        ctx.reads.listEvents({ first, after, filter: args.filter }),
-      );
+      return historyConnection(after, () => ctx.reads.listEvents({ first, after, filter: args.filter }));
     },
   }),
 );

@@ -41,7 +41,6 @@ export const PageInfoRef = builder.objectRef<ConnectionShape<unknown>>('PageInfo
 
 export function connectionType<T>(
   name: string,
-  // biome-ignore lint: Pothos object refs are invariant in their shape
   nodeRef: any,
   options: { description: string; nodeDescription: string; totalCountDescription?: string },
 ) {
@@ -65,7 +64,11 @@ export function connectionType<T>(
         description: 'The items of this page, without cursors.',
         resolve: (c) => c.page.rows as never,
       }),
-      pageInfo: t.field({ type: PageInfoRef, description: 'Cursors and whether more pages exist.', resolve: (c) => c as ConnectionShape<unknown> }),
+      pageInfo: t.field({
+        type: PageInfoRef,
+        description: 'Cursors and whether more pages exist.',
+        resolve: (c) => c as ConnectionShape<unknown>,
+      }),
       ...(options.totalCountDescription
         ? {
             totalCount: t.int({

@@ -57,10 +57,7 @@ builder.objectField(ValidationErrorRef, 'field', (t) =>
   t.exposeString('field', { nullable: true, description: 'The input field at fault, e.g. alias or tags[2].key.' }),
 );
 export const AlreadyExistsErrorRef = errorType('ALREADY_EXISTS', 'A model with that name already exists.');
-export const ConflictErrorRef = errorType(
-  'CONFLICT',
-  'A compare-and-set (expectedVersion) did not hold: someone moved the alias first.',
-);
+export const ConflictErrorRef = errorType('CONFLICT', 'A compare-and-set (expectedVersion) did not hold: someone moved the alias first.');
 builder.objectField(ConflictErrorRef, 'currentVersion', (t) =>
   t.exposeInt('currentVersion', { nullable: true, description: 'The version the alias points to now (null if it does not exist).' }),
 );

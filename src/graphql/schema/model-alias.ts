@@ -1,4 +1,3 @@
-
 import { ModelAliasRef, ModelVersionRef, RegisteredModelRef } from './refs.ts';
 import { DateTime } from './scalars.ts';
 

@@ -24,10 +24,16 @@ const DeleteRegisteredModelPayloadRef = builder
 const CreateInput = builder.inputType('CreateRegisteredModelInput', {
   description: 'A new model.',
   fields: (t) => ({
-    name: t.string({ required: true, description: 'Unique name: 1-256 characters, no `/`, `:`, control characters or surrounding spaces.' }),
+    name: t.string({
+      required: true,
+      description: 'Unique name: 1-256 characters, no `/`, `:`, control characters or surrounding spaces.',
+    }),
     description: t.string({ description: 'Free text, up to 65,536 characters.' }),
     tags: t.field({ type: [TagInputRef], description: 'Tags to set at creation, keys unique.' }),
-    idempotencyKey: t.string({ description: 'Makes retries safe: a retry with the same key and input returns the first result without writing again; the same key with another input is a ValidationError. Keys are per token and expire (default after 24 hours).' }),
+    idempotencyKey: t.string({
+      description:
+        'Makes retries safe: a retry with the same key and input returns the first result without writing again; the same key with another input is a ValidationError. Keys are per token and expire (default after 24 hours).',
+    }),
   }),
 });
 

@@ -12,7 +12,7 @@ builder.queryField('resolveModelUri', (t) =>
       'a malformed URI is a GraphQL error.',
     args: { uri: t.arg.string({ required: true, description: 'The URI, e.g. models:/fraud@champion.' }) },
     resolve: async (_root, { uri }, ctx) => {
-      let parsed;
+      let parsed: ReturnType<typeof parseModelUri>;
       try {
         parsed = parseModelUri(uri);
       } catch (error) {

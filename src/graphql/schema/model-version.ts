@@ -1,11 +1,6 @@
 import type { ModelVersion } from '../../generated/prisma/client.ts';
 import { type SortKey, cursorOf } from '../../registry/rules/paging.ts';
-import {
-  VERSION_IN_MODEL_SORT,
-  VERSION_SORT,
-  type VersionFilter,
-  type VersionOrder,
-} from '../../store/versions.ts';
+import { VERSION_IN_MODEL_SORT, VERSION_SORT, type VersionFilter, type VersionOrder } from '../../store/versions.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';

@@ -36,7 +36,7 @@ builder.queryField('node', (t) =>
     type: NodeRef,
     nullable: true,
     description: 'Fetches any object by its global ID; null when it does not exist (any more).',
-    args: { id: t.arg.id({ required: true, description: 'A global ID as returned by a Node type\'s `id` field.' }) },
+    args: { id: t.arg.id({ required: true, description: "A global ID as returned by a Node type's `id` field." }) },
     resolve: async (_root, { id }, ctx) => {
       const target = fromGlobalId(id);
       if (!target) return null;

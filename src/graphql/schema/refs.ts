@@ -1,11 +1,6 @@
 // References to the object types, declared before any is implemented so that the type families
 // (one file each) can point at one another without import cycles.
-import type {
-  AuditEvent,
-  ModelAlias,
-  ModelVersion,
-  RegisteredModel,
-} from '../../generated/prisma/client.ts';
+import type { AuditEvent, ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
 import type { TagInput } from '../../registry/commands/models.ts';
 import { builder } from '../builder.ts';
 import { connectionType } from './connection.ts';
@@ -32,4 +27,3 @@ export const AuditEventConnectionRef = connectionType<AuditEvent>('AuditEvent', 
   description: 'A page of recorded changes, newest first; `first` defaults to 20 and must be 1..100.',
   nodeDescription: 'The recorded change.',
 });
-

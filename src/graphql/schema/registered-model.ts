@@ -1,5 +1,5 @@
 import type { RegisteredModel } from '../../generated/prisma/client.ts';
-import { type ModelOrder, MODEL_SORT, } from '../../store/models.ts';
+import { type ModelOrder, MODEL_SORT } from '../../store/models.ts';
 import { cursorOf } from '../../registry/rules/paging.ts';
 import { builder } from '../builder.ts';
 import { AuditActionRef, historyOfModel } from './audit-event.ts';
@@ -138,10 +138,7 @@ builder.queryFields((t) => ({
       const { first, after } = pageArgs(args);
       const orderBy: ModelOrder = args.orderBy ?? 'NAME_ASC';
       return withCursorErrors(async () => ({
-        page: primed(
-          await ctx.reads.listModels({ first, after, orderBy, filter: args.filter }),
-          ctx.loaders.primeModels,
-        ),
+        page: primed(await ctx.reads.listModels({ first, after, orderBy, filter: args.filter }), ctx.loaders.primeModels),
         cursorOf: (m: RegisteredModel) => cursorOf(m, MODEL_SORT[orderBy]),
         afterGiven: after != null,
         totalCount: () => ctx.reads.countModels(args.filter),

@@ -12,12 +12,19 @@ function daysInMonth(year: number, month: number): number {
 function parseInstant(value: unknown): Date | null {
   const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
   if (!match) return null;
-  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = match.slice(1).map((part) =>
-    part === undefined ? undefined : Number(part),
-  ) as number[];
+  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part))) as number[];
   const fieldsValid =
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) &&
-    hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59;
   const date = new Date(value as string);
   // PostgreSQL stores years 1 to 9999 in ISO form; outside that range is refused here, not there.
   const instantYear = date.getUTCFullYear();

@@ -51,14 +51,19 @@ async function openEvents(
     );
   } catch (error) {
     if (error instanceof SubscriptionLimitError || error instanceof FeedClosedError) {
-      throw new GraphQLError(error.message, { extensions: { code: error instanceof SubscriptionLimitError ? 'TOO_MANY_SUBSCRIPTIONS' : 'UNAVAILABLE' } });
+      throw new GraphQLError(error.message, {
+        extensions: { code: error instanceof SubscriptionLimitError ? 'TOO_MANY_SUBSCRIPTIONS' : 'UNAVAILABLE' },
+      });
     }
     throw error;
   }
 }
 
 /** `source` mapped through `map` (undefined: skip); ending the result ends the source. */
-function mapIterator<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => Promise<U | undefined> | U | undefined): AsyncIterableIterator<U> {
+function mapIterator<T, U>(
+  source: AsyncIterableIterator<T>,
+  map: (value: T) => Promise<U | undefined> | U | undefined,
+): AsyncIterableIterator<U> {
   const iterator: AsyncIterableIterator<U> = {
     [Symbol.asyncIterator]: () => iterator,
     async next() {
@@ -93,7 +98,8 @@ builder.subscriptionField('registryEvents', (t) =>
       aliases: t.arg.stringList({ description: `Only events about one of these aliases (at most ${MAX_SUBSCRIPTION_ALIASES}).` }),
       actions: t.arg({ type: [AuditActionRef], description: 'Only events with one of these actions.' }),
       afterSequence: t.arg.int({
-        description: 'Replay matching events with a higher sequence first (0: the whole history). Absent: only changes committed from now on.',
+        description:
+          'Replay matching events with a higher sequence first (0: the whole history). Absent: only changes committed from now on.',
       }),
     },
     subscribe: async (_root, args, ctx) => {

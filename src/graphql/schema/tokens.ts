@@ -34,7 +34,12 @@ const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken').implement({
       description: 'When it was last used (to the minute); null: never.',
       resolve: (k) => k.lastUsedAt,
     }),
-    revokedAt: t.field({ type: DateTime, nullable: true, description: 'When it was revoked; null: not revoked.', resolve: (k) => k.revokedAt }),
+    revokedAt: t.field({
+      type: DateTime,
+      nullable: true,
+      description: 'When it was revoked; null: not revoked.',
+      resolve: (k) => k.revokedAt,
+    }),
     active: t.boolean({ description: 'Neither revoked nor expired.', resolve: (k) => isActive(k) }),
   }),
 });

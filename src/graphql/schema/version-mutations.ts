@@ -34,7 +34,10 @@ const CreateInput = builder.inputType('CreateModelVersionInput', {
     runLink: t.string({ description: 'A link to that run (up to 4,096 characters).' }),
     description: t.string({ description: 'Free text, up to 65,536 characters.' }),
     tags: t.field({ type: [TagInputRef], description: 'Tags to set at registration, keys unique.' }),
-    idempotencyKey: t.string({ description: 'Makes retries safe: a retry with the same key and input returns the first result without writing again; the same key with another input is a ValidationError. Keys are per token and expire (default after 24 hours).' }),
+    idempotencyKey: t.string({
+      description:
+        'Makes retries safe: a retry with the same key and input returns the first result without writing again; the same key with another input is a ValidationError. Keys are per token and expire (default after 24 hours).',
+    }),
   }),
 });
 

@@ -39,7 +39,12 @@ const WebhookDeliveryRef = builder.objectRef<WebhookDelivery>('WebhookDelivery')
     responseCode: t.exposeInt('responseCode', { nullable: true, description: 'HTTP status of the last attempt; null if no response.' }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'Why the last attempt failed; null once delivered.' }),
     createdAt: t.field({ type: DateTime, description: 'When the delivery was queued.', resolve: (d) => d.createdAt }),
-    deliveredAt: t.field({ type: DateTime, nullable: true, description: 'When the endpoint acknowledged it.', resolve: (d) => d.deliveredAt }),
+    deliveredAt: t.field({
+      type: DateTime,
+      nullable: true,
+      description: 'When the endpoint acknowledged it.',
+      resolve: (d) => d.deliveredAt,
+    }),
   }),
 });
 
@@ -94,7 +99,10 @@ const filterFields = {
 const CreateInput = builder.inputType('CreateWebhookInput', {
   description: 'A new webhook. It receives the events recorded after its creation.',
   fields: (t) => ({
-    url: t.string({ required: true, description: 'https:// URL (http:// only where WEBHOOK_ALLOW_HTTP=1); internal addresses only where WEBHOOK_ALLOW_PRIVATE=1.' }),
+    url: t.string({
+      required: true,
+      description: 'https:// URL (http:// only where WEBHOOK_ALLOW_HTTP=1); internal addresses only where WEBHOOK_ALLOW_PRIVATE=1.',
+    }),
     secret: t.string({ required: true, description: 'HMAC-SHA256 key for the `x-registry-signature` header, 16-256 characters.' }),
     modelName: t.string({ description: filterFields.modelName }),
     actions: t.field({ type: [AuditActionRef], description: filterFields.actions }),
@@ -119,14 +127,19 @@ const IdInput = builder.inputType('WebhookIdInput', {
   fields: (t) => ({ id: t.int({ required: true, description: 'The webhook id.' }) }),
 });
 
-const create = resultUnion<{ webhook: Webhook }>('CreateWebhookResult', 'The webhook, or why it was not created.', WebhookPayloadRef, [ValidationErrorRef]);
+const create = resultUnion<{ webhook: Webhook }>('CreateWebhookResult', 'The webhook, or why it was not created.', WebhookPayloadRef, [
+  ValidationErrorRef,
+]);
 const update = resultUnion<{ webhook: Webhook }>('UpdateWebhookResult', 'The webhook, or why it was not changed.', WebhookPayloadRef, [
   ValidationErrorRef,
   NotFoundErrorRef,
 ]);
-const remove = resultUnion<{ webhook: Webhook }>('DeleteWebhookResult', 'The deleted webhook, or why nothing was deleted.', WebhookPayloadRef, [
-  NotFoundErrorRef,
-]);
+const remove = resultUnion<{ webhook: Webhook }>(
+  'DeleteWebhookResult',
+  'The deleted webhook, or why nothing was deleted.',
+  WebhookPayloadRef,
+  [NotFoundErrorRef],
+);
 const test = resultUnion<{ delivery: WebhookDelivery }>('TestWebhookResult', 'The ping, or why none was sent.', TestWebhookPayloadRef, [
   NotFoundErrorRef,
 ]);

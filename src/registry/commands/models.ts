@@ -41,7 +41,13 @@ export async function createRegisteredModel(w: Write, input: CreateModelInput): 
       ? await create()
       : await runIdempotent(
           w.tx,
-          { actor: w.access.actor, operation: 'createRegisteredModel', key: idempotencyKey, input: model, ttlMs: w.settings.idempotencyTtlMs },
+          {
+            actor: w.access.actor,
+            operation: 'createRegisteredModel',
+            key: idempotencyKey,
+            input: model,
+            ttlMs: w.settings.idempotencyTtlMs,
+          },
           create,
           (stored) => replayCreatedModel(w, stored, 'createRegisteredModel'),
         );

@@ -41,14 +41,13 @@ export async function setRegisteredModelTag(
   if (!previous) checkTagRoom(await store.countModelTags(tx, model.id), `registered model "${model.name}"`);
   await store.upsertModelTag(tx, model.id, input.key, input.value);
   const registeredModel = await touchModel(tx, model.id, now);
-  await insertEvents(tx, { actor: access.actor, now }, model, [historyEvent('MODEL_TAG_SET', { ...tag, previous: previous?.value ?? null })]);
+  await insertEvents(tx, { actor: access.actor, now }, model, [
+    historyEvent('MODEL_TAG_SET', { ...tag, previous: previous?.value ?? null }),
+  ]);
   return { registeredModel, tag };
 }
 
-export async function deleteRegisteredModelTag(
-  { tx, access }: Write,
-  input: { name: string; key: string },
-): Promise<ModelTagResult> {
+export async function deleteRegisteredModelTag({ tx, access }: Write, input: { name: string; key: string }): Promise<ModelTagResult> {
   access.requireWrite([input.name], 'deleteRegisteredModelTag');
   const { model, now } = await lockModel(tx, input.name);
   const owner = `registered model "${model.name}"`;
@@ -57,7 +56,9 @@ export async function deleteRegisteredModelTag(
   if (!previous) throw tagNotFound(input.key, owner);
   await store.deleteModelTag(tx, model.id, input.key);
   const registeredModel = await touchModel(tx, model.id, now);
-  await insertEvents(tx, { actor: access.actor, now }, model, [historyEvent('MODEL_TAG_DELETED', { key: input.key, previous: previous.value })]);
+  await insertEvents(tx, { actor: access.actor, now }, model, [
+    historyEvent('MODEL_TAG_DELETED', { key: input.key, previous: previous.value }),
+  ]);
   return { registeredModel, tag: { key: previous.key, value: previous.value } };
 }
 

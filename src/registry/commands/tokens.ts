@@ -1,7 +1,12 @@
 // API token commands for admins: create (the secret is shown once), revoke, list. The token rules
 // themselves (hashing, names, scopes) are src/auth/tokens.ts, shared with the token CLI.
 import type { ApiToken } from '../../generated/prisma/client.ts';
-import { type TokenSpec, createApiToken as insertToken, listApiTokens as readTokens, revokeApiToken as revokeToken } from '../../auth/tokens.ts';
+import {
+  type TokenSpec,
+  createApiToken as insertToken,
+  listApiTokens as readTokens,
+  revokeApiToken as revokeToken,
+} from '../../auth/tokens.ts';
 import type { Access } from '../../auth/access.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Write } from '../write.ts';

@@ -140,7 +140,11 @@ export async function deleteModelVersion(
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
   const aliases = await aliasesOnVersion(tx, version.id);
   // The aliases go with the version: protected ones need promote, checked on the rows just read.
-  requireAliasRemovals(access, model.name, aliases.map((a) => a.alias));
+  requireAliasRemovals(
+    access,
+    model.name,
+    aliases.map((a) => a.alias),
+  );
   // ON DELETE CASCADE removes them; each removal is recorded so that the alias's history still
   // says where it pointed and when it stopped.
   await store.deleteVersion(tx, version.id);

@@ -4,7 +4,12 @@
 import type { Access } from '../../auth/access.ts';
 import type { AuditAction, Webhook, WebhookDelivery } from '../../generated/prisma/client.ts';
 import { deliveryBody, sendSigned } from '../../webhooks/dispatcher.ts';
-import { type WebhookInput, createWebhook as insertWebhook, deleteWebhook as removeWebhook, updateWebhook as changeWebhook } from '../../webhooks/webhooks.ts';
+import {
+  type WebhookInput,
+  createWebhook as insertWebhook,
+  deleteWebhook as removeWebhook,
+  updateWebhook as changeWebhook,
+} from '../../webhooks/webhooks.ts';
 import { type RegistrySettings, type Write, inTransaction } from '../write.ts';
 import type { DirectReader } from '../../store/sql.ts';
 import * as store from '../../store/webhooks.ts';

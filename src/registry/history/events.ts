@@ -50,7 +50,8 @@ export const HISTORY_EVENTS = {
     details: (model: { description: string | null }) => ({ newValue: model.description }),
     replay(s) {
       const e = s.event;
-      if (s.registry.models.has(e.modelId) || s.registry.deletedModels.has(e.modelId)) return s.bad(`model #${e.modelId} was already created`);
+      if (s.registry.models.has(e.modelId) || s.registry.deletedModels.has(e.modelId))
+        return s.bad(`model #${e.modelId} was already created`);
       s.registry.models.set(e.modelId, {
         id: e.modelId,
         name: e.modelName,
@@ -202,7 +203,8 @@ export const HISTORY_EVENTS = {
       const model = changedModel(s);
       const alias = model && chainedAlias(s, model);
       if (!model || alias === undefined) return;
-      if (e.version === null || !model.versions.has(e.version)) return s.bad(`alias ${show(alias)} set to version ${e.version}, which does not exist then`);
+      if (e.version === null || !model.versions.has(e.version))
+        return s.bad(`alias ${show(alias)} set to version ${e.version}, which does not exist then`);
       model.aliases.set(alias, { version: e.version, updatedAt: s.at });
     },
   }),
@@ -294,7 +296,10 @@ function expectPrevious(s: ReplayStep, actual: string | null | typeof UNKNOWN): 
 function replayTag(s: ReplayStep, owner: { tags: Map<string, string> } | undefined, change: 'set' | 'delete'): void {
   const { key, newValue } = s.event;
   if (!owner) return;
-  if (key === null) return s.bad('no key');
+  if (key === null) {
+    s.bad('no key');
+    return;
+  }
   expectPrevious(s, owner.tags.get(key) ?? null);
   if (change === 'delete') {
     if (!owner.tags.has(key)) s.bad(`tag ${show(key)} does not exist then`);

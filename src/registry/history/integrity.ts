@@ -10,13 +10,7 @@ import type { Tx } from '../../store/sql.ts';
 import { replayEvent } from './events.ts';
 import { type ReplayedModel, type ReplayedRegistry, UNKNOWN, emptyReplayedRegistry, show } from './state.ts';
 
-export type Invariant =
-  | 'version-numbers'
-  | 'alias-targets'
-  | 'sequence'
-  | 'serials'
-  | 'alias-chains'
-  | 'replay';
+export type Invariant = 'version-numbers' | 'alias-targets' | 'sequence' | 'serials' | 'alias-chains' | 'replay';
 
 export interface Violation {
   invariant: Invariant;
@@ -70,7 +64,10 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
     if (!target) flag('alias-targets', `${label} points at version row ${a.versionId}, which does not exist`);
     else if (target.modelId !== a.modelId) {
       const other = modelById.get(target.modelId);
-      flag('alias-targets', `${label} points at version ${target.version} of another model (${other ? show(other.name) : `#${target.modelId}`})`);
+      flag(
+        'alias-targets',
+        `${label} points at version ${target.version} of another model (${other ? show(other.name) : `#${target.modelId}`})`,
+      );
     }
   }
 
@@ -90,7 +87,10 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
       const at = event.at.getTime();
       const previousAt = lastAt.get(event.modelId);
       if (previousAt !== undefined && at < previousAt) {
-        flag('sequence', `event ${event.sequence} (${event.action}) of model #${event.modelId} is at ${iso(at)}, before its previous event (${iso(previousAt)})`);
+        flag(
+          'sequence',
+          `event ${event.sequence} (${event.action}) of model #${event.modelId} is at ${iso(at)}, before its previous event (${iso(previousAt)})`,
+        );
       }
       lastAt.set(event.modelId, at);
       replayStep(event, replayed, flag);
@@ -217,7 +217,8 @@ function compareWithState(
       compareField(alabel, 'version', versionNumberById.get(a.versionId) ?? null, ra.version);
       compareField(alabel, 'updatedAt', a.updatedAt.toISOString(), iso(ra.updatedAt));
     }
-    for (const alias of storedAliases.keys()) if (!r.aliases.has(alias)) bad(`alias ${show(alias)} of ${label} is stored but not in history`);
+    for (const alias of storedAliases.keys())
+      if (!r.aliases.has(alias)) bad(`alias ${show(alias)} of ${label} is stored but not in history`);
   }
   const storedIds = new Set(models.map((m) => m.id));
   for (const r of replayed.values()) {

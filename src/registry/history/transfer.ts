@@ -68,7 +68,20 @@ const RECORD_TABLES: Record<RecordType, RecordTable> = {
     dates: ['updatedAt'],
   },
   event: {
-    fields: ['sequence', 'at', 'actor', 'action', 'modelId', 'modelName', 'version', 'previousVersion', 'alias', 'key', 'previousValue', 'newValue'],
+    fields: [
+      'sequence',
+      'at',
+      'actor',
+      'action',
+      'modelId',
+      'modelName',
+      'version',
+      'previousVersion',
+      'alias',
+      'key',
+      'previousValue',
+      'newValue',
+    ],
     key: ['sequence'],
     dates: ['at'],
   },
@@ -87,20 +100,21 @@ export async function exportRegistry(
   const size = options.batchSize ?? 1_000;
   const counts = emptyCounts();
   const emit = async (type: RecordType, rows: object[]) => {
-    for (const row of rows) await write(JSON.stringify({ type, ...row }) + '\n');
+    for (const row of rows) await write(`${JSON.stringify({ type, ...row })}\n`);
     counts[type] += rows.length;
     options.onProgress?.({ ...counts });
   };
 
   await write(
-    JSON.stringify({ type: 'header', format: EXPORT_FORMAT, formatVersion: EXPORT_FORMAT_VERSION, exportedAt: new Date().toISOString() }) + '\n',
+    JSON.stringify({ type: 'header', format: EXPORT_FORMAT, formatVersion: EXPORT_FORMAT_VERSION, exportedAt: new Date().toISOString() }) +
+      '\n',
   );
   for (const type of RECORD_TYPES) {
     const { fields, key } = RECORD_TABLES[type];
     for await (const rows of keysetBatches(db, type, fields, key, size)) await emit(type, rows);
   }
 
-  await write(JSON.stringify({ type: 'end', counts }) + '\n');
+  await write(`${JSON.stringify({ type: 'end', counts })}\n`);
   return counts;
 }
 
@@ -177,9 +191,12 @@ export async function importRegistry(
         const { type, ...fields } = record as { type: string } & Record<string, unknown>;
         if (end) throw new ImportError(`line ${lineNumber}: data after the "end" line`);
         if (!header) {
-          if (type !== 'header' || fields.format !== EXPORT_FORMAT) throw new ImportError(`line ${lineNumber}: not a ${EXPORT_FORMAT} file (no header line)`);
+          if (type !== 'header' || fields.format !== EXPORT_FORMAT)
+            throw new ImportError(`line ${lineNumber}: not a ${EXPORT_FORMAT} file (no header line)`);
           if (fields.formatVersion !== EXPORT_FORMAT_VERSION) {
-            throw new ImportError(`line ${lineNumber}: format version ${String(fields.formatVersion)} is not supported (this server reads ${EXPORT_FORMAT_VERSION})`);
+            throw new ImportError(
+              `line ${lineNumber}: format version ${String(fields.formatVersion)} is not supported (this server reads ${EXPORT_FORMAT_VERSION})`,
+            );
           }
           header = true;
           continue;
@@ -191,7 +208,8 @@ export async function importRegistry(
         }
         const index = RECORD_TYPES.indexOf(type as RecordType);
         if (index < 0) throw new ImportError(`line ${lineNumber}: unknown record type ${JSON.stringify(type)}`);
-        if (index < stage) throw new ImportError(`line ${lineNumber}: a ${type} record after ${RECORD_TYPES[stage]} records (the file is out of order)`);
+        if (index < stage)
+          throw new ImportError(`line ${lineNumber}: a ${type} record after ${RECORD_TYPES[stage]} records (the file is out of order)`);
         if (index > stage || !pending) {
           await flush();
           stage = index;
@@ -207,13 +225,18 @@ export async function importRegistry(
       if (!end) throw new ImportError(`the file ends at line ${lineNumber} without its "end" line: it is truncated; nothing was imported`);
       for (const type of RECORD_TYPES) {
         if (end[type] !== counts[type]) {
-          throw new ImportError(`the "end" line announces ${end[type]} ${type} records, the file holds ${counts[type]}; nothing was imported`);
+          throw new ImportError(
+            `the "end" line announces ${end[type]} ${type} records, the file holds ${counts[type]}; nothing was imported`,
+          );
         }
       }
       await moveSerialsPastMax(tx);
       const integrity = await checkIntegrity(tx);
       if (integrity.violations.length > 0) {
-        const listed = integrity.violations.slice(0, 20).map((v) => `  [${v.invariant}] ${v.message}`).join('\n');
+        const listed = integrity.violations
+          .slice(0, 20)
+          .map((v) => `  [${v.invariant}] ${v.message}`)
+          .join('\n');
         throw new ImportError(`the imported registry fails the integrity check; nothing was imported:\n${listed}`);
       }
       return { counts, integrity };

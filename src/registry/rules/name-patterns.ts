@@ -59,5 +59,8 @@ export function likePattern(pattern: NamePattern): string {
  */
 export function namePatternsSql(patterns: readonly NamePattern[], column: Prisma.Sql): Prisma.Sql {
   if (patterns.length === 0) return Prisma.sql`FALSE`;
-  return Prisma.sql`(${Prisma.join(patterns.map((p) => Prisma.sql`${column} LIKE ${likePattern(p)}`), ' OR ')})`;
+  return Prisma.sql`(${Prisma.join(
+    patterns.map((p) => Prisma.sql`${column} LIKE ${likePattern(p)}`),
+    ' OR ',
+  )})`;
 }

@@ -202,13 +202,13 @@ export function checkTagValue(value: string, field = 'value'): void {
  * A list of tags given in one input: each key and value checked (fields `tags[2].key`,
  * `tags[2].value`), and no key given twice (the later entry's key is at fault).
  */
-export function checkTags(
-  tags: ReadonlyArray<{ key: string; value: string }> | null | undefined,
-  field = 'tags',
-): void {
+export function checkTags(tags: ReadonlyArray<{ key: string; value: string }> | null | undefined, field = 'tags'): void {
   if (tags === null || tags === undefined) return;
   if (tags.length > LIMITS.tagsPerInputMax) {
-    throw new ValidationError(field, `${field} may hold at most ${LIMITS.tagsPerInputMax} tags (got ${tags.length}); set the rest with setModelTag / setModelVersionTag`);
+    throw new ValidationError(
+      field,
+      `${field} may hold at most ${LIMITS.tagsPerInputMax} tags (got ${tags.length}); set the rest with setModelTag / setModelVersionTag`,
+    );
   }
   const firstIndex = new Map<string, number>();
   tags.forEach((tag, i) => {
@@ -229,7 +229,10 @@ export function checkTags(
 /** Before a tag with a new key is added to an owner (model or version) that holds `count` tags. */
 export function checkTagRoom(count: number, owner: string, field = 'key'): void {
   if (count >= LIMITS.tagsPerOwnerMax) {
-    throw new ValidationError(field, `${owner} already holds ${count} tags (at most ${LIMITS.tagsPerOwnerMax}); delete one before adding another`);
+    throw new ValidationError(
+      field,
+      `${owner} already holds ${count} tags (at most ${LIMITS.tagsPerOwnerMax}); delete one before adding another`,
+    );
   }
 }
 
@@ -273,10 +276,7 @@ export function checkAlias(value: string, field = 'alias'): void {
   checkText(value, field, LIMITS.aliasMin, LIMITS.aliasMax);
   const bad = ALIAS_BAD_CHAR.exec(value);
   if (bad) {
-    throw new ValidationError(
-      field,
-      `${field} may contain only ASCII letters, digits, "_" and "-" (found ${describeChar(bad[0])})`,
-    );
+    throw new ValidationError(field, `${field} may contain only ASCII letters, digits, "_" and "-" (found ${describeChar(bad[0])})`);
   }
   if (value.toLowerCase() === 'latest' || VERSION_LIKE.test(value)) {
     throw new ValidationError(
