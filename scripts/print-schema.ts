@@ -1,4 +1,4 @@
-// Writes schema.graphql from the Pothos schema (test/schema.test.ts fails when it is stale).
+// Writes schema.graphql from the Pothos schema (test/graphql/schema.test.ts fails when it is stale).
 import { writeFileSync } from 'node:fs';
 import { printSchemaFile, SCHEMA_FILE } from '../src/graphql/print.ts';
 

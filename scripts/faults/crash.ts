@@ -2,7 +2,7 @@
 // which is killed with SIGKILL once a given number of them has been acknowledged; it is restarted on
 // the same data for the next round. After the last round the data is opened directly and checked:
 // every acknowledged mutation is there, every unacknowledged one is wholly there or wholly absent,
-// and the integrity checker passes. Used by test/crash.test.ts and by `npm run crash`.
+// and the integrity checker passes. Used by test/system/crash.test.ts and by `npm run crash`.
 import { parseDatabaseUrl } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';

@@ -1,5 +1,5 @@
 // The demo/benchmark data set, described as the registry writes that would create it: the
-// bulk seeder (seed.ts) applies them to rows, test/seed.test.ts makes them through the domain
+// bulk seeder (seed.ts) applies them to rows, test/scripts/seed.test.ts makes them through the domain
 // functions and compares the two.
 import type { CreateModelInput } from '../../src/registry/commands/models.ts';
 import type { CreateVersionInput } from '../../src/registry/commands/versions.ts';

@@ -2,7 +2,7 @@
 // in-memory rows with the registry's rules and bulk-inserts the result, audit events included, so
 // history and time travel (versionByAlias(at:)) answer exactly as if the writes had been made one
 // by one. The events' details come from the history table (src/registry/history/events.ts) that
-// the integrity checker replays. test/seed.test.ts makes the same writes through the domain
+// the integrity checker replays. test/scripts/seed.test.ts makes the same writes through the domain
 // functions and compares.
 import type { AuditAction, PrismaClient } from '../../src/generated/prisma/client.ts';
 import type { Tx } from '../../src/store/sql.ts';

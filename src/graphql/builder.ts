@@ -21,7 +21,7 @@
 //   webhooks.ts, outside this change), each needs `directResult` and its union's name given to
 //   print the same schema (the plugin's default is a <Field>Success wrapper with a `data` field),
 //   and `run`'s ctx.write (the loaders reset after a command) stays hand-written either way.
-//   A candidate for a change that may edit those files, with test/schema.test.ts as the check.
+//   A candidate for a change that may edit those files, with test/graphql/schema.test.ts as the check.
 import SchemaBuilder from '@pothos/core';
 import type { GraphQLContext } from './context.ts';
 

@@ -1,6 +1,6 @@
 // Limits on the shape of an operation, checked before it runs: depth, aliases, root fields and a
 // complexity estimate. Together with the page-size cap (`first` <= 100) they bound the work one
-// request can ask for. The defaults fit the dashboard query (see test/batching.test.ts) with a
+// request can ask for. The defaults fit the dashboard query (see test/graphql/batching.test.ts) with a
 // page of 100 models (cost 43,501) and GraphiQL's schema query (about 52,000); README "Limits"
 // lists them with their settings.
 import {

@@ -4,7 +4,7 @@
 // applies idempotency, writes, records the history events in the same transaction, and returns a
 // typed result or throws a RegistryError / AuthError. Front doors map those, nothing more.
 //
-// Following a command: registry.setModelAlias → aliases.ts setModelAlias (rules, lock, write,
+// Following a command: registry.setModelAlias → commands/aliases.ts setModelAlias (rules, lock, write,
 // event) → the store's statements; the transaction is opened here, once per command.
 import type { Access } from '../auth/access.ts';
 import type { DirectReader } from '../store/sql.ts';

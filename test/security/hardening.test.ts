@@ -13,7 +13,7 @@ import { DEFAULT_GRAPHQL_LIMITS } from '../../src/config.ts';
 import { createApp } from '../../src/app.ts';
 import { seedModels } from '../support/seed.ts';
 
-// The dashboard of test/batching.test.ts, which the default limits must admit with a full page (read
+// The dashboard of test/graphql/batching.test.ts, which the default limits must admit with a full page (read
 // from that file rather than imported, which would run its suites here too).
 const DASHBOARD_QUERY = /export const DASHBOARD_QUERY = \/\* GraphQL \*\/ `([^`]*)`/.exec(
   readFileSync(new URL('../graphql/batching.test.ts', import.meta.url), 'utf8'),
