@@ -14,30 +14,13 @@
 // committed, visible to every later snapshot; or rolled back, its numbers never used), every
 // number <= L is final, and W = L. Unlike a transaction-id (xmin) horizon, this waits only for
 // transactions that write history, not for unrelated long transactions in the cluster.
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import { type WatermarkReader, lastHandedOutSequence, runningHistoryWriters } from '../store/watermark.ts';
 
 interface Checkpoint {
   /** Highest sequence number handed out when the checkpoint was taken. */
   last: number;
   /** Virtual transaction ids of the history writers running just after `last` was read. */
   writers: string[];
-}
-
-type Reader = Pick<PrismaClient, '$queryRaw'>;
-
-export async function lastHandedOutSequence(db: Reader): Promise<number> {
-  // The SERIAL column's sequence. With the default CACHE 1, last_value is exact across sessions.
-  const rows = await db.$queryRaw<{ last: bigint | number }[]>`
-    SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last FROM audit_event_sequence_seq`;
-  return Number(rows[0].last);
-}
-
-export async function runningHistoryWriters(db: Reader): Promise<string[]> {
-  const rows = await db.$queryRaw<{ vxid: string }[]>`
-    SELECT l.virtualtransaction AS vxid FROM pg_locks l
-    WHERE l.locktype = 'relation' AND l.relation = 'audit_event'::regclass AND l.mode = 'RowExclusiveLock'
-      AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
-  return rows.map((r) => r.vxid);
 }
 
 /**
@@ -47,7 +30,7 @@ export class SafeWatermark {
   private pending: Checkpoint[] = [];
   private value: number | null = null;
 
-  constructor(private readonly db: Reader) {}
+  constructor(private readonly db: WatermarkReader) {}
 
   /** The last watermark found, or null before the first advance(). */
   get current(): number | null {

@@ -1,6 +1,6 @@
 // The data-access layer: the statements of the registry's reads, commands and batch tools, per
-// aggregate (models, versions, tags, aliases, events, idempotency keys, tokens, webhooks), each a
-// named function. This file holds what the raw ones share: the transaction type, the read paths,
+// aggregate (models, versions, tags, aliases, events, idempotency keys, tokens, webhooks and their
+// delivery queue, the watermark's reads), each a named function. This file holds what the raw ones share: the transaction type, the read paths,
 // the statement names, decoding, the database clock.
 //
 // Which tables are read by raw SQL, and why (the step numbers are those of BENCHMARKS.md):
@@ -13,7 +13,10 @@
 //   SQL filter for name, tags, alias and scope in place of Prisma's `where` builder (step 10);
 // - the alias move's target and current alias (store/aliases.ts aliasAndTarget): one statement
 //   after the lock (step 8);
-// - history listings and the live feed (store/events.ts): one filter for both, indexed (F20, F26).
+// - history listings and the live feed (store/events.ts): one filter for both, indexed (F20, F26);
+// - the safe watermark's reads (store/watermark.ts): a sequence's state and pg_locks are no tables
+//   Prisma knows;
+// - the webhooks to queue for (store/webhooks.ts lockQueueableWebhooks): FOR UPDATE SKIP LOCKED.
 // Everything else (look-ups by id, versions by number) is a Prisma query.
 //
 // Which tables are written by raw SQL, and why:
@@ -26,10 +29,13 @@
 //   the database clock, and a sweep with FOR UPDATE SKIP LOCKED have no Prisma form;
 // - the model lock (store/models.ts lockModel): Prisma has no FOR UPDATE, and the clock is read in
 //   the same statement, after the lock;
-// - the serial counters (store/serials.ts): pg_sequence functions take table names, not rows.
+// - the serial counters (store/serials.ts): pg_sequence functions take table names, not rows;
+// - webhook_delivery's queue (store/webhooks.ts queueDeliveries, claimDeliveries,
+//   recordDeliveryOutcome): ON CONFLICT DO NOTHING, a lease on the database clock, a claim with
+//   FOR UPDATE SKIP LOCKED, and an outcome recorded only while the attempt still holds the lease.
 // Every other write is Prisma's: registered_model and model_version with their nested tags in one
-// create, tags, alias deletion, api_token, webhook, webhook_delivery, and the import's batches
-// (createMany). None is on a hot path, and test/registry/statement-counts.test.ts pins what each
+// create, tags, alias deletion, api_token, webhook (and its queue cursor), webhook_delivery's test
+// pings, and the import's batches (createMany). None is on a hot path, and test/registry/statement-counts.test.ts pins what each
 // command sends.
 //
 // Each raw statement starts with its name (`/* listModels */`), so pg_stat_statements, slow-query

@@ -10,11 +10,21 @@
 //   3. outcome: 2xx marks it delivered; otherwise it is retried with exponential backoff and jitter
 //      until `maxAttempts`, then marked FAILED and the next one goes.
 // A slow or dead endpoint only delays its own webhook: mutations never wait for deliveries.
-import type { AuditEvent, PrismaClient, Webhook } from '../generated/prisma/client.ts';
+import type { AuditEvent, PrismaClient } from '../generated/prisma/client.ts';
 import type { Database } from '../db/database.ts';
 import type { WebhookSettings } from '../config.ts';
 import type { RegistryEventFeed } from '../events/feed.ts';
 import { readEvents } from '../store/events.ts';
+import {
+  type ClaimedDelivery,
+  advanceWebhookCursor,
+  claimDeliveries,
+  countPendingDeliveries,
+  findWebhook,
+  lockQueueableWebhooks,
+  queueDeliveries,
+  recordDeliveryOutcome,
+} from '../store/webhooks.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.ts';
 import { targetVerdict } from './targets.ts';
 import { actionsOf } from './webhooks.ts';
@@ -94,13 +104,6 @@ export async function sendSigned(
 export function backoffMs(attempts: number, settings: Pick<WebhookSettings, 'backoffBaseMs' | 'backoffMaxMs'>): number {
   const ceiling = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(ceiling * (0.5 + Math.random() * 0.5));
-}
-
-interface Claimed {
-  id: number;
-  webhookId: number;
-  sequence: number;
-  attempts: number;
 }
 
 export class WebhookDispatcher {
@@ -185,12 +188,9 @@ export class WebhookDispatcher {
   private async queue(watermark: number): Promise<void> {
     const { maxQueuedPerWebhook } = this.settings;
     await this.prisma.$transaction(async (tx) => {
-      const webhooks = await tx.$queryRaw<Pick<Webhook, 'id' | 'modelName' | 'actions' | 'lastSequence'>[]>`
-        SELECT id, model_name AS "modelName", actions, last_sequence AS "lastSequence" FROM webhook
-        WHERE active AND last_sequence < ${watermark}
-        ORDER BY id FOR UPDATE SKIP LOCKED`;
+      const webhooks = await lockQueueableWebhooks(tx, watermark);
       for (const webhook of webhooks) {
-        const queued = await tx.webhookDelivery.count({ where: { webhookId: webhook.id, status: 'PENDING' } });
+        const queued = await countPendingDeliveries(tx, webhook.id);
         const room = maxQueuedPerWebhook - queued;
         if (room <= 0) continue;
         const events = await readEvents(
@@ -201,37 +201,24 @@ export class WebhookDispatcher {
           room,
         );
         if (events.length > 0) {
-          await tx.$executeRaw`
-            INSERT INTO webhook_delivery (webhook_id, sequence, next_attempt_at, created_at)
-            SELECT ${webhook.id}, s, clock_timestamp(), clock_timestamp() FROM unnest(${events.map((e) => e.sequence)}::int[]) AS s
-            ON CONFLICT (webhook_id, sequence) DO NOTHING`;
+          await queueDeliveries(
+            tx,
+            webhook.id,
+            events.map((e) => e.sequence),
+          );
         }
         const reached = events.length === room ? events[events.length - 1].sequence : watermark;
-        await tx.webhook.update({ where: { id: webhook.id }, data: { lastSequence: reached } });
+        await advanceWebhookCursor(tx, webhook.id, reached);
       }
     });
   }
 
-  private claim(): Promise<Claimed[]> {
-    const leaseMs = this.settings.requestTimeoutMs * 3;
-    return this.prisma.$queryRaw<Claimed[]>`
-      UPDATE webhook_delivery d
-      SET lease_until = clock_timestamp() + make_interval(secs => ${leaseMs / 1000}::float8), attempts = d.attempts + 1
-      WHERE d.id IN (
-        SELECT c.id FROM webhook_delivery c JOIN webhook w ON w.id = c.webhook_id
-        WHERE c.status = 'PENDING' AND c.next_attempt_at <= clock_timestamp()
-          AND (c.lease_until IS NULL OR c.lease_until < clock_timestamp()) AND w.active
-          AND NOT EXISTS (
-            SELECT 1 FROM webhook_delivery e
-            WHERE e.webhook_id = c.webhook_id AND e.status = 'PENDING' AND e.sequence < c.sequence)
-        ORDER BY c.next_attempt_at, c.id
-        LIMIT ${SENDS_PER_ROUND}
-        FOR UPDATE OF c SKIP LOCKED)
-      RETURNING d.id, d.webhook_id AS "webhookId", d.sequence, d.attempts`;
+  private claim(): Promise<ClaimedDelivery[]> {
+    return claimDeliveries(this.db, this.settings.requestTimeoutMs * 3, SENDS_PER_ROUND);
   }
 
-  private async send(delivery: Claimed): Promise<void> {
-    const webhook = await this.prisma.webhook.findUnique({ where: { id: delivery.webhookId } });
+  private async send(delivery: ClaimedDelivery): Promise<void> {
+    const webhook = await findWebhook(this.db, delivery.webhookId);
     if (!webhook) return;
     const [event] = await readEvents(this.db, {}, delivery.sequence - 1, delivery.sequence, 1);
     const body = deliveryBody(delivery.id, webhook.id, event ?? null);
@@ -246,14 +233,11 @@ export class WebhookDispatcher {
     const finished = outcome.ok || delivery.attempts >= this.settings.maxAttempts;
     const retryInMs = finished ? 0 : backoffMs(delivery.attempts, this.settings);
     // Only if the lease is still ours: after it expired another replica may have taken over.
-    await this.prisma.$executeRaw`
-      UPDATE webhook_delivery SET
-        status = ${outcome.ok ? 'DELIVERED' : finished ? 'FAILED' : 'PENDING'}::"WebhookDeliveryStatus",
-        response_code = ${outcome.responseCode},
-        last_error = ${outcome.error === null ? null : outcome.error.slice(0, 1000)},
-        delivered_at = CASE WHEN ${outcome.ok} THEN clock_timestamp() END,
-        next_attempt_at = clock_timestamp() + make_interval(secs => ${retryInMs / 1000}::float8),
-        lease_until = NULL
-      WHERE id = ${delivery.id} AND attempts = ${delivery.attempts}`;
+    await recordDeliveryOutcome(this.db, delivery, {
+      status: outcome.ok ? 'DELIVERED' : finished ? 'FAILED' : 'PENDING',
+      responseCode: outcome.responseCode,
+      error: outcome.error,
+      retryInMs,
+    });
   }
 }

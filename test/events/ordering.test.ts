@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { RegistryEventFeed } from '../../src/events/feed.ts';
-import { lastHandedOutSequence } from '../../src/events/watermark.ts';
+import { lastHandedOutSequence } from '../../src/store/watermark.ts';
 import { describeEachDatabase, POSTGRES_ADMIN_URL } from '../support/databases.ts';
 
 const MODEL = 'ordering-trap';

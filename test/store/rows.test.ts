@@ -27,6 +27,8 @@ import * as models from '../../src/store/models.ts';
 import { type Reader, databaseNow, prismaOf, queryRows } from '../../src/store/sql.ts';
 import * as tags from '../../src/store/tags.ts';
 import * as versions from '../../src/store/versions.ts';
+import * as watermark from '../../src/store/watermark.ts';
+import * as webhooks from '../../src/store/webhooks.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { writeAs } from '../support/registry.ts';
 import { seedModels } from '../support/seed.ts';
@@ -133,6 +135,8 @@ describeEachDatabase(
         listEvents: () => events.listEvents(ctx.db, { first: 1, filter: { modelName: name } }),
         listEventsOfModels: () => events.listEventsOfModels(ctx.db, ids, { first: 1 }),
         readEvents: () => events.readEvents(ctx.db, { modelName: name }, 0, 2 ** 31 - 1, 1),
+        lastHandedOutSequence: () => watermark.lastHandedOutSequence(ctx.db.prisma),
+        runningHistoryWriters: () => watermark.runningHistoryWriters(ctx.db.prisma),
       };
       for (const [fn, read] of Object.entries(reads)) {
         sent.length = 0;
@@ -160,6 +164,12 @@ describeEachDatabase(
           newValue: null,
         };
         const key = { actor: 'rows-test', operation: 'named', key: 'k' };
+        const webhook = await webhooks.insertWebhook(
+          tx,
+          { url: 'https://example.com/hook', secret: 's', modelName: null, actions: null, active: true },
+          0,
+          now,
+        );
         const writes: Record<string, () => Promise<unknown>> = {
           lockModel: () => models.lockModel(tx, name),
           databaseNow: () => databaseNow(tx),
@@ -175,6 +185,11 @@ describeEachDatabase(
           renewIdempotencyKey: () => idempotency.renewIdempotencyKey(tx, key, 'hash', 60),
           storeIdempotencyResult: () => idempotency.storeIdempotencyResult(tx, key, '{}'),
           sweepIdempotencyKeys: () => idempotency.sweepIdempotencyKeys(tx),
+          lockQueueableWebhooks: () => webhooks.lockQueueableWebhooks(tx, 1),
+          queueDeliveries: () => webhooks.queueDeliveries(tx, webhook.id, [1, 2]),
+          claimDeliveries: () => webhooks.claimDeliveries(tx, 1000, 1),
+          recordDeliveryOutcome: () =>
+            webhooks.recordDeliveryOutcome(tx, { id: 0, attempts: 1 }, { status: 'FAILED', responseCode: null, error: 'x', retryInMs: 0 }),
         };
         for (const [fn, write] of Object.entries(writes)) {
           sent.length = 0;
@@ -184,7 +199,7 @@ describeEachDatabase(
         throw rolledBack;
       });
       await expect(run).rejects.toBe(rolledBack);
-      expect(Object.keys(seen)).toHaveLength(10);
+      expect(Object.keys(seen)).toHaveLength(14);
       for (const [fn, statements] of Object.entries(seen)) {
         expect(statements, fn).toEqual([expect.stringMatching(new RegExp(`^/\\* ${fn} \\*/`))]);
       }
