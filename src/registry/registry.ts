@@ -78,10 +78,10 @@ export function createRegistry(db: DirectReader, settings: RegistrySettings, hoo
   const transaction = <T>(access: Access, work: (w: Write) => Promise<T>): Promise<T> =>
     inTransaction(prisma, (tx) => work({ tx, access, settings }));
   const commands = Object.fromEntries(
-    Object.entries(TRANSACTIONAL).map(([name, run]) => [
-      name,
-      (access: Access, input: never) => transaction(access, (w) => (run as (w: Write, input: never) => Promise<unknown>)(w, input)),
-    ]),
+    Object.entries(TRANSACTIONAL).map(([name, command]) => {
+      const run = command as (w: Write, input: never) => Promise<unknown>;
+      return [name, (access: Access, input: never) => inTransaction(prisma, (tx) => run({ tx, access, settings }, input))];
+    }),
   ) as unknown as Omit<Commands, 'testWebhook'>;
   return {
     ...commands,
