@@ -14,6 +14,8 @@
 // - the alias move's target and current alias (store/aliases.ts aliasAndTarget): one statement
 //   after the lock (step 8);
 // - history listings and the live feed (store/events.ts): one filter for both, indexed (F20, F26);
+// - MLflow's searches (store/mlflow-search.ts): a filter of any number of name, run, source, number
+//   and tag predicates, an order mixing directions, and MLflow's offset pages, as one statement;
 // - the safe watermark's reads (store/watermark.ts): a sequence's state and pg_locks are no tables
 //   Prisma knows;
 // - the webhooks to queue for (store/webhooks.ts lockQueueableWebhooks): FOR UPDATE SKIP LOCKED.

@@ -6,6 +6,7 @@
 // tell the readers apart.
 import { beforeAll, expect, it } from 'vitest';
 import { type AuditEvent, type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../../src/generated/prisma/client.ts';
+import { parseModelSearch, parseVersionSearch } from '../../src/mlflow/search-filter.ts';
 import { inTransaction } from '../../src/registry/write.ts';
 import { updateModelVersion } from '../../src/registry/commands/versions.ts';
 import {
@@ -23,6 +24,7 @@ import {
 import * as aliases from '../../src/store/aliases.ts';
 import * as events from '../../src/store/events.ts';
 import * as idempotency from '../../src/store/idempotency.ts';
+import * as mlflowSearch from '../../src/store/mlflow-search.ts';
 import * as models from '../../src/store/models.ts';
 import { type Reader, databaseNow, prismaOf, queryRows } from '../../src/store/sql.ts';
 import * as tags from '../../src/store/tags.ts';
@@ -137,6 +139,10 @@ describeEachDatabase(
         readEvents: () => events.readEvents(ctx.db, { modelName: name }, 0, 2 ** 31 - 1, 1),
         lastHandedOutSequence: () => watermark.lastHandedOutSequence(ctx.db.prisma),
         runningHistoryWriters: () => watermark.runningHistoryWriters(ctx.db.prisma),
+        searchRegisteredModels: () =>
+          mlflowSearch.searchRegisteredModels(ctx.db, { ...parseModelSearch({ filter: "tag.t = 'v'" }), scope: null }),
+        searchModelVersions: () =>
+          mlflowSearch.searchModelVersions(ctx.db, { ...parseVersionSearch({ filter: "tag.t = 'v'" }), scope: null }),
       };
       for (const [fn, read] of Object.entries(reads)) {
         sent.length = 0;
