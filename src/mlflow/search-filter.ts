@@ -85,7 +85,7 @@ function lex(input: string): Token[] {
         } else {
           while (i < input.length && WORD_PART.test(input[i])) i++;
         }
-        if (input[i] === '.' && (input[i + 1] === '`' || WORD_START.test(input[i + 1] ?? ''))) i++;
+        if (input[i] === '.' && (input[i + 1] === '`' || WORD_PART.test(input[i + 1] ?? ''))) i++;
         else break;
       }
       tokens.push({ type: 'ident', text: input.slice(start, i), start });
@@ -172,7 +172,7 @@ class FilterParser {
       if (!STRING_COMPARATORS.includes(comparator)) {
         throw new InvalidSearchError(`Invalid comparator '${comparator}' not one of '${pySet(STRING_COMPARATORS)}'`);
       }
-      return { kind: 'tag', key, comparator: comparator as StringComparator, value: this.stringValue(first, end) };
+      return { kind: 'tag', key, comparator: comparator as StringComparator, value: this.stringValue('tag', first, end) };
     }
     if (key === 'version_number') {
       if (!NUMERIC_COMPARATORS.includes(comparator)) {
@@ -180,7 +180,7 @@ class FilterParser {
       }
       const token = this.tokens[this.at++];
       if (token.type !== 'number' || !/^-?\d+$/.test(token.text)) {
-        throw new InvalidSearchError(`Expected numeric value type for numeric attribute: ${token.text}. Found ${token.text}`);
+        throw new InvalidSearchError(`Expected numeric value type for numeric attribute: ${key}. Found ${token.text}`);
       }
       return { kind: 'attribute', key, comparator: comparator as NumericComparator, value: Number(token.text) };
     }
@@ -197,7 +197,7 @@ class FilterParser {
       kind: 'attribute',
       key: key as 'name' | 'run_id' | 'source_path',
       comparator: comparator as StringComparator,
-      value: this.stringValue(first, end),
+      value: this.stringValue('attribute', first, end),
     };
   }
 
@@ -217,11 +217,18 @@ class FilterParser {
     return { type: 'attribute', key };
   }
 
-  private stringValue(first: Token, end: number): string {
+  private stringValue(type: 'attribute' | 'tag', first: Token, end: number): string {
     const token = this.tokens[this.at++];
     if (token.type === 'string') return token.value;
     if (token.type === 'ident' && !KEYWORDS.has(token.text.toLowerCase())) {
       throw new InvalidSearchError(`Parameter value is either not quoted or unidentified quote types used for string value ${token.text}`);
+    }
+    if (token.type === 'number') {
+      throw new InvalidSearchError(
+        type === 'tag'
+          ? `Expected a quoted string value for tag (e.g. 'my-value'). Got value ${token.text}`
+          : `Expected a quoted string value for attributes. Got value ${token.text}`,
+      );
     }
     throw this.invalidClause(first, this.tokens[end - 1]);
   }

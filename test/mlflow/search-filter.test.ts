@@ -54,6 +54,8 @@ describe('filter: valid', () => {
     expect(versions("tags.`key with space`='v'")[0]).toMatchObject({ key: 'key with space' });
     expect(versions("tag.t2 like 'x%' and tag.t2 != 'xyz'")).toHaveLength(2);
     expect(models("tag.T3='XYZ'")[0]).toMatchObject({ key: 'T3', value: 'XYZ' });
+    expect(models("tag.1st='a'")[0]).toMatchObject({ key: '1st' });
+    expect(models("tags.`a.b`.c='a'")[0]).toMatchObject({ key: '`a.b`.c' });
   });
 
   it('reads the client’s own filters (python-client-ops.jsonl)', () => {
@@ -114,8 +116,9 @@ describe('filter: MLflow’s errors', () => {
     rejects(() => models("tag.t IN ('a')"), "Invalid comparator 'IN' not one of");
     rejects(() => versions("name IN ('a')"), "Invalid comparator 'IN' not one of");
     rejects(() => versions('version_number LIKE 2'), "Invalid comparator 'LIKE' not one of");
-    rejects(() => versions("version_number = '2'"), 'Expected numeric value type for numeric attribute');
-    rejects(() => models('name = 2'), 'Invalid clause(s) in filter string');
+    rejects(() => versions("version_number = '2'"), "Expected numeric value type for numeric attribute: version_number. Found '2'");
+    rejects(() => models('name = 2'), 'Expected a quoted string value for attributes. Got value 2');
+    rejects(() => models('tag.t = 2'), "Expected a quoted string value for tag (e.g. 'my-value'). Got value 2");
   });
 
   it('rejects malformed IN lists (I05-I08)', () => {

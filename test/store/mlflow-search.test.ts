@@ -4,9 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { parseModelSearch, parseVersionSearch, type SearchParams } from '../../src/mlflow/search-filter.ts';
-import { createRegisteredModel, updateRegisteredModel } from '../../src/registry/commands/models.ts';
+import { createRegisteredModel, deleteRegisteredModel, updateRegisteredModel } from '../../src/registry/commands/models.ts';
 import { setModelVersionTag, setRegisteredModelTag } from '../../src/registry/commands/tags.ts';
-import { createModelVersion, updateModelVersion } from '../../src/registry/commands/versions.ts';
+import { createModelVersion, deleteModelVersion, updateModelVersion } from '../../src/registry/commands/versions.ts';
 import { parseNamePattern } from '../../src/registry/rules/name-patterns.ts';
 import { searchModelVersions, searchRegisteredModels } from '../../src/store/mlflow-search.ts';
 import { describeEachDatabase } from '../support/databases.ts';
@@ -78,6 +78,56 @@ describeEachDatabase('MLflow search', (ctx) => {
       expect(await modelNames(p, { filter: `tag.\`${PROMPT}\` != 'true'` })).toEqual(all);
       expect(await modelNames(`${p}RM4`, { filter: "name LIKE '%'" })).toEqual(all.slice(3));
       expect(await modelNames('nothing-here-', {})).toEqual([]);
+    });
+  });
+
+  describe('after deletes (H09, I11)', () => {
+    const p = 'h09-';
+    beforeAll(async () => {
+      for (const s of ['RM1', 'RM2', 'RM4ab']) await model(ctx.db.prisma, p + s);
+      for (const source of ['A/B', 'A/C', 'A/D', 'A/D']) await version(ctx.db.prisma, `${p}RM1`, source, null);
+      await writeAs(ctx.db.prisma, null, (w) => deleteRegisteredModel(w, { name: `${p}RM4ab` }));
+      await writeAs(ctx.db.prisma, null, (w) => deleteModelVersion(w, { name: `${p}RM1`, version: 4 }));
+    });
+
+    it('finds neither the deleted model nor the deleted version', async () => {
+      expect(await models(p, { max_results: 1000 })).toMatchObject({ nextPageToken: null });
+      expect(await modelNames(p, { max_results: 1000 })).toEqual([`${p}RM1`, `${p}RM2`]);
+      for (const filter of ['', null, `name='${p}RM1'`]) expect(await versionNumbers(p, { filter })).toEqual([3, 2, 1]);
+      expect(await versionNumbers(p, { filter: "source_path='A/D'" })).toEqual([3]);
+    });
+  });
+
+  describe('paging every filter to the end (H23)', () => {
+    const p = 'h23-';
+    const names = Array.from({ length: 29 }, (_, i) => `${p}RM${String(i).padStart(3, '0')}`);
+    beforeAll(async () => {
+      await writeAs(ctx.db.prisma, null, async (w) => {
+        for (const name of names) await createRegisteredModel(w, { name });
+      });
+    });
+
+    it('returns exactly the matching set with any page size', async () => {
+      const cases: [string | null, string[]][] = [
+        [null, names],
+        ['', names],
+        ["name LIKE '%7'", names.filter((n) => n.endsWith('7'))],
+        ["name ILIKE '%rm%00%'", names.filter((n) => n.includes('RM00'))],
+        ["name LIKE '%rm%00%'", []],
+        ["name = 'badname'", []],
+      ];
+      for (const [filter, expected] of cases) {
+        for (const size of [1, 8, 100]) {
+          const seen: string[] = [];
+          let token: string | null = null;
+          do {
+            const page = await models(p, { filter, max_results: size, page_token: token });
+            seen.push(...page.rows.map((m) => m.name));
+            token = page.nextPageToken;
+          } while (token);
+          expect(seen, `${filter} by ${size}`).toEqual(expected);
+        }
+      }
     });
   });
 
