@@ -156,7 +156,7 @@ class FilterParser {
       throw this.invalidClause(first, this.tokens[end - 1]);
     }
     let comparator: string;
-    if (operator.type === 'op') comparator = operator.text === '<>' ? '!=' : operator.text;
+    if (operator.type === 'op') comparator = operator.text;
     else if (operator.type === 'ident' && ['like', 'ilike', 'in'].includes(operator.text.toLowerCase()))
       comparator = operator.text.toUpperCase();
     else throw this.invalidClause(first, this.tokens[end - 1]);

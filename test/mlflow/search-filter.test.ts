@@ -113,6 +113,8 @@ describe('filter: MLflow’s errors', () => {
 
   it('rejects comparators the key does not take', () => {
     rejects(() => models("name > 'a'"), "Invalid comparator '>' not one of");
+    rejects(() => models("name <> 'a'"), "Invalid comparator '<>' not one of");
+    rejects(() => versions('version_number <> 1'), "Invalid comparator '<>' not one of");
     rejects(() => models("tag.t IN ('a')"), "Invalid comparator 'IN' not one of");
     rejects(() => versions("name IN ('a')"), "Invalid comparator 'IN' not one of");
     rejects(() => versions('version_number LIKE 2'), "Invalid comparator 'LIKE' not one of");
