@@ -368,6 +368,10 @@ describeEachDatabase('MLflow search', (ctx) => {
     expect(await modelNames('test_for_search_', { filter: "name = 'a\u0000b'" })).toEqual([]);
     expect(await modelNames('h10-', { filter: "tag.t1 != 'a\u0000b'" })).toEqual(['h10-n1', 'h10-n2']);
     expect(await versionNumbers('i01-', { filter: "run_id IN ('a\u0000')" })).toEqual([]);
+    // Values travel as parameters: quotes and SQL inside a string are only text to compare.
+    expect(await modelNames('test_for_search_', { filter: "name = 'x'' OR 1=1 --'" })).toEqual([]);
+    expect(await modelNames('h10-', { filter: `tag.t1 LIKE "%'; DROP TABLE registered_model; --"` })).toEqual([]);
+    expect(await modelNames('h10-')).toHaveLength(3);
   });
 
   it('sets tags through the registry as MLflow’s client would', async () => {
