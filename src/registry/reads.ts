@@ -9,6 +9,7 @@ import type {
   AuditEvent,
   ModelAlias,
   ModelVersion,
+  ModelVersionStage,
   RegisteredModel,
   WebhookDelivery,
   WebhookDeliveryStatus,
@@ -110,6 +111,9 @@ export class RegistryReads {
   aliasesOfVersions = (versionIds: readonly number[]) => aliases.aliasesOfVersions(this.db, versionIds);
   aliasTargets = (keys: readonly aliases.AliasKey[]) => aliases.aliasTargets(this.db, keys);
   aliasVersionsAt = (keys: readonly aliases.AliasAtKey[]) => aliases.aliasVersionsAt(this.db, keys);
+  /** MLflow's get-latest-versions, of a model reached through a visible row (as the batch loads above). */
+  latestVersionsByStage = (modelId: number, stages?: readonly ModelVersionStage[] | null) =>
+    versions.latestVersionsByStage(this.db, modelId, stages);
   versionPagesOfModels = (
     modelIds: readonly number[],
     args: PageArgs<versions.VersionOrder> & { filter?: versions.VersionFilter | null },

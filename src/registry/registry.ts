@@ -25,6 +25,7 @@ const TRANSACTIONAL = {
   deleteRegisteredModel: models.deleteRegisteredModel,
   createModelVersion: versions.createModelVersion,
   updateModelVersion: versions.updateModelVersion,
+  transitionModelVersionStage: versions.transitionModelVersionStage,
   deleteModelVersion: versions.deleteModelVersion,
   setRegisteredModelTag: tags.setRegisteredModelTag,
   deleteRegisteredModelTag: tags.deleteRegisteredModelTag,

@@ -11,7 +11,7 @@ export const MODEL_COLUMNS_SQL = Prisma.sql`m.id, m.name, m.description, m.creat
 /** ModelVersion, from `model_version v`. */
 export const VERSION_COLUMNS_SQL = Prisma.sql`v.id, v.model_id AS "modelId", v.version, v.source, v.run_id AS "runId",
   v.run_link AS "runLink", v.description, v.status::text AS status, v.status_message AS "statusMessage",
-  v.created_at AS "createdAt", v.updated_at AS "updatedAt"`;
+  v.stage::text AS stage, v.storage_location AS "storageLocation", v.created_at AS "createdAt", v.updated_at AS "updatedAt"`;
 
 /** ModelAlias, from `model_alias a`. */
 export const ALIAS_COLUMNS_SQL = Prisma.sql`a.model_id AS "modelId", a.alias, a.version_id AS "versionId", a.updated_at AS "updatedAt"`;

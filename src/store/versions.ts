@@ -1,6 +1,6 @@
 // Model versions: listings across models or of one, pages and counts for many models at once, and
 // batch loads by id and by number.
-import { type ModelVersion, type ModelVersionStatus, Prisma } from '../generated/prisma/client.ts';
+import { type ModelVersion, type ModelVersionStage, type ModelVersionStatus, Prisma } from '../generated/prisma/client.ts';
 import { namePatternsSql } from '../registry/rules/name-patterns.ts';
 import type { Page, SortKey } from '../registry/rules/paging.ts';
 import { VERSION_COLUMNS_SQL, versionRows } from './columns.ts';
@@ -149,6 +149,21 @@ export async function latestVersionNumbers(db: Reader, modelIds: readonly number
   return new Map(groups.flatMap((g) => (g._max.version == null ? [] : [[g.modelId, g._max.version] as const])));
 }
 
+/**
+ * The highest version of the model in each of `stages` (every stage when none are given, NONE
+ * included), in stage order: MLflow's get-latest-versions.
+ */
+export function latestVersionsByStage(db: Reader, modelId: number, stages?: readonly ModelVersionStage[] | null): Promise<ModelVersion[]> {
+  const inStages = stages?.length ? Prisma.sql`AND v.stage::text = ANY(${[...stages]}::text[])` : Prisma.empty;
+  return queryRows<ModelVersion>(
+    db,
+    Prisma.sql`/* latestVersionsByStage */
+    SELECT DISTINCT ON (v.stage) ${VERSION_COLUMNS_SQL} FROM model_version v
+    WHERE v.model_id = ${modelId} ${inStages}
+    ORDER BY v.stage, v.version DESC`,
+  ).then(versionRows);
+}
+
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
@@ -162,6 +177,7 @@ export interface NewVersion {
   runId: string | null;
   runLink: string | null;
   description: string | null;
+  storageLocation: string | null;
   tags: readonly { key: string; value: string }[];
 }
 
@@ -187,10 +203,29 @@ export async function versionExists(tx: Tx, id: number): Promise<boolean> {
   return (await tx.modelVersion.findUnique({ where: { id }, select: { id: true } })) !== null;
 }
 
-export type VersionFields = Partial<Pick<ModelVersion, 'description' | 'status' | 'statusMessage'>>;
+export type VersionFields = Partial<Pick<ModelVersion, 'description' | 'status' | 'statusMessage' | 'stage'>>;
 
 export function updateVersion(tx: Tx, id: number, fields: VersionFields, now: Date): Promise<ModelVersion> {
   return tx.modelVersion.update({ where: { id }, data: { ...fields, updatedAt: now } });
+}
+
+/** The version `version` of the model now named `name`, outside the command's own model lock. */
+export function findVersionOfModel(tx: Tx, name: string, version: number): Promise<ModelVersion | null> {
+  return tx.modelVersion.findFirst({ where: { version, model: { name } } });
+}
+
+/** Moves the model's versions in `stage`, except `exceptId`, to ARCHIVED; returns their numbers. */
+export async function archiveVersionsInStage(
+  tx: Tx,
+  args: { modelId: number; stage: ModelVersionStage; exceptId: number },
+  now: Date,
+): Promise<number[]> {
+  const archived = await tx.modelVersion.updateManyAndReturn({
+    where: { modelId: args.modelId, stage: args.stage, id: { not: args.exceptId } },
+    data: { stage: 'ARCHIVED', updatedAt: now },
+    select: { version: true },
+  });
+  return archived.map((v) => v.version).sort((a, b) => a - b);
 }
 
 /** Marks the version changed (its tags) and returns it. */

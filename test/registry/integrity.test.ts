@@ -227,6 +227,7 @@ const SAMPLE_WRITES: { [A in AuditAction]: EventWrite<A> } = {
   VERSION_TAG_DELETED: { version: 1, key: 'k', previous: 'p' },
   ALIAS_SET: { alias: 'a', version: 2, previousVersion: 1 },
   ALIAS_DELETED: { alias: 'a', previousVersion: 1 },
+  VERSION_STAGE_CHANGED: { version: 1, from: 'NONE', to: 'STAGING' },
 };
 
 it.each(Object.keys(HISTORY_EVENTS) as AuditAction[])('a %s event sets exactly the details its action carries', (action) => {

@@ -18,6 +18,8 @@ const WRITES: [string, Record<string, unknown>, number][] = [
   ['createModelVersion', { name: 'counted', source: 's3://y', idempotencyKey: 'k1' }, 10],
   ['updateRegisteredModel', { name: 'counted', description: 'd' }, 5],
   ['updateModelVersion', { name: 'counted', version: 1, description: 'd' }, 7],
+  ['transitionModelVersionStage', { name: 'counted', version: 1, stage: 'STAGING' }, 7],
+  ['transitionModelVersionStage', { name: 'counted', version: 2, stage: 'STAGING', archiveExistingVersions: true }, 8],
   ['setRegisteredModelTag', { name: 'counted', key: 'k', value: 'v' }, 8],
   ['deleteRegisteredModelTag', { name: 'counted', key: 'k' }, 7],
   ['setModelVersionTag', { name: 'counted', version: 1, key: 'k', value: 'v' }, 10],

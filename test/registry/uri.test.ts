@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_URI_FORMS, MalformedUriError, type ModelUri, parseModelUri } from '../../src/registry/rules/uri.ts';
+import {
+  MODEL_URI_FORMS,
+  MalformedUriError,
+  type ModelUri,
+  downloadUri,
+  parseModelUri,
+  referencedVersion,
+} from '../../src/registry/rules/uri.ts';
 import { checkAlias, checkModelName } from '../../src/registry/rules/validation.ts';
 
 function malformed(uri: string): MalformedUriError {
@@ -116,5 +123,26 @@ describe('parseModelUri: every valid name and alias round-trips', () => {
     }
     expect(parseModelUri(`models:/${name}/17`)).toEqual({ name, kind: 'version', version: 17 });
     expect(parseModelUri(`models:/${name}/latest`)).toEqual({ name, kind: 'latest' });
+  });
+});
+
+describe('referencedVersion: the sources whose artifacts are another version', () => {
+  it.each<[string, { name: string; version: number } | null]>([
+    ['models:/m/3', { name: 'm', version: 3 }],
+    ['models:/a@b/12', { name: 'a@b', version: 12 }],
+    // MLflow 3 LoggedModels, runs, aliases, latest, stage names and plain locations stay as they are.
+    ['models:/m-0123456789abcdef', null],
+    ['runs:/abc/model', null],
+    ['models:/m@champion', null],
+    ['models:/m/latest', null],
+    ['models:/m/Production', null],
+    ['s3://bucket/m/1', null],
+  ])('%s', (source, expected) => {
+    expect(referencedVersion(source)).toEqual(expected);
+  });
+
+  it('downloadUri is the storage location, else the source', () => {
+    expect(downloadUri({ source: 'models:/m/1', storageLocation: 's3://b/1' })).toBe('s3://b/1');
+    expect(downloadUri({ source: 'runs:/abc/model', storageLocation: null })).toBe('runs:/abc/model');
   });
 });

@@ -104,6 +104,11 @@ const MUTATIONS: MutationCase[] = [
     inputType: 'UpdateModelVersionInput',
     base: { name: EXISTING, version: 999, description: 'd', status: 'READY', statusMessage: 'm' },
   },
+  {
+    field: 'transitionModelVersionStage',
+    inputType: 'TransitionModelVersionStageInput',
+    base: { name: EXISTING, version: 999, stage: 'STAGING', archiveExistingVersions: true },
+  },
   { field: 'deleteModelVersion', inputType: 'DeleteModelVersionInput', base: { name: EXISTING, version: 999 } },
   { field: 'setRegisteredModelTag', inputType: 'SetRegisteredModelTagInput', base: { name: MISSING, key: 'k', value: 'v' } },
   { field: 'deleteRegisteredModelTag', inputType: 'DeleteRegisteredModelTagInput', base: { name: EXISTING, key: 'absent' } },

@@ -24,6 +24,10 @@ export const AuditActionRef = builder.enumType('AuditAction', {
     VERSION_TAG_DELETED: { description: 'A version tag was removed (version, key; previousValue).' },
     ALIAS_SET: { description: 'An alias was created or moved (alias, version; previousVersion).' },
     ALIAS_DELETED: { description: 'An alias was removed, directly or with its version (alias; previousVersion).' },
+    VERSION_STAGE_CHANGED: {
+      description:
+        "A version's legacy MLflow stage changed, directly or archived by another's transition (version; previousValue, newValue).",
+    },
   } as const,
 });
 

@@ -18,6 +18,16 @@ export const ModelVersionStatusRef = builder.enumType('ModelVersionStatus', {
   } as const,
 });
 
+export const ModelVersionStageRef = builder.enumType('ModelVersionStage', {
+  description: "MLflow's legacy deployment stage of a version (deprecated in MLflow since 2.9; aliases are its successor).",
+  values: {
+    NONE: { description: "In no stage (MLflow's None): the stage of a new version." },
+    STAGING: { description: 'In staging.' },
+    PRODUCTION: { description: 'In production.' },
+    ARCHIVED: { description: 'Retired, by a transition or by another version archiving its stage.' },
+  } as const,
+});
+
 export const ModelVersionOrderRef = builder.enumType('ModelVersionOrder', {
   description: 'Sort orders for model versions.',
   values: {
@@ -55,6 +65,16 @@ ModelVersionRef.implement({
     description: t.exposeString('description', { nullable: true, description: 'Free text, up to 65,536 characters.' }),
     status: t.field({ type: ModelVersionStatusRef, description: 'Registration status.', resolve: (v) => v.status }),
     statusMessage: t.exposeString('statusMessage', { nullable: true, description: 'Detail on the status, e.g. why registration failed.' }),
+    stage: t.field({
+      type: ModelVersionStageRef,
+      description: "MLflow's legacy stage; changed by transitionModelVersionStage.",
+      resolve: (v) => v.stage,
+    }),
+    storageLocation: t.exposeString('storageLocation', {
+      nullable: true,
+      description:
+        "Where the artifacts are when the source does not say it itself: for a models:/<name>/<version> source, that version's location at registration. Null: the source is the location (MLflow's download URI is storageLocation, else source).",
+    }),
     createdAt: t.field({ type: DateTime, description: 'When the version was registered.', resolve: (v) => v.createdAt }),
     updatedAt: t.field({
       type: DateTime,

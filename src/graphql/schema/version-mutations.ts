@@ -1,7 +1,7 @@
 import type { VersionChange } from '../../registry/commands/versions.ts';
 import { builder } from '../builder.ts';
 import { NotFoundErrorRef, ValidationErrorRef, resultUnion } from './errors.ts';
-import { ModelVersionStatusRef } from './model-version.ts';
+import { ModelVersionStageRef, ModelVersionStatusRef } from './model-version.ts';
 import { ModelVersionRef } from './refs.ts';
 import { TagInputRef } from './tag.ts';
 
@@ -52,6 +52,19 @@ const UpdateInput = builder.inputType('UpdateModelVersionInput', {
   }),
 });
 
+const TransitionStageInput = builder.inputType('TransitionModelVersionStageInput', {
+  description: "A version's move to another of MLflow's legacy stages.",
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'The model name.' }),
+    version: t.int({ required: true, description: 'The version number.' }),
+    stage: t.field({ type: ModelVersionStageRef, required: true, description: 'The stage to move the version to.' }),
+    archiveExistingVersions: t.boolean({
+      description:
+        "Also moves the model's other versions in that stage to ARCHIVED (each recorded as its own VERSION_STAGE_CHANGED). Only into STAGING or PRODUCTION; otherwise a ValidationError.",
+    }),
+  }),
+});
+
 const DeleteInput = builder.inputType('DeleteModelVersionInput', {
   description: 'The version to delete.',
   fields: (t) => ({
@@ -69,6 +82,12 @@ const create = resultUnion<VersionChange>(
 const update = resultUnion<VersionChange>(
   'UpdateModelVersionResult',
   'The updated version, or why it was not updated.',
+  ModelVersionPayloadRef,
+  [ValidationErrorRef, NotFoundErrorRef],
+);
+const transition = resultUnion<VersionChange>(
+  'TransitionModelVersionStageResult',
+  'The version in its new stage, or why it was not moved.',
   ModelVersionPayloadRef,
   [ValidationErrorRef, NotFoundErrorRef],
 );
@@ -91,6 +110,13 @@ builder.mutationFields((t) => ({
     description: "Changes a version's description, status or status message.",
     args: { input: t.arg({ type: UpdateInput, required: true, description: 'The change.' }) },
     resolve: (_root, { input }, ctx) => update.run(ctx, () => ctx.registry.updateModelVersion(ctx.access, input)),
+  }),
+  transitionModelVersionStage: t.field({
+    type: transition.union,
+    description:
+      "Moves a version to another of MLflow's legacy stages (MLflow's transition-stage). Moving it to the stage it is in records nothing.",
+    args: { input: t.arg({ type: TransitionStageInput, required: true, description: 'The transition.' }) },
+    resolve: (_root, { input }, ctx) => transition.run(ctx, () => ctx.registry.transitionModelVersionStage(ctx.access, input)),
   }),
   deleteModelVersion: t.field({
     type: remove.union,

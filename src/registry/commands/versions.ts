@@ -1,5 +1,6 @@
-// Model versions: register the next number, update, delete (with the aliases that point at it).
-import type { ModelVersion, ModelVersionStatus, RegisteredModel } from '../../generated/prisma/client.ts';
+// Model versions: register the next number, update, move between MLflow's stages, delete (with the
+// aliases that point at it).
+import type { ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel } from '../../generated/prisma/client.ts';
 import { aliasesOnVersion } from '../../store/aliases.ts';
 import { insertEvents } from '../../store/events.ts';
 import { setLastVersion, touchModel } from '../../store/models.ts';
@@ -9,6 +10,8 @@ import { type Write, lockModel, requireAliasRemovals, versionNotFound } from '..
 import { historyEvent } from '../history/events.ts';
 import { runIdempotent } from '../history/idempotency.ts';
 import { type TagInput, currentModelForReplay } from './models.ts';
+import { checkArchiveExisting, parseStage } from '../rules/stages.ts';
+import { referencedVersion } from '../rules/uri.ts';
 import { checkDescription, checkRunId, checkRunLink, checkSource, checkStatusMessage, checkTags } from '../rules/validation.ts';
 
 export interface CreateVersionInput {
@@ -50,6 +53,7 @@ async function insertVersion({ tx, access }: Write, input: Omit<CreateVersionInp
   checkDescription(input.description);
   checkTags(input.tags);
   const { model, now } = await lockModel(tx, input.name);
+  const storageLocation = await resolvedStorageLocation({ tx, access }, input.source);
   // The highest number ever used + 1: deleted numbers are never handed out again.
   const number = model.lastVersion + 1;
   const registeredModel = await setLastVersion(tx, model.id, number, now);
@@ -63,6 +67,7 @@ async function insertVersion({ tx, access }: Write, input: Omit<CreateVersionInp
       runId: input.runId ?? null,
       runLink: input.runLink ?? null,
       description: input.description ?? null,
+      storageLocation,
       tags,
     },
     now,
@@ -72,6 +77,21 @@ async function insertVersion({ tx, access }: Write, input: Omit<CreateVersionInp
     ...tags.map((t) => historyEvent('VERSION_TAG_SET', { version: number, key: t.key, value: t.value, previous: null })),
   ]);
   return { modelVersion: version, registeredModel };
+}
+
+/**
+ * Where a new version's artifacts are when its source does not say it itself: a
+ * `models:/<name>/<version>` source takes that version's location, as MLflow resolves it at
+ * creation, so that deleting or moving the referenced version later does not move this one's
+ * artifacts. Null: the source is the location.
+ */
+async function resolvedStorageLocation({ tx, access }: Pick<Write, 'tx' | 'access'>, source: string): Promise<string | null> {
+  const ref = referencedVersion(source);
+  if (!ref) return null;
+  // A model outside the caller's scope is answered as absent, as every read does.
+  const target = access.canSee(ref.name) ? await store.findVersionOfModel(tx, ref.name, ref.version) : null;
+  if (!target) throw versionNotFound(ref.name, ref.version);
+  return target.storageLocation ?? target.source;
 }
 
 /**
@@ -130,6 +150,46 @@ export async function updateModelVersion({ tx, access }: Write, input: UpdateVer
     changes.map((c) => historyEvent('VERSION_UPDATED', { version: version.version, ...c })),
   );
   return { modelVersion: updated, registeredModel };
+}
+
+export interface TransitionStageInput {
+  name: string;
+  version: number;
+  /** None, Staging, Production or Archived, in any case (MLflow's names). */
+  stage: string;
+  /** Moves the model's other versions in the target stage to Archived; only into Staging or Production. */
+  archiveExistingVersions?: boolean | null;
+}
+
+/**
+ * MLflow's transition-stage. Every version that moves records its own VERSION_STAGE_CHANGED, all at
+ * the same instant (MLflow gives the archived ones the transitioned one's last_updated); a
+ * transition that moves nothing records nothing and changes no timestamp.
+ */
+export async function transitionModelVersionStage({ tx, access }: Write, input: TransitionStageInput): Promise<VersionChange> {
+  access.requireWrite([input.name], 'transitionModelVersionStage');
+  const stage = parseStage(input.stage);
+  if (input.archiveExistingVersions) checkArchiveExisting(stage);
+  const { model, version, now } = await lockVersion(tx, input.name, input.version);
+  const moves: { version: number; from: ModelVersionStage; to: ModelVersionStage }[] = [];
+  let modelVersion = version;
+  if (version.stage !== stage) {
+    modelVersion = await store.updateVersion(tx, version.id, { stage }, now);
+    moves.push({ version: version.version, from: version.stage, to: stage });
+  }
+  if (input.archiveExistingVersions) {
+    const archived = await store.archiveVersionsInStage(tx, { modelId: model.id, stage, exceptId: version.id }, now);
+    moves.push(...archived.map((number) => ({ version: number, from: stage, to: 'ARCHIVED' as const })));
+  }
+  if (moves.length === 0) return { modelVersion, registeredModel: model };
+  const registeredModel = await touchModel(tx, model.id, now);
+  await insertEvents(
+    tx,
+    { actor: access.actor, now },
+    model,
+    moves.map((m) => historyEvent('VERSION_STAGE_CHANGED', m)),
+  );
+  return { modelVersion, registeredModel };
 }
 
 export async function deleteModelVersion(

@@ -1,7 +1,7 @@
 // The meaning of each history event, in one place: which details its action carries, how a write
 // builds them, and how replay applies the event to the replayed registry. Adding an action means an
 // entry in HISTORY_EVENTS (the compiler refuses the table without one) and the command that writes it.
-import type { AuditAction, AuditEvent } from '../../generated/prisma/client.ts';
+import { type AuditAction, type AuditEvent, ModelVersionStage } from '../../generated/prisma/client.ts';
 import { type ReplayedModel, type ReplayedRegistry, type ReplayedVersion, UNKNOWN, show } from './state.ts';
 
 export const EVENT_DETAIL_FIELDS = ['version', 'previousVersion', 'alias', 'key', 'previousValue', 'newValue'] as const;
@@ -123,6 +123,7 @@ export const HISTORY_EVENTS = {
         description: UNKNOWN,
         status: 'READY',
         statusMessage: null,
+        stage: 'NONE',
         createdAt: s.at,
         updatedAt: s.at,
         tags: new Map(),
@@ -152,6 +153,22 @@ export const HISTORY_EVENTS = {
         expectPrevious(s, v.statusMessage);
         v.statusMessage = e.newValue;
       } else s.bad(`unknown key ${show(e.key)}`);
+    },
+  }),
+  // One per version that moved: archiving the others of a stage records each of them too.
+  VERSION_STAGE_CHANGED: meaning({
+    carries: ['version', 'previousValue', 'newValue'],
+    details: (change: { version: number; from: ModelVersionStage; to: ModelVersionStage }) => ({
+      version: change.version,
+      previousValue: change.from,
+      newValue: change.to,
+    }),
+    replay(s) {
+      const v = changedVersion(s);
+      if (!v) return;
+      expectPrevious(s, v.stage);
+      if (s.event.newValue === null || !(s.event.newValue in ModelVersionStage)) return s.bad(`unknown stage ${show(s.event.newValue)}`);
+      v.stage = s.event.newValue;
     },
   }),
   // Its model's aliases on the version are deleted first, each with its own ALIAS_DELETED.

@@ -127,7 +127,7 @@ export async function checkIntegrity(db: Tx, options: CheckOptions = {}): Promis
     `alias-chains: every ALIAS_SET/ALIAS_DELETED names the version the alias held before it`,
     `replay: replaying ${counts.events} events reproduces ${counts.models} models, ${counts.versions} versions, ` +
       `${counts.modelTags + counts.versionTags} tags and ${counts.aliases} aliases (names, values, targets, ` +
-      `descriptions, status, timestamps; not runId/runLink, which history does not carry), each event setting ` +
+      `descriptions, status, stage, timestamps; not runId/runLink/storageLocation, which history does not carry), each event setting ` +
       `only the details its action carries`,
   ];
   return { checked, violations, counts };
@@ -200,6 +200,7 @@ function compareWithState(
       compareField(vlabel, 'description', v.description, rv.description);
       compareField(vlabel, 'status', v.status as ModelVersionStatus, rv.status);
       compareField(vlabel, 'statusMessage', v.statusMessage, rv.statusMessage);
+      compareField(vlabel, 'stage', v.stage as string, rv.stage);
       compareField(vlabel, 'createdAt', v.createdAt.toISOString(), iso(rv.createdAt));
       compareField(vlabel, 'updatedAt', v.updatedAt.toISOString(), iso(rv.updatedAt));
       compareTags(vlabel, rv.tags, v.tags);

@@ -4,7 +4,8 @@
 // What history cannot say: a version's runId and runLink are never recorded in events, and its
 // description at creation is not either (only later changes are, with their previous value). The
 // state therefore holds a version's description as UNKNOWN until an update event reveals it, and
-// holds no runId/runLink.
+// holds no runId/runLink. A version's storage location is not recorded either: it follows from the
+// source and the versions that existed when it was created.
 
 /** A version's description before any update event revealed it. */
 export const UNKNOWN = Symbol('unknown');
@@ -14,6 +15,7 @@ export interface ReplayedVersion {
   description: string | null | typeof UNKNOWN;
   status: string;
   statusMessage: string | null;
+  stage: string;
   createdAt: number;
   updatedAt: number;
   tags: Map<string, string>;

@@ -7,7 +7,7 @@
 //   {"type":"model","id","name","description","createdAt","updatedAt","lastVersion"}        by id
 //   {"type":"modelTag","modelId","key","value"}                                                  by modelId, key
 //   {"type":"version","id","modelId","version","source","runId","runLink","description","status",
-//    "statusMessage","createdAt","updatedAt"}                                                    by id
+//    "statusMessage","stage","storageLocation","createdAt","updatedAt"}                          by id
 //   {"type":"versionTag","versionId","key","value"}                                              by versionId, key
 //   {"type":"alias","modelId","alias","versionId","updatedAt"}                                   by modelId, alias
 //   {"type":"event","sequence","at","actor","action","modelId","modelName","version",
@@ -15,7 +15,8 @@
 //   {"type":"end","counts":{"model":n,"modelTag":n,"version":n,"versionTag":n,"alias":n,"event":n}}
 // Instants are ISO 8601 UTC strings with milliseconds; absent values are null. Ids are kept, so
 // history (which refers to models by id) stays attached. A file without its "end" line is truncated
-// and is refused.
+// and is refused. Files written before versions had a stage and storageLocation import with NONE and
+// null, which is what those versions had.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { moveSerialsPastMax } from '../../store/serials.ts';
 import type { Tx } from '../../store/sql.ts';
@@ -57,7 +58,21 @@ const RECORD_TABLES: Record<RecordType, RecordTable> = {
   },
   modelTag: { fields: ['modelId', 'key', 'value'], key: ['modelId', 'key'], dates: [] },
   version: {
-    fields: ['id', 'modelId', 'version', 'source', 'runId', 'runLink', 'description', 'status', 'statusMessage', 'createdAt', 'updatedAt'],
+    fields: [
+      'id',
+      'modelId',
+      'version',
+      'source',
+      'runId',
+      'runLink',
+      'description',
+      'status',
+      'statusMessage',
+      'stage',
+      'storageLocation',
+      'createdAt',
+      'updatedAt',
+    ],
     key: ['id'],
     dates: ['createdAt', 'updatedAt'],
   },

@@ -69,3 +69,24 @@ export function parseModelUri(uri: string): ModelUri {
   if (alias.toLowerCase() === 'latest') return { name, kind: 'latest' };
   return { name, kind: 'alias', alias };
 }
+
+/**
+ * The version a `models:/<name>/<version>` source refers to, whose artifacts a new version reuses
+ * (MLflow's copy_model_version sends such a source); null for every other source, which is where
+ * the artifacts are itself (`runs:/`, `models:/m-<id>` LoggedModels, `s3://`, ...).
+ */
+export function referencedVersion(source: string): { name: string; version: number } | null {
+  let uri: ModelUri;
+  try {
+    uri = parseModelUri(source);
+  } catch (error) {
+    if (error instanceof MalformedUriError) return null;
+    throw error;
+  }
+  return uri.kind === 'version' ? { name: uri.name, version: uri.version } : null;
+}
+
+/** Where a version's artifacts are: MLflow's get-download-uri. */
+export function downloadUri(version: { source: string; storageLocation: string | null }): string {
+  return version.storageLocation ?? version.source;
+}
