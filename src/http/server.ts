@@ -57,7 +57,12 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
     // Probes reach /health and /live by the pod's address, whatever ALLOWED_HOSTS says.
     const hostRefusal = pathname === HEALTH_ENDPOINT || pathname === LIVENESS_ENDPOINT ? null : refuseHost(req.headers.host);
     if (hostRefusal) {
-      const json = JSON.stringify({ errors: [{ message: hostRefusal, extensions: { code: 'FORBIDDEN' } }] });
+      // Each front door's own error shape, so MLflow's client reads the refusal instead of guessing from the status.
+      const json = JSON.stringify(
+        isMlflowPath(pathname)
+          ? { error_code: 'PERMISSION_DENIED', message: hostRefusal }
+          : { errors: [{ message: hostRefusal, extensions: { code: 'FORBIDDEN' } }] },
+      );
       res.writeHead(403, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(json),
