@@ -1,6 +1,6 @@
 // The composition root: the one place that builds the server and hands each part what it needs,
 // in this order: configuration → database → registry (the commands) → live event feed → webhook
-// dispatcher → GraphQL (yoga) → HTTP. Nothing else constructs these or finds them by look-up.
+// dispatcher → GraphQL (yoga) and the MLflow REST front door → HTTP. Nothing else constructs these or finds them by look-up.
 import { Authenticator } from './auth/authenticator.ts';
 import { countActiveAdmins } from './auth/tokens.ts';
 import {
@@ -17,6 +17,7 @@ import { openDatabase } from './db/client.ts';
 import type { Database } from './db/database.ts';
 import { RegistryEventFeed } from './events/feed.ts';
 import { type RegistryYoga, createRegistryYoga } from './graphql/yoga.ts';
+import { type MlflowHandler, createMlflowHandler } from './mlflow/handler.ts';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, type ServerLog, consoleLog, serveHttp } from './http/server.ts';
 import { type Registry, createRegistry } from './registry/registry.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
@@ -47,6 +48,8 @@ export interface RegistryApp {
   readonly registry: Registry;
   readonly feed: RegistryEventFeed;
   readonly yoga: RegistryYoga;
+  /** MLflow's Model Registry REST API, over the same registry and authenticator. */
+  readonly mlflow: MlflowHandler;
   readonly security: SecurityConfig;
   readonly liveUpdates: LiveUpdatesConfig;
 }
@@ -83,7 +86,14 @@ export function createApp(db: Database, options: AppOptions = {}): RegistryApp {
     health: { ping: () => db.ping(), isClosing: () => lifecycle.closing, log },
     plugins: options.plugins,
   });
-  return { db, registry, feed, yoga, security, liveUpdates };
+  const mlflow = createMlflowHandler({
+    registry,
+    authenticator,
+    logError:
+      options.logError ??
+      ((error) => log.error('unexpected error while serving an MLflow request (the client saw "Unexpected error."):', error)),
+  });
+  return { db, registry, feed, yoga, mlflow, security, liveUpdates };
 }
 
 export interface StartServerOptions {
@@ -144,6 +154,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     http = await serveHttp({
       yoga: app.yoga,
+      mlflow: app.mlflow,
       host: config.host,
       port: config.port,
       security,

@@ -1,5 +1,5 @@
-// The HTTP transport: node:http in front of yoga (/graphql, /health, /live), the WebSocket endpoint,
-// the Host rule, and a graceful close that lets in-flight requests finish. What it serves is built
+// The HTTP transport: node:http in front of yoga (/graphql, /health, /live) and of the MLflow REST
+// front door (/api/2.0/mlflow/*, /ajax-api/2.0/mlflow/*), the WebSocket endpoint, the Host rule, and a graceful close that lets in-flight requests finish. What it serves is built
 // by src/app.ts; this file knows sockets, not the registry.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -7,6 +7,8 @@ import type { SecurityConfig } from '../config.ts';
 import { hostRule } from '../graphql/http-security.ts';
 import { HEALTH_ENDPOINT, LIVENESS_ENDPOINT } from '../graphql/plugins/health.ts';
 import type { RegistryYoga } from '../graphql/yoga.ts';
+import { type MlflowHandler, isMlflowPath } from '../mlflow/handler.ts';
+import { serveMlflow } from './mlflow.ts';
 import { attachGraphQLWebSocket } from './websocket.ts';
 
 export interface ServerLog {
@@ -25,6 +27,8 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export interface HttpOptions {
   yoga: RegistryYoga;
+  /** MLflow's Model Registry REST API; absent: those paths are yoga's 404 like any other. */
+  mlflow?: MlflowHandler;
   host: string;
   port: number;
   security: SecurityConfig;
@@ -43,7 +47,7 @@ export interface HttpServer {
 }
 
 export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
-  const { yoga, security, log, shutdownTimeoutMs, lifecycle } = options;
+  const { yoga, mlflow, security, log, shutdownTimeoutMs, lifecycle } = options;
   const refuseHost = hostRule(options.host, security.allowedHosts);
   const server = http.createServer((req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
@@ -53,7 +57,12 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
     // Probes reach /health and /live by the pod's address, whatever ALLOWED_HOSTS says.
     const hostRefusal = pathname === HEALTH_ENDPOINT || pathname === LIVENESS_ENDPOINT ? null : refuseHost(req.headers.host);
     if (hostRefusal) {
-      const json = JSON.stringify({ errors: [{ message: hostRefusal, extensions: { code: 'FORBIDDEN' } }] });
+      // Each front door's own error shape, so MLflow's client reads the refusal instead of guessing from the status.
+      const json = JSON.stringify(
+        isMlflowPath(pathname)
+          ? { error_code: 'PERMISSION_DENIED', message: hostRefusal }
+          : { errors: [{ message: hostRefusal, extensions: { code: 'FORBIDDEN' } }] },
+      );
       res.writeHead(403, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(json),
@@ -64,6 +73,14 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
     }
     if (pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(302, { location: '/graphql' }).end();
+      return;
+    }
+    if (mlflow && isMlflowPath(pathname)) {
+      serveMlflow(req, res, mlflow, security.maxBodyBytes).catch((error) => {
+        log.error('unexpected error while serving an MLflow request:', error);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error_code: 'INTERNAL_ERROR', message: 'Unexpected error.' }));
+      });
       return;
     }
     // Everything else is yoga's: /graphql, /health, /live, and its 404 for unknown paths.

@@ -66,6 +66,21 @@ export class RegistryReads {
     return event && this.access.canSee(event.modelName) ? event : null;
   }
 
+  /** The model now named `name`, if visible. */
+  async model(name: string): Promise<RegisteredModel | null> {
+    if (!this.access.canSee(name)) return null;
+    const [found] = await models.modelsByNames(this.db, [name]);
+    return found ?? null;
+  }
+
+  /** Version `version` of the model now named `name`, if visible. */
+  async version(name: string, version: number): Promise<ModelVersion | null> {
+    const model = await this.model(name);
+    if (!model) return null;
+    const [found] = await versions.versionsByNumbers(this.db, [{ modelId: model.id, version }]);
+    return found ?? null;
+  }
+
   /** The alias `alias` of the model now named `name`, if visible. */
   async alias(name: string, alias: string): Promise<ModelAlias | null> {
     if (!this.access.canSee(name)) return null;

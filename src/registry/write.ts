@@ -69,11 +69,11 @@ export function checksAliasRemovals(access: Access): boolean {
 }
 
 export function modelNotFound(name: string): NotFoundError {
-  return new NotFoundError(`registered model "${name}" not found`);
+  return new NotFoundError(`registered model "${name}" not found`, { kind: 'model', name });
 }
 
 export function versionNotFound(name: string, version: number): NotFoundError {
-  return new NotFoundError(`version ${version} of registered model "${name}" not found`);
+  return new NotFoundError(`version ${version} of registered model "${name}" not found`, { kind: 'version', name, version });
 }
 
 /** True when `error` is a unique-constraint violation (P2002 on both adapters). */

@@ -86,7 +86,12 @@ export async function deleteModelAlias(
   const problem = expectedVersionProblem(input.expectedVersion);
   if (problem) throw new ConflictError(problem, existing?.version.version ?? null);
   checkExpectation(model, input.alias, input.expectedVersion, existing?.version.version ?? null);
-  if (!existing) throw new NotFoundError(`alias "${input.alias}" not found on registered model "${model.name}"`);
+  if (!existing)
+    throw new NotFoundError(`alias "${input.alias}" not found on registered model "${model.name}"`, {
+      kind: 'alias',
+      name: model.name,
+      alias: input.alias,
+    });
   await deleteAlias(tx, model.id, input.alias);
   const registeredModel = await touchModel(tx, model.id, now);
   await insertEvents(tx, { actor: access.actor, now }, model, [

@@ -5,7 +5,7 @@ import { touchModel } from '../../store/models.ts';
 import * as store from '../../store/tags.ts';
 import { touchVersion } from '../../store/versions.ts';
 import { type Write, lockModel } from '../write.ts';
-import { NotFoundError } from '../rules/errors.ts';
+import { type Missing, NotFoundError } from '../rules/errors.ts';
 import { historyEvent } from '../history/events.ts';
 import type { TagInput } from './models.ts';
 import { checkTagKey, checkTagRoom, checkTagValue, isStorableText } from '../rules/validation.ts';
@@ -23,8 +23,8 @@ export interface VersionTagResult {
   tag: TagInput;
 }
 
-function tagNotFound(key: string, owner: string): NotFoundError {
-  return new NotFoundError(`tag "${key}" not found on ${owner}`);
+function tagNotFound(key: string, owner: string, missing: Missing): NotFoundError {
+  return new NotFoundError(`tag "${key}" not found on ${owner}`, missing);
 }
 
 export async function setRegisteredModelTag(
@@ -51,9 +51,10 @@ export async function deleteRegisteredModelTag({ tx, access }: Write, input: { n
   access.requireWrite([input.name], 'deleteRegisteredModelTag');
   const { model, now } = await lockModel(tx, input.name);
   const owner = `registered model "${model.name}"`;
-  if (!isStorableText(input.key)) throw tagNotFound(input.key, owner);
+  const missing: Missing = { kind: 'modelTag', name: model.name, key: input.key };
+  if (!isStorableText(input.key)) throw tagNotFound(input.key, owner, missing);
   const previous = await store.findModelTag(tx, model.id, input.key);
-  if (!previous) throw tagNotFound(input.key, owner);
+  if (!previous) throw tagNotFound(input.key, owner, missing);
   await store.deleteModelTag(tx, model.id, input.key);
   const registeredModel = await touchModel(tx, model.id, now);
   await insertEvents(tx, { actor: access.actor, now }, model, [
@@ -90,9 +91,10 @@ export async function deleteModelVersionTag(
   access.requireWrite([input.name], 'deleteModelVersionTag');
   const { model, version, now } = await lockVersion(tx, input.name, input.version);
   const owner = `version ${version.version} of registered model "${model.name}"`;
-  if (!isStorableText(input.key)) throw tagNotFound(input.key, owner);
+  const missing: Missing = { kind: 'versionTag', name: model.name, version: version.version, key: input.key };
+  if (!isStorableText(input.key)) throw tagNotFound(input.key, owner, missing);
   const previous = await store.findVersionTag(tx, version.id, input.key);
-  if (!previous) throw tagNotFound(input.key, owner);
+  if (!previous) throw tagNotFound(input.key, owner, missing);
   await store.deleteVersionTag(tx, version.id, input.key);
   const modelVersion = await touchVersion(tx, version.id, now);
   const registeredModel = await touchModel(tx, model.id, now);

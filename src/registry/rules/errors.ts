@@ -7,8 +7,22 @@ export abstract class RegistryError extends Error {
   abstract readonly code: ErrorCode;
 }
 
+/** What a NotFoundError is about, for front doors that word the message their own way (MLflow's REST). */
+export type Missing =
+  | { kind: 'model'; name: string }
+  | { kind: 'version'; name: string; version: number }
+  | { kind: 'alias'; name: string; alias: string }
+  | { kind: 'modelTag'; name: string; key: string }
+  | { kind: 'versionTag'; name: string; version: number; key: string };
+
 export class NotFoundError extends RegistryError {
   readonly code = 'NOT_FOUND';
+  constructor(
+    message: string,
+    readonly missing?: Missing,
+  ) {
+    super(message);
+  }
 }
 
 export class ValidationError extends RegistryError {

@@ -1,0 +1,220 @@
+// The Model Registry routes of MLflow 3.6 this server answers (rows of §1.2 in
+// /work/shared/notes/mlflow-rest-api.md), each one registry command or read with the caller's
+// Access, and MLflow's answer. Paths are after /api/2.0/mlflow (and /ajax-api/2.0/mlflow).
+//
+// Retries of model-versions/create (and registered-models/create): MLflow's client retries POSTs
+// after 5xx and timeouts, so a create whose response was lost can run twice. The registry's
+// idempotency needs a key, and MLflow's client sends none. A key derived from the request (actor +
+// body) would make two deliberate identical creates (registering the same source twice is legal in
+// MLflow and makes two versions) into one, and no time window separates the two cases: the
+// client's backoff retries for minutes. So only an `Idempotency-Key` header is honoured; without
+// one, every create creates. Teams that want safe retries can send one from an MLflow request
+// header provider plugin (`mlflow.request_header_provider` entry point): a fresh key per call
+// survives the client's retries, which urllib3 makes by resending the same prepared request.
+import type { Access } from '../auth/access.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { RegistryReads } from '../registry/reads.ts';
+import { AlreadyExistsError } from '../registry/rules/errors.ts';
+import { type Params, optionalString, optionalText, requiredString, tagsParam, versionParam } from './decode.ts';
+import { aliasNotFound, modelAlreadyExists, modelNotFound, versionNotFound } from './errors.ts';
+import { renderModel, renderVersion } from './shapes.ts';
+
+export interface RouteContext {
+  access: Access;
+  registry: Registry;
+  reads: RegistryReads;
+  params: Params;
+  /** The `Idempotency-Key` header, if sent. */
+  idempotencyKey: string | null;
+}
+
+export type RouteHandler = (ctx: RouteContext) => Promise<Record<string, unknown>>;
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface Route {
+  method: Method;
+  path: string;
+  handle: RouteHandler;
+}
+
+/** Routes someone else is adding; until then they answer MLflow's 404 ENDPOINT_NOT_FOUND like any unknown route. */
+export const PENDING_ROUTES: readonly { method: Method; path: string; todo: string }[] = [
+  { method: 'GET', path: '/registered-models/search', todo: 'TODO(search engineer): filter parser + SQL' },
+  { method: 'GET', path: '/model-versions/search', todo: 'TODO(search engineer): filter parser + SQL' },
+  { method: 'POST', path: '/registered-models/get-latest-versions', todo: 'TODO(stages engineer)' },
+  { method: 'GET', path: '/registered-models/get-latest-versions', todo: 'TODO(stages engineer)' },
+  { method: 'POST', path: '/model-versions/transition-stage', todo: 'TODO(stages engineer)' },
+  { method: 'GET', path: '/model-versions/get-download-uri', todo: 'TODO(stages engineer): storage_location' },
+];
+
+/** A write MLflow answers with `{}`. */
+function noPayload(method: Method, path: string, run: (ctx: RouteContext) => Promise<unknown>): Route {
+  return {
+    method,
+    path,
+    async handle(ctx) {
+      await run(ctx);
+      return {};
+    },
+  };
+}
+
+async function visibleModel(reads: RegistryReads, name: string) {
+  const model = await reads.model(name);
+  if (!model) throw modelNotFound(name);
+  return model;
+}
+
+/** Model create and rename meet a taken name; MLflow names it in its own words. */
+async function namingModel<T>(name: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof AlreadyExistsError ? modelAlreadyExists(name) : error;
+  }
+}
+
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/registered-models/create',
+    async handle({ access, registry, reads, params, idempotencyKey }) {
+      const name = requiredString(params, 'name');
+      const { registeredModel } = await namingModel(name, () =>
+        registry.createRegisteredModel(access, {
+          name,
+          description: optionalString(params, 'description') ?? null,
+          tags: tagsParam(params) ?? null,
+          idempotencyKey,
+        }),
+      );
+      return { registered_model: await renderModel(reads, registeredModel) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/registered-models/get',
+    async handle({ reads, params }) {
+      const model = await visibleModel(reads, requiredString(params, 'name'));
+      return { registered_model: await renderModel(reads, model) };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/registered-models/update',
+    async handle({ access, registry, reads, params }) {
+      const { registeredModel } = await registry.updateRegisteredModel(access, {
+        name: requiredString(params, 'name'),
+        description: optionalString(params, 'description'),
+      });
+      return { registered_model: await renderModel(reads, registeredModel) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/registered-models/rename',
+    async handle({ access, registry, reads, params }) {
+      const name = requiredString(params, 'name');
+      const newName = requiredString(params, 'new_name');
+      const { registeredModel } = await namingModel(newName, () => registry.renameRegisteredModel(access, { name, newName }));
+      return { registered_model: await renderModel(reads, registeredModel) };
+    },
+  },
+  noPayload('DELETE', '/registered-models/delete', ({ access, registry, params }) =>
+    registry.deleteRegisteredModel(access, { name: requiredString(params, 'name') }),
+  ),
+  noPayload('POST', '/registered-models/set-tag', ({ access, registry, params }) =>
+    registry.setRegisteredModelTag(access, {
+      name: requiredString(params, 'name'),
+      key: requiredString(params, 'key'),
+      value: optionalString(params, 'value') ?? '',
+    }),
+  ),
+  noPayload('DELETE', '/registered-models/delete-tag', ({ access, registry, params }) =>
+    registry.deleteRegisteredModelTag(access, { name: requiredString(params, 'name'), key: requiredString(params, 'key') }),
+  ),
+  noPayload('POST', '/registered-models/alias', ({ access, registry, params }) =>
+    registry.setModelAlias(access, {
+      name: requiredString(params, 'name'),
+      alias: requiredString(params, 'alias'),
+      version: versionParam(params),
+    }),
+  ),
+  noPayload('DELETE', '/registered-models/alias', ({ access, registry, params }) =>
+    registry.deleteModelAlias(access, { name: requiredString(params, 'name'), alias: requiredString(params, 'alias') }),
+  ),
+  {
+    method: 'GET',
+    path: '/registered-models/alias',
+    async handle({ reads, params }) {
+      const name = requiredString(params, 'name');
+      const alias = requiredString(params, 'alias');
+      await visibleModel(reads, name);
+      const found = await reads.alias(name, alias);
+      const [version] = found ? await reads.versionsByIds([found.versionId]) : [];
+      if (!version) throw aliasNotFound(alias);
+      return { model_version: await renderVersion(reads, version, name) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/model-versions/create',
+    async handle({ access, registry, reads, params, idempotencyKey }) {
+      // model_id (MLflow 3's LoggedModel) is accepted and not kept: MLflow never returns it either,
+      // and the source (`models:/m-…`) stays as sent, for the tracking server to resolve.
+      optionalString(params, 'model_id');
+      const { modelVersion, registeredModel } = await registry.createModelVersion(access, {
+        name: requiredString(params, 'name'),
+        source: requiredString(params, 'source'),
+        runId: optionalText(params, 'run_id'),
+        runLink: optionalText(params, 'run_link'),
+        description: optionalString(params, 'description') ?? null,
+        tags: tagsParam(params) ?? null,
+        idempotencyKey,
+      });
+      return { model_version: await renderVersion(reads, modelVersion, registeredModel.name) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/model-versions/get',
+    async handle({ reads, params }) {
+      const name = requiredString(params, 'name');
+      const number = versionParam(params);
+      const version = await reads.version(name, number);
+      if (!version) throw versionNotFound(name, number);
+      return { model_version: await renderVersion(reads, version, name) };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/model-versions/update',
+    async handle({ access, registry, reads, params }) {
+      const { modelVersion, registeredModel } = await registry.updateModelVersion(access, {
+        name: requiredString(params, 'name'),
+        version: versionParam(params),
+        description: optionalString(params, 'description'),
+      });
+      return { model_version: await renderVersion(reads, modelVersion, registeredModel.name) };
+    },
+  },
+  noPayload('DELETE', '/model-versions/delete', ({ access, registry, params }) =>
+    registry.deleteModelVersion(access, { name: requiredString(params, 'name'), version: versionParam(params) }),
+  ),
+  noPayload('POST', '/model-versions/set-tag', ({ access, registry, params }) =>
+    registry.setModelVersionTag(access, {
+      name: requiredString(params, 'name'),
+      version: versionParam(params),
+      key: requiredString(params, 'key'),
+      value: optionalString(params, 'value') ?? '',
+    }),
+  ),
+  noPayload('DELETE', '/model-versions/delete-tag', ({ access, registry, params }) =>
+    registry.deleteModelVersionTag(access, {
+      name: requiredString(params, 'name'),
+      version: versionParam(params),
+      key: requiredString(params, 'key'),
+    }),
+  ),
+];
