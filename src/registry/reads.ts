@@ -14,9 +14,11 @@ import type {
   WebhookDelivery,
   WebhookDeliveryStatus,
 } from '../generated/prisma/client.ts';
+import type { ModelOrderKey, VersionOrderKey } from '../mlflow/search-filter.ts';
 import * as aliases from '../store/aliases.ts';
 import * as events from '../store/events.ts';
 import type { PageArgs } from '../store/filters.ts';
+import * as mlflowSearch from '../store/mlflow-search.ts';
 import * as models from '../store/models.ts';
 import { type Reader, prismaOf } from '../store/sql.ts';
 import * as tags from '../store/tags.ts';
@@ -50,6 +52,18 @@ export class RegistryReads {
 
   countVersions(args: { name?: string | null; filter?: versions.VersionFilter | null }): Promise<number> {
     return versions.countVersions(this.db, { ...args, scope: this.access.scope });
+  }
+
+  /** MLflow's registered-models/search, within this caller's scope. */
+  searchModels(args: Omit<mlflowSearch.SearchArgs<ModelOrderKey>, 'scope'>): Promise<mlflowSearch.SearchPage<RegisteredModel>> {
+    return mlflowSearch.searchRegisteredModels(this.db, { ...args, scope: this.access.scope });
+  }
+
+  /** MLflow's model-versions/search, within this caller's scope. */
+  searchVersions(
+    args: Omit<mlflowSearch.SearchArgs<VersionOrderKey>, 'scope'>,
+  ): Promise<mlflowSearch.SearchPage<mlflowSearch.SearchedVersion>> {
+    return mlflowSearch.searchModelVersions(this.db, { ...args, scope: this.access.scope });
   }
 
   listEvents(args: { first: number; after?: string | null; filter?: Omit<events.EventFilter, 'scope'> | null }): Promise<Page<AuditEvent>> {
