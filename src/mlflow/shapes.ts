@@ -1,10 +1,10 @@
 // MLflow's JSON shapes (mlflow/utils/proto_json_utils.py message_to_json and the entities'
 // to_proto): version as a string, timestamps as integer ms, `status` always present (without it
 // the client reads PENDING_REGISTRATION and polls for 300 s), empty lists omitted, a model's empty
-// description omitted, a version's text fields as "" when unset. Stages are not stored yet, so every
-// version is in stage "None" (TODO(stages engineer): current_stage from the version's stage).
+// description omitted, a version's text fields as "" when unset, its stage in MLflow's spelling.
 import type { ModelVersion, RegisteredModel } from '../generated/prisma/client.ts';
 import type { RegistryReads } from '../registry/reads.ts';
+import { MLFLOW_STAGE_NAMES } from '../registry/rules/stages.ts';
 
 type Json = Record<string, unknown>;
 
@@ -26,7 +26,7 @@ function versionJson(version: ModelVersion, modelName: string, tags: readonly Ta
     version: String(version.version),
     creation_timestamp: version.createdAt.getTime(),
     last_updated_timestamp: version.updatedAt.getTime(),
-    current_stage: 'None',
+    current_stage: MLFLOW_STAGE_NAMES[version.stage],
     description: version.description ?? '',
     source: version.source,
     run_id: version.runId ?? '',
@@ -49,21 +49,50 @@ export async function renderVersion(reads: RegistryReads, version: ModelVersion,
   );
 }
 
+/** Versions with their tags and without aliases: model-versions/search and latest_versions, as MLflow answers them. */
+export async function renderVersionsWithoutAliases(
+  reads: RegistryReads,
+  versions: readonly (ModelVersion & { modelName: string })[],
+): Promise<Json[]> {
+  const tags = await reads.versionTags(versions.map((v) => v.id));
+  return versions.map((v) =>
+    versionJson(
+      v,
+      v.modelName,
+      tags.filter((t) => t.versionId === v.id),
+      [],
+    ),
+  );
+}
+
+/** Versions with their aliases, as get-latest-versions answers them. */
+export async function renderVersions(reads: RegistryReads, versions: readonly ModelVersion[], modelName: string): Promise<Json[]> {
+  const ids = versions.map((v) => v.id);
+  const [tags, aliases] = await Promise.all([reads.versionTags(ids), reads.aliasesOfVersions(ids)]);
+  return versions.map((v) =>
+    versionJson(
+      v,
+      modelName,
+      tags.filter((t) => t.versionId === v.id),
+      aliases.filter((a) => a.versionId === v.id).map((a) => a.alias),
+    ),
+  );
+}
+
 /**
  * A RegisteredModel with its tags (the client's prompt check reads them), its aliases as
- * {alias, version}, and latest_versions: MLflow's latest version per stage, which while every
- * version is in stage "None" is the highest live version. MLflow leaves aliases out of
- * latest_versions but keeps their tags.
+ * {alias, version}, and latest_versions: MLflow's highest version in each stage that has one
+ * (SqlRegisteredModel.to_mlflow_entity), with their tags and without aliases. MLflow lists them in
+ * the order it meets the stages going through the versions; here by version number, which is the
+ * same whenever the older versions are in the later-reached stages, and clients do not rely on it.
  */
 export async function renderModel(reads: RegistryReads, model: RegisteredModel): Promise<Json> {
   const [tags, aliases, latest] = await Promise.all([
     reads.modelTags([model.id]),
     reads.aliasesOfModels([model.id]),
-    reads.latestVersionNumbers([model.id]),
+    reads.latestVersionsByStage(model.id),
   ]);
-  const latestNumber = latest.get(model.id);
-  const latestVersions = latestNumber === undefined ? [] : await reads.versionsByNumbers([{ modelId: model.id, version: latestNumber }]);
-  const versionTags = await reads.versionTags(latestVersions.map((v) => v.id));
+  const latestVersions = [...latest].sort((a, b) => a.version - b.version).map((v) => ({ ...v, modelName: model.name }));
   const aliasTargets = await reads.versionsByIds([...new Set(aliases.map((a) => a.versionId))]);
   const numberOf = new Map(aliasTargets.map((v) => [v.id, v.version]));
   return {
@@ -71,17 +100,7 @@ export async function renderModel(reads: RegistryReads, model: RegisteredModel):
     creation_timestamp: model.createdAt.getTime(),
     last_updated_timestamp: model.updatedAt.getTime(),
     ...(model.description ? { description: model.description } : {}),
-    ...nonEmpty(
-      'latest_versions',
-      latestVersions.map((v) =>
-        versionJson(
-          v,
-          model.name,
-          versionTags.filter((t) => t.versionId === v.id),
-          [],
-        ),
-      ),
-    ),
+    ...nonEmpty('latest_versions', await renderVersionsWithoutAliases(reads, latestVersions)),
     ...nonEmpty('tags', tagJson(tags)),
     ...nonEmpty(
       'aliases',
