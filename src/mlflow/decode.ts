@@ -15,12 +15,18 @@ export interface MlflowRequest {
   body: string;
 }
 
+/** The repeated fields of the routes here (search's order_by, get-latest-versions' stages). */
+const REPEATED_FIELDS: ReadonlySet<string> = new Set(['order_by', 'stages']);
+
 export function decodeParams(request: MlflowRequest): Params {
   const { url } = request;
   if (request.method === 'GET' && url.search.length > 1) {
-    // MLflow reads scalar fields with args.get (the first value); no route here has a repeated one.
+    // MLflow reads scalar fields with args.get (the first value) and repeated ones with getlist.
     const params: Params = {};
-    for (const [key, value] of url.searchParams) if (!(key in params)) params[key] = value;
+    for (const [key, value] of url.searchParams) {
+      if (REPEATED_FIELDS.has(key)) params[key] = [...((params[key] as string[] | undefined) ?? []), value];
+      else if (!(key in params)) params[key] = value;
+    }
     return params;
   }
   if (request.method === 'POST' && !isJson(request.headers.get('content-type'))) {
@@ -86,4 +92,29 @@ export function tagsParam(params: Params): { key: string; value: string }[] | un
 export function optionalText(params: Params, name: string): string | null {
   const value = optionalString(params, name);
   return value === undefined || value === '' ? null : value;
+}
+
+/** A repeated string field: absent is empty; a JSON body may send one string or a list of them. */
+export function stringList(params: Params, name: string): string[] {
+  const value = params[name];
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  for (const item of list) if (typeof item !== 'string') throw invalidParameter(name, value);
+  return list as string[];
+}
+
+/** A proto bool: absent is false, anything but a JSON boolean is refused. */
+export function optionalBool(params: Params, name: string): boolean {
+  const value = params[name];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw invalidParameter(name, value);
+  return value;
+}
+
+/** max_results: a number, or the query string's text of one (parseMaxResults checks it). */
+export function optionalNumberOrText(params: Params, name: string): string | number | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number') throw invalidParameter(name, value);
+  return value;
 }

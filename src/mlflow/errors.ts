@@ -4,6 +4,7 @@
 // POST included, so a caller's mistake must never come back as a 5xx.
 import { AuthError } from '../auth/errors.ts';
 import { isDatabaseUnavailable } from '../db/unavailable.ts';
+import { InvalidSearchError } from './search-filter.ts';
 import { ConflictError, NotFoundError, RegistryError, ValidationError } from '../registry/rules/errors.ts';
 
 export type MlflowErrorCode =
@@ -108,6 +109,7 @@ export function toMlflowError(error: unknown): MlflowError | null {
         return new MlflowError('RESOURCE_DOES_NOT_EXIST', error.message);
     }
   }
+  if (error instanceof InvalidSearchError) return new MlflowError('INVALID_PARAMETER_VALUE', error.message);
   if (error instanceof ValidationError) return new MlflowError('INVALID_PARAMETER_VALUE', error.message);
   if (error instanceof ConflictError) return new MlflowError('RESOURCE_CONFLICT', error.message);
   // AlreadyExistsError: the routes that can meet it word it themselves (they know the name).

@@ -15,9 +15,22 @@ import type { Access } from '../auth/access.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { RegistryReads } from '../registry/reads.ts';
 import { AlreadyExistsError } from '../registry/rules/errors.ts';
-import { type Params, optionalString, optionalText, requiredString, tagsParam, versionParam } from './decode.ts';
+import { parseStage } from '../registry/rules/stages.ts';
+import { downloadUri } from '../registry/rules/uri.ts';
+import {
+  type Params,
+  optionalBool,
+  optionalNumberOrText,
+  optionalString,
+  optionalText,
+  requiredString,
+  stringList,
+  tagsParam,
+  versionParam,
+} from './decode.ts';
 import { aliasNotFound, modelAlreadyExists, modelNotFound, versionNotFound } from './errors.ts';
-import { renderModel, renderVersion } from './shapes.ts';
+import { type SearchParams, parseModelSearch, parseVersionSearch } from './search-filter.ts';
+import { renderModel, renderVersion, renderVersions, renderVersionsWithoutAliases } from './shapes.ts';
 
 export interface RouteContext {
   access: Access;
@@ -39,14 +52,7 @@ export interface Route {
 }
 
 /** Routes someone else is adding; until then they answer MLflow's 404 ENDPOINT_NOT_FOUND like any unknown route. */
-export const PENDING_ROUTES: readonly { method: Method; path: string; todo: string }[] = [
-  { method: 'GET', path: '/registered-models/search', todo: 'TODO(search engineer): filter parser + SQL' },
-  { method: 'GET', path: '/model-versions/search', todo: 'TODO(search engineer): filter parser + SQL' },
-  { method: 'POST', path: '/registered-models/get-latest-versions', todo: 'TODO(stages engineer)' },
-  { method: 'GET', path: '/registered-models/get-latest-versions', todo: 'TODO(stages engineer)' },
-  { method: 'POST', path: '/model-versions/transition-stage', todo: 'TODO(stages engineer)' },
-  { method: 'GET', path: '/model-versions/get-download-uri', todo: 'TODO(stages engineer): storage_location' },
-];
+export const PENDING_ROUTES: readonly { method: Method; path: string; todo: string }[] = [];
 
 /** A write MLflow answers with `{}`. */
 function noPayload(method: Method, path: string, run: (ctx: RouteContext) => Promise<unknown>): Route {
@@ -73,6 +79,34 @@ async function namingModel<T>(name: string, work: () => Promise<T>): Promise<T> 
   } catch (error) {
     throw error instanceof AlreadyExistsError ? modelAlreadyExists(name) : error;
   }
+}
+
+/** search's parameters, type-checked (their values are checked by parseModelSearch / parseVersionSearch). */
+function searchParams(params: Params): SearchParams {
+  return {
+    filter: optionalString(params, 'filter'),
+    max_results: optionalNumberOrText(params, 'max_results'),
+    order_by: stringList(params, 'order_by'),
+    page_token: optionalString(params, 'page_token'),
+  };
+}
+
+/** `next_page_token` only when another page exists, as MLflow. */
+function pageToken(token: string | null): Record<string, unknown> {
+  return token === null ? {} : { next_page_token: token };
+}
+
+/** MLflow's get-latest-versions: the highest version per asked stage (every stage without any), with aliases. */
+async function latestVersions({ reads, params }: RouteContext): Promise<Record<string, unknown>> {
+  const name = requiredString(params, 'name');
+  const stages = stringList(params, 'stages').map((s) => parseStage(s, 'stages'));
+  const model = await visibleModel(reads, name);
+  const versions = await reads.latestVersionsByStage(model.id, stages);
+  return nonEmpty('model_versions', await renderVersions(reads, versions, model.name));
+}
+
+function nonEmpty(key: string, list: readonly unknown[]): Record<string, unknown> {
+  return list.length > 0 ? { [key]: list } : {};
 }
 
 export const ROUTES: readonly Route[] = [
@@ -124,6 +158,17 @@ export const ROUTES: readonly Route[] = [
   noPayload('DELETE', '/registered-models/delete', ({ access, registry, params }) =>
     registry.deleteRegisteredModel(access, { name: requiredString(params, 'name') }),
   ),
+  {
+    method: 'GET',
+    path: '/registered-models/search',
+    async handle({ reads, params }) {
+      const page = await reads.searchModels(parseModelSearch(searchParams(params)));
+      const models = await Promise.all(page.rows.map((model) => renderModel(reads, model)));
+      return { ...nonEmpty('registered_models', models), ...pageToken(page.nextPageToken) };
+    },
+  },
+  { method: 'POST', path: '/registered-models/get-latest-versions', handle: latestVersions },
+  { method: 'GET', path: '/registered-models/get-latest-versions', handle: latestVersions },
   noPayload('POST', '/registered-models/set-tag', ({ access, registry, params }) =>
     registry.setRegisteredModelTag(access, {
       name: requiredString(params, 'name'),
@@ -197,6 +242,38 @@ export const ROUTES: readonly Route[] = [
         description: optionalString(params, 'description'),
       });
       return { model_version: await renderVersion(reads, modelVersion, registeredModel.name) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/model-versions/transition-stage',
+    async handle({ access, registry, reads, params }) {
+      const { modelVersion, registeredModel } = await registry.transitionModelVersionStage(access, {
+        name: requiredString(params, 'name'),
+        version: versionParam(params),
+        stage: requiredString(params, 'stage'),
+        archiveExistingVersions: optionalBool(params, 'archive_existing_versions'),
+      });
+      return { model_version: await renderVersion(reads, modelVersion, registeredModel.name) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/model-versions/search',
+    async handle({ reads, params }) {
+      const page = await reads.searchVersions(parseVersionSearch(searchParams(params)));
+      return { ...nonEmpty('model_versions', await renderVersionsWithoutAliases(reads, page.rows)), ...pageToken(page.nextPageToken) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/model-versions/get-download-uri',
+    async handle({ reads, params }) {
+      const name = requiredString(params, 'name');
+      const number = versionParam(params);
+      const version = await reads.version(name, number);
+      if (!version) throw versionNotFound(name, number);
+      return { artifact_uri: downloadUri(version) };
     },
   },
   noPayload('DELETE', '/model-versions/delete', ({ access, registry, params }) =>

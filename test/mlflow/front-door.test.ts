@@ -106,13 +106,14 @@ describeEachDatabase('MLflow front door', (ctx) => {
       });
     });
 
-    it('answers unknown routes, and the routes others are adding, with JSON ENDPOINT_NOT_FOUND', async () => {
-      for (const path of [`${API}/registered-models/nonexistent`, `${API}/registered-models/search?max_results=1`]) {
-        const response = await client.call({ path });
+    it('answers unknown routes with JSON ENDPOINT_NOT_FOUND', async () => {
+      for (const [method, path] of [
+        ['GET', `${API}/registered-models/nonexistent`],
+        ['POST', `${API}/registered-models/search`],
+      ]) {
+        const response = await client.call({ method, path, body: {} });
         expect(response).toMatchObject({ status: 404, json: { error_code: 'ENDPOINT_NOT_FOUND' } });
       }
-      const latest = await client.call({ method: 'POST', path: `${API}/registered-models/get-latest-versions`, body: { name: 'm' } });
-      expect(latest).toMatchObject({ status: 404, json: { error_code: 'ENDPOINT_NOT_FOUND' } });
     });
 
     it('stores a models:/m-… source as sent and accepts model_id (MLflow would ask its tracking store)', async () => {
@@ -123,6 +124,118 @@ describeEachDatabase('MLflow front door', (ctx) => {
       });
       expect(created).toMatchObject({ status: 200, json: { model_version: { source: 'models:/m-0123456789abcdef', status: 'READY' } } });
       expect(created.json.model_version).not.toHaveProperty('model_id');
+    });
+  });
+
+  describe('search, stages and download URIs', () => {
+    const call = (method: string, path: string, body?: unknown) => client.call({ method, path: `${API}${path}`, body });
+    beforeAll(async () => {
+      await call('POST', '/registered-models/create', { name: 'st' });
+      for (const source of ['s3://st/1', 's3://st/2', 's3://st/3']) await call('POST', '/model-versions/create', { name: 'st', source });
+      await call('POST', '/registered-models/alias', { name: 'st', alias: 'best', version: '2' });
+    });
+
+    it('refuses a bad filter, order_by or page token as 400 INVALID_PARAMETER_VALUE, and answers an empty search with {}', async () => {
+      for (const query of ["filter=name='st' OR name='m'", 'order_by=creation_timestamp', 'page_token=%%%', 'max_results=1001']) {
+        const response = await call('GET', `/registered-models/search?${query.replace(/ /g, '+').replace(/'/g, '%27')}`);
+        expect(response, query).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+      }
+      expect(await call('GET', '/registered-models/search?filter=name+%3D+%27nope%27')).toMatchObject({ status: 200, json: {} });
+      expect(await call('GET', '/model-versions/search?filter=name+%3D+%27nope%27')).toMatchObject({ status: 200, json: {} });
+    });
+
+    it('pages model-versions/search, whose versions carry no aliases, and reads repeated order_by', async () => {
+      const first = await call('GET', '/model-versions/search?filter=name%3D%27st%27&max_results=2&order_by=version_number+DESC');
+      expect(first.json.model_versions.map((v: any) => v.version)).toEqual(['3', '2']);
+      expect(first.json.model_versions[1]).not.toHaveProperty('aliases');
+      const token = encodeURIComponent(first.json.next_page_token);
+      const second = await call(
+        'GET',
+        `/model-versions/search?filter=name%3D%27st%27&max_results=2&order_by=version_number+DESC&page_token=${token}`,
+      );
+      expect(second.json.model_versions.map((v: any) => v.version)).toEqual(['1']);
+      expect(second.json).not.toHaveProperty('next_page_token');
+      const models = await call('GET', '/registered-models/search?order_by=name+DESC&order_by=last_updated_timestamp');
+      const names: string[] = models.json.registered_models.map((m: any) => m.name);
+      expect(names[0]).toBe('st');
+      expect(names).toEqual([...names].sort().reverse());
+    });
+
+    it('moves versions between stages, shows them in current_stage and latest_versions, and answers get-latest-versions', async () => {
+      const moved = await call('POST', '/model-versions/transition-stage', { name: 'st', version: '2', stage: 'production' });
+      expect(moved).toMatchObject({
+        status: 200,
+        json: { model_version: { version: '2', current_stage: 'Production', aliases: ['best'] } },
+      });
+      await call('POST', '/model-versions/transition-stage', { name: 'st', version: '1', stage: 'Staging' });
+      const archiving = await call('POST', '/model-versions/transition-stage', {
+        name: 'st',
+        version: '3',
+        stage: 'Production',
+        archive_existing_versions: true,
+      });
+      expect(archiving.json.model_version.current_stage).toBe('Production');
+      expect((await call('GET', '/model-versions/get?name=st&version=2')).json.model_version.current_stage).toBe('Archived');
+      const model = await call('GET', '/registered-models/get?name=st');
+      expect(model.json.registered_model.latest_versions.map((v: any) => [v.version, v.current_stage])).toEqual([
+        ['1', 'Staging'],
+        ['2', 'Archived'],
+        ['3', 'Production'],
+      ]);
+      const production = await call('POST', '/registered-models/get-latest-versions', { name: 'st', stages: ['Production'] });
+      expect(production.json.model_versions.map((v: any) => v.version)).toEqual(['3']);
+      const viaGet = await call('GET', '/registered-models/get-latest-versions?name=st&stages=staging&stages=Archived');
+      expect(viaGet.json.model_versions.map((v: any) => [v.version, v.current_stage]).sort()).toEqual([
+        ['1', 'Staging'],
+        ['2', 'Archived'],
+      ]);
+      expect(viaGet.json.model_versions.find((v: any) => v.version === '2').aliases).toEqual(['best']);
+      const every = await call('GET', '/registered-models/get-latest-versions?name=st');
+      expect(every.json.model_versions).toHaveLength(3);
+      expect(await call('POST', '/registered-models/get-latest-versions', { name: 'st', stages: ['None'] })).toMatchObject({
+        status: 200,
+        json: {},
+      });
+    });
+
+    it('refuses a bad stage, archiving into an inactive stage and a non-boolean archive flag, and unknown models', async () => {
+      const bad = await call('POST', '/model-versions/transition-stage', { name: 'st', version: '1', stage: 'Prod' });
+      expect(bad).toMatchObject({
+        status: 400,
+        json: {
+          error_code: 'INVALID_PARAMETER_VALUE',
+          message: 'Invalid Model Version stage: Prod. Value must be one of None, Staging, Production, Archived.',
+        },
+      });
+      const inactive = await call('POST', '/model-versions/transition-stage', {
+        name: 'st',
+        version: '1',
+        stage: 'Archived',
+        archive_existing_versions: true,
+      });
+      expect(inactive).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+      const notBool = await call('POST', '/model-versions/transition-stage', {
+        name: 'st',
+        version: '1',
+        stage: 'Staging',
+        archive_existing_versions: 'true',
+      });
+      expect(notBool).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+      const badStages = await call('POST', '/registered-models/get-latest-versions', { name: 'st', stages: ['Prod'] });
+      expect(badStages).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+      const unknown = await call('POST', '/registered-models/get-latest-versions', { name: 'nope' });
+      expect(unknown).toMatchObject({ status: 404, json: { message: 'Registered Model with name=nope not found' } });
+    });
+
+    it('answers get-download-uri with the source (no storage location here), and 404 for a missing version', async () => {
+      expect(await call('GET', '/model-versions/get-download-uri?name=st&version=1')).toMatchObject({
+        status: 200,
+        json: { artifact_uri: 's3://st/1' },
+      });
+      expect(await call('GET', '/model-versions/get-download-uri?name=st&version=9')).toMatchObject({
+        status: 404,
+        json: { message: 'Model Version (name=st, version=9) not found' },
+      });
     });
   });
 
@@ -197,5 +310,18 @@ describeEachDatabase('MLflow front door authentication', (ctx) => {
     expect(hidden).toMatchObject({ status: 404, json: { message: 'Registered Model with name=churn not found' } });
     const inside = await bot.call({ method: 'POST', path: `${API}/registered-models/create`, body: { name: 'fraud-1' } });
     expect(inside.status).toBe(200);
+  });
+
+  it("searches only within the caller's scope", async () => {
+    const bot = as(secrets['fraud-bot']);
+    await bot.call({ method: 'POST', path: `${API}/registered-models/create`, body: { name: 'fraud-9' } });
+    const models = await bot.call({ path: `${API}/registered-models/search` });
+    expect(models.json.registered_models.map((m: any) => m.name).sort()).toEqual(['fraud-1', 'fraud-9']);
+    await as(secrets.admin).call({ method: 'POST', path: `${API}/model-versions/create`, body: { name: 'churn', source: 's3://c/1' } });
+    expect(await bot.call({ path: `${API}/model-versions/search?filter=name%3D%27churn%27` })).toMatchObject({ status: 200, json: {} });
+    const admin = await as(secrets.admin).call({ path: `${API}/model-versions/search?filter=name%3D%27churn%27` });
+    expect(admin.json.model_versions).toHaveLength(1);
+    const hidden = await bot.call({ path: `${API}/model-versions/get-download-uri?name=churn&version=1` });
+    expect(hidden.status).toBe(404);
   });
 });
