@@ -1,11 +1,11 @@
 // A subscription's context lives as long as the subscription, but its DataLoaders must not: each
 // event's nested fields (model.aliases, version.tags) show the state as of that event. Checked over
 // both transports, SSE and graphql-ws, which reach the schema through yoga's envelop.
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { type RunningServer, type ServerLog, startServer } from '../../src/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
+import { wsClient, wsSubscribe } from '../support/graphql-ws.ts';
 import { subscribeSse } from '../support/sse.ts';
 
 const quiet: ServerLog = { info: () => {}, error: (message, detail) => console.error(message, detail) };
@@ -90,40 +90,10 @@ describeEachDatabase('each subscription event resolves with its own DataLoaders'
   }
 
   function ws(query: string, variables: Record<string, unknown>): Stream {
-    const client = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = wsClient(server.url);
     clients.push(client);
-    const received: any[] = [];
-    let wake = () => {};
-    let failure: unknown;
-    let ended = false;
-    const stop = client.subscribe(
-      { query, variables },
-      {
-        next: (value) => {
-          received.push(value);
-          wake();
-        },
-        error: (error) => {
-          failure = error;
-          ended = true;
-          wake();
-        },
-        complete: () => {
-          ended = true;
-          wake();
-        },
-      },
-    );
-    const stream = {
-      async take(count: number) {
-        while (received.length < count) {
-          if (ended) throw new Error(`ended after ${received.length} payloads: ${JSON.stringify(failure ?? received)}`);
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-        return received;
-      },
-      close: () => stop(),
-    };
+    const subscription = wsSubscribe(client, query, variables);
+    const stream = { take: subscription.take, close: () => subscription.stop() };
     streams.push(stream);
     return stream;
   }

@@ -1,11 +1,11 @@
 // Subscriptions through real HTTP servers: graphql-ws over WebSocket, SSE, and two replicas over one
 // PostgreSQL database (a change made through A reaches subscribers on B via LISTEN/NOTIFY).
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { openDatabase } from '../../src/db/client.ts';
 import { type RunningServer, type ServerLog, startServer } from '../../src/app.ts';
 import { describeEachDatabase, POSTGRES_ADMIN_URL } from '../support/databases.ts';
+import { wsClient, wsSubscribe } from '../support/graphql-ws.ts';
 import { subscribeSse } from '../support/sse.ts';
 
 const quiet: ServerLog = { info: () => {}, error: (message, detail) => console.error(message, detail) };
@@ -20,52 +20,6 @@ async function mutate(url: string, query: string): Promise<any> {
   const body = (await response.json()) as { data?: any; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
-}
-
-/** Collects the payloads of one graphql-ws subscription. */
-function wsSubscribe(client: Client, query: string, variables: Record<string, unknown>) {
-  const received: any[] = [];
-  let wake = () => {};
-  let ended = false;
-  let failure: unknown;
-  const stop = client.subscribe(
-    { query, variables },
-    {
-      next: (value) => {
-        received.push(value);
-        wake();
-      },
-      error: (error) => {
-        failure = error;
-        ended = true;
-        wake();
-      },
-      complete: () => {
-        ended = true;
-        wake();
-      },
-    },
-  );
-  return {
-    received,
-    stop,
-    async take(count: number) {
-      while (received.length < count) {
-        if (ended) throw new Error(`ended after ${received.length} payloads: ${JSON.stringify(failure ?? received)}`);
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      return received;
-    },
-  };
-}
-
-function wsClient(server: RunningServer): Client {
-  return createClient({
-    url: server.url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
-    lazy: true,
-  });
 }
 
 describeEachDatabase('subscriptions over HTTP servers', (ctx) => {
@@ -94,7 +48,7 @@ describeEachDatabase('subscriptions over HTTP servers', (ctx) => {
 
   it('delivers over graphql-ws (WebSocket) what a mutation commits', async () => {
     const server = await replica();
-    const client = wsClient(server);
+    const client = wsClient(server.url);
     clients.push(client);
     await mutate(server.url, `mutation { createRegisteredModel(input: { name: "ws-model" }) { __typename } }`);
     const subscription = wsSubscribe(client, EVENTS, { modelName: 'ws-model', afterSequence: 0 });
@@ -111,7 +65,7 @@ describeEachDatabase('subscriptions over HTTP servers', (ctx) => {
     const [a, b] = [await replica(), await replica()];
     // The SSE response starts once the subscription's starting point is fixed.
     const sse = await subscribeSse(fetch, b.url, EVENTS, { modelName: 'cross-replica' });
-    const client = wsClient(b);
+    const client = wsClient(b.url);
     clients.push(client);
     // graphql-ws does not acknowledge a subscription: start it from before the change instead.
     const ws = wsSubscribe(client, EVENTS, { modelName: 'cross-replica', afterSequence: 0 });
@@ -127,7 +81,7 @@ describeEachDatabase('subscriptions over HTTP servers', (ctx) => {
   it('close() ends open SSE and WebSocket subscriptions instead of waiting for them', async () => {
     const server = await replica();
     const sse = await subscribeSse(fetch, server.url, EVENTS, { modelName: 'never-written' });
-    const client = wsClient(server);
+    const client = wsClient(server.url);
     clients.push(client);
     const ws = wsSubscribe(client, EVENTS, { modelName: 'never-written', afterSequence: 0 });
     await mutate(server.url, `mutation { createRegisteredModel(input: { name: "never-written" }) { __typename } }`);
