@@ -89,6 +89,7 @@ export function createApp(db: Database, options: AppOptions = {}): RegistryApp {
   const mlflow = createMlflowHandler({
     registry,
     authenticator,
+    retryWindowMs: security.mlflowRetryWindowMs,
     logError:
       options.logError ??
       ((error) => log.error('unexpected error while serving an MLflow request (the client saw "Unexpected error."):', error)),

@@ -94,6 +94,11 @@ export interface SecurityConfig {
   authCacheMs: number;
   /** IDEMPOTENCY_TTL_HOURS, in ms: how long an idempotency key answers retries. */
   idempotencyTtlMs: number;
+  /**
+   * MLFLOW_RETRY_WINDOW_MINUTES, in ms: how long an MLflow create whose answer was not handed over
+   * answers the client's resends (src/mlflow/retry-guard.ts); longer than the client retries.
+   */
+  mlflowRetryWindowMs: number;
   limits: GraphQLLimits;
   /** GRAPHQL_MAX_BODY_BYTES: larger request bodies get HTTP 413. */
   maxBodyBytes: number;
@@ -118,6 +123,7 @@ export const DEFAULT_SECURITY: Omit<SecurityConfig, 'auth'> = Object.freeze({
   protectedAliases: ProtectedAliasPolicy.parse(DEFAULT_PROTECTED_ALIASES),
   authCacheMs: 0,
   idempotencyTtlMs: 24 * 3_600_000,
+  mlflowRetryWindowMs: 30 * 60_000,
   limits: DEFAULT_GRAPHQL_LIMITS,
   maxBodyBytes: 1_048_576,
   maxBatch: 10,
@@ -223,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     protectedAliases,
     authCacheMs: int('AUTH_CACHE_MS', DEFAULT_SECURITY.authCacheMs, 0, 5_000),
     idempotencyTtlMs: int('IDEMPOTENCY_TTL_HOURS', DEFAULT_SECURITY.idempotencyTtlMs / 3_600_000, 1, 24 * 90) * 3_600_000,
+    mlflowRetryWindowMs: int('MLFLOW_RETRY_WINDOW_MINUTES', DEFAULT_SECURITY.mlflowRetryWindowMs / 60_000, 1, 24 * 60) * 60_000,
     limits: {
       maxDepth: int('GRAPHQL_MAX_DEPTH', limits.maxDepth, 2, 100),
       maxComplexity: int('GRAPHQL_MAX_COMPLEXITY', limits.maxComplexity, 100, 100_000_000),

@@ -6,6 +6,9 @@ import type { MlflowHandler, MlflowResponse } from '../mlflow/handler.ts';
 
 export async function serveMlflow(req: http.IncomingMessage, res: http.ServerResponse, handler: MlflowHandler, maxBodyBytes: number) {
   const response = await answer(req, handler, maxBodyBytes);
+  // 'finish': the answer is with the operating system. A connection closed before that ('close'
+  // without it) lost the answer, and the client's resend must find the create's key.
+  if (response.delivered) res.once('finish', () => void response.delivered?.());
   res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(response.body);
 }

@@ -52,6 +52,8 @@ export interface MlflowResponse {
   headers: Record<string, string>;
   /** JSON text. */
   body: string;
+  /** For the transport to call once it has handed the answer over (retry-guard.ts). */
+  delivered?: () => Promise<void>;
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): MlflowResponse {

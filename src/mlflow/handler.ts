@@ -12,6 +12,7 @@ import { unauthenticated } from '../auth/errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { type MlflowRequest, decodeParams } from './decode.ts';
 import { MlflowError, type MlflowResponse, endpointNotFound, jsonResponse, toMlflowError } from './errors.ts';
+import { RetryGuard } from './retry-guard.ts';
 import { type Route, ROUTES } from './routes.ts';
 
 export const MLFLOW_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'] as const;
@@ -33,12 +34,15 @@ export interface MlflowHandlerOptions {
   authenticator: Authenticator;
   /** Faults the caller did not cause (they get 500 INTERNAL_ERROR "Unexpected error."). */
   logError: (error: unknown) => void;
+  /** How long a create whose answer was not handed over answers a resend (retry-guard.ts). */
+  retryWindowMs: number;
 }
 
 const CHALLENGE = { 'www-authenticate': 'Bearer, Basic realm="mlflow"' };
 
-export function createMlflowHandler({ registry, authenticator, logError }: MlflowHandlerOptions): MlflowHandler {
+export function createMlflowHandler({ registry, authenticator, logError, retryWindowMs }: MlflowHandlerOptions): MlflowHandler {
   const table = new Map<string, Route>(ROUTES.map((route) => [`${route.method} ${route.path}`, route]));
+  const retryGuard = new RetryGuard(registry, retryWindowMs, logError);
 
   async function serve(request: MlflowRequest): Promise<MlflowResponse> {
     const { url } = request;
@@ -48,20 +52,24 @@ export function createMlflowHandler({ registry, authenticator, logError }: Mlflo
       if (!route) throw endpointNotFound(request.method, url.pathname);
       const access = await authenticator.authenticate(bearerOf(request.headers.get('authorization')));
       const params = decodeParams(request);
-      const body = await route.handle({
-        access,
-        registry,
-        reads: registry.reads(access),
-        params,
-        idempotencyKey: request.headers.get('idempotency-key'),
-      });
-      return jsonResponse(200, body);
+      const guard = retryGuard.forRequest(access, request.headers.get('idempotency-key'));
+      try {
+        const body = await route.handle({ access, registry, reads: registry.reads(access), params, idempotency: guard.idempotency });
+        return { ...jsonResponse(200, body), delivered: guard.delivered };
+      } catch (error) {
+        // The create rolled back with its key; a key it found (a resend) was this answer's to hand.
+        return { ...answerError(error), delivered: guard.delivered };
+      }
     } catch (error) {
-      const known = toMlflowError(error);
-      if (known) return known.toResponse(known.errorCode === 'UNAUTHENTICATED' ? CHALLENGE : {});
-      logError(error);
-      return new MlflowError('INTERNAL_ERROR', 'Unexpected error.').toResponse();
+      return answerError(error);
     }
+  }
+
+  function answerError(error: unknown): MlflowResponse {
+    const known = toMlflowError(error);
+    if (known) return known.toResponse(known.errorCode === 'UNAUTHENTICATED' ? CHALLENGE : {});
+    logError(error);
+    return new MlflowError('INTERNAL_ERROR', 'Unexpected error.').toResponse();
   }
 
   return {

@@ -2,17 +2,11 @@
 // /work/shared/notes/mlflow-rest-api.md), each one registry command or read with the caller's
 // Access, and MLflow's answer. Paths are after /api/2.0/mlflow (and /ajax-api/2.0/mlflow).
 //
-// Retries of model-versions/create (and registered-models/create): MLflow's client retries POSTs
-// after 5xx and timeouts, so a create whose response was lost can run twice. The registry's
-// idempotency needs a key, and MLflow's client sends none. A key derived from the request (actor +
-// body) would make two deliberate identical creates (registering the same source twice is legal in
-// MLflow and makes two versions) into one, and no time window separates the two cases: the
-// client's backoff retries for minutes. So only an `Idempotency-Key` header is honoured; without
-// one, every create creates. Teams that want safe retries can send one from an MLflow request
-// header provider plugin (`mlflow.request_header_provider` entry point): a fresh key per call
-// survives the client's retries, which urllib3 makes by resending the same prepared request.
+// Creates are safe against the client's resends (retry-guard.ts): each runs under a key, the
+// `Idempotency-Key` header's when sent, otherwise one released once the answer was handed over.
 import type { Access } from '../auth/access.ts';
 import type { Registry } from '../registry/registry.ts';
+import type { RequestGuard } from './retry-guard.ts';
 import type { RegistryReads } from '../registry/reads.ts';
 import { AlreadyExistsError } from '../registry/rules/errors.ts';
 import { parseStage } from '../registry/rules/stages.ts';
@@ -37,8 +31,8 @@ export interface RouteContext {
   registry: Registry;
   reads: RegistryReads;
   params: Params;
-  /** The `Idempotency-Key` header, if sent. */
-  idempotencyKey: string | null;
+  /** The key and lifetime a create runs under: the `Idempotency-Key` header's, or one guarding against resends (retry-guard.ts). */
+  idempotency: RequestGuard['idempotency'];
 }
 
 export type RouteHandler = (ctx: RouteContext) => Promise<Record<string, unknown>>;
@@ -113,16 +107,11 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/registered-models/create',
-    async handle({ access, registry, reads, params, idempotencyKey }) {
+    async handle({ access, registry, reads, params, idempotency }) {
       const name = requiredString(params, 'name');
-      const { registeredModel } = await namingModel(name, () =>
-        registry.createRegisteredModel(access, {
-          name,
-          description: optionalString(params, 'description') ?? null,
-          tags: tagsParam(params) ?? null,
-          idempotencyKey,
-        }),
-      );
+      const model = { name, description: optionalString(params, 'description') ?? null, tags: tagsParam(params) ?? null };
+      const guarded = await idempotency('createRegisteredModel', model);
+      const { registeredModel } = await namingModel(name, () => registry.createRegisteredModel(access, { ...model, ...guarded }));
       return { registered_model: await renderModel(reads, registeredModel) };
     },
   },
@@ -205,19 +194,20 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/model-versions/create',
-    async handle({ access, registry, reads, params, idempotencyKey }) {
+    async handle({ access, registry, reads, params, idempotency }) {
       // model_id (MLflow 3's LoggedModel) is accepted and not kept: MLflow never returns it either,
       // and the source (`models:/m-…`) stays as sent, for the tracking server to resolve.
       optionalString(params, 'model_id');
-      const { modelVersion, registeredModel } = await registry.createModelVersion(access, {
+      const version = {
         name: requiredString(params, 'name'),
         source: requiredString(params, 'source'),
         runId: optionalText(params, 'run_id'),
         runLink: optionalText(params, 'run_link'),
         description: optionalString(params, 'description') ?? null,
         tags: tagsParam(params) ?? null,
-        idempotencyKey,
-      });
+      };
+      const guarded = await idempotency('createModelVersion', version);
+      const { modelVersion, registeredModel } = await registry.createModelVersion(access, { ...version, ...guarded });
       return { model_version: await renderVersion(reads, modelVersion, registeredModel.name) };
     },
   },

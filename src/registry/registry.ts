@@ -16,6 +16,7 @@ import * as tags from './commands/tags.ts';
 import * as tokens from './commands/tokens.ts';
 import * as versions from './commands/versions.ts';
 import * as webhooks from './commands/webhooks.ts';
+import { releaseIdempotencyKey } from './history/idempotency.ts';
 
 /** The commands that run in one transaction each, by the name front doors call them. */
 const TRANSACTIONAL = {
@@ -72,6 +73,8 @@ export interface Registry extends Commands {
   apiTokens(access: Access): ReturnType<typeof tokens.listApiTokens>;
   webhooks(access: Access): ReturnType<typeof webhooks.listWebhooks>;
   webhook(access: Access, id: number): ReturnType<typeof webhooks.findWebhook>;
+  /** Forgets one of the caller's idempotency keys (history/idempotency.ts). */
+  releaseIdempotencyKey(access: Access, request: { operation: string; key: string }): Promise<void>;
 }
 
 export function createRegistry(db: DirectReader, settings: RegistrySettings, hooks: RegistryHooks = {}): Registry {
@@ -98,5 +101,6 @@ export function createRegistry(db: DirectReader, settings: RegistrySettings, hoo
     apiTokens: (access) => tokens.listApiTokens(prisma, access),
     webhooks: (access) => webhooks.listWebhooks(db, access),
     webhook: (access, id) => webhooks.findWebhook(db, access, id),
+    releaseIdempotencyKey: (access, request) => releaseIdempotencyKey(db, access.actor, request),
   };
 }

@@ -1,7 +1,7 @@
 // Idempotency keys (src/registry/history/idempotency.ts has the rules). Raw SQL: ON CONFLICT DO NOTHING
 // with RETURNING, make_interval on the database clock and FOR UPDATE SKIP LOCKED have no Prisma form.
 import { Prisma } from '../generated/prisma/client.ts';
-import { type Tx, named } from './sql.ts';
+import { type Reader, type Tx, named, prismaOf } from './sql.ts';
 
 /** One key of one actor's operation. */
 export interface IdempotencyKey {
@@ -80,6 +80,16 @@ export async function sweepIdempotencyKeys(tx: Tx): Promise<void> {
       Prisma.sql`
     DELETE FROM idempotency_key WHERE ctid IN (
       SELECT ctid FROM idempotency_key WHERE expires_at < clock_timestamp() LIMIT 20 FOR UPDATE SKIP LOCKED)`,
+    ),
+  );
+}
+
+/** Forgets one key, whatever its state. */
+export async function deleteIdempotencyKey(db: Reader, k: IdempotencyKey): Promise<void> {
+  await prismaOf(db).$executeRaw(
+    named(
+      'deleteIdempotencyKey',
+      Prisma.sql`DELETE FROM idempotency_key WHERE actor = ${k.actor} AND operation = ${k.operation} AND key = ${k.key}`,
     ),
   );
 }

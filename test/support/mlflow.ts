@@ -11,6 +11,8 @@ export interface MlflowCall {
   /** A JSON value (sent with Content-Type application/json) or raw text. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** The answer is lost on its way (the transport never reports it delivered). */
+  lost?: boolean;
 }
 
 export interface MlflowClient {
@@ -23,12 +25,14 @@ export function mlflowClient(db: Database, options: { token?: string; security?:
   const { mlflow } = createApp(db, { logError: (error) => logged.push(error), security: options.security });
   return {
     logged,
-    async call({ path, method = 'GET', body, headers = {} }) {
+    async call({ path, method = 'GET', body, headers = {}, lost = false }) {
       const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
       const all = new Headers(headers);
       if (typeof body === 'object' && body !== null && !all.has('content-type')) all.set('content-type', 'application/json');
       if (options.token && !all.has('authorization')) all.set('authorization', `Bearer ${options.token}`);
       const response = await mlflow.serve({ method, url: new URL(path, 'http://localhost'), headers: all, body: text });
+      // As the transport does once the answer is out; `lost` plays an answer that never arrived.
+      if (!lost) await response.delivered?.();
       return { status: response.status, headers: response.headers, json: JSON.parse(response.body) };
     },
   };

@@ -22,6 +22,8 @@ export interface CreateModelInput {
   tags?: readonly TagInput[] | null;
   /** Makes retries safe (idempotency.ts). */
   idempotencyKey?: string | null;
+  /** How long the key answers retries; IDEMPOTENCY_TTL_HOURS when absent. */
+  idempotencyTtlMs?: number | null;
 }
 
 export interface ModelResult {
@@ -34,7 +36,7 @@ function alreadyExists(name: string): AlreadyExistsError {
 
 export async function createRegisteredModel(w: Write, input: CreateModelInput): Promise<ModelResult> {
   w.access.requireWrite([input.name], 'createRegisteredModel');
-  const { idempotencyKey, ...model } = input;
+  const { idempotencyKey, idempotencyTtlMs, ...model } = input;
   const create = () => insertModel(w, model);
   const registeredModel =
     idempotencyKey == null
@@ -46,7 +48,7 @@ export async function createRegisteredModel(w: Write, input: CreateModelInput): 
             operation: 'createRegisteredModel',
             key: idempotencyKey,
             input: model,
-            ttlMs: w.settings.idempotencyTtlMs,
+            ttlMs: idempotencyTtlMs ?? w.settings.idempotencyTtlMs,
           },
           create,
           (stored) => replayCreatedModel(w, stored, 'createRegisteredModel'),
@@ -54,7 +56,10 @@ export async function createRegisteredModel(w: Write, input: CreateModelInput): 
   return { registeredModel };
 }
 
-async function insertModel({ tx, access }: Write, input: Omit<CreateModelInput, 'idempotencyKey'>): Promise<RegisteredModel> {
+async function insertModel(
+  { tx, access }: Write,
+  input: Omit<CreateModelInput, 'idempotencyKey' | 'idempotencyTtlMs'>,
+): Promise<RegisteredModel> {
   checkModelName(input.name);
   checkDescription(input.description);
   checkTags(input.tags);

@@ -23,6 +23,8 @@ export interface CreateVersionInput {
   tags?: readonly TagInput[] | null;
   /** Makes retries safe (idempotency.ts). */
   idempotencyKey?: string | null;
+  /** How long the key answers retries; IDEMPOTENCY_TTL_HOURS when absent. */
+  idempotencyTtlMs?: number | null;
 }
 
 /** A version as a write left it, with its model (both as of the commit). */
@@ -33,7 +35,7 @@ export interface VersionChange {
 
 export async function createModelVersion(w: Write, input: CreateVersionInput): Promise<VersionChange> {
   w.access.requireWrite([input.name], 'createModelVersion');
-  const { idempotencyKey, ...version } = input;
+  const { idempotencyKey, idempotencyTtlMs, ...version } = input;
   const create = () => insertVersion(w, version);
   if (idempotencyKey == null) return create();
   const request = {
@@ -41,12 +43,15 @@ export async function createModelVersion(w: Write, input: CreateVersionInput): P
     operation: 'createModelVersion',
     key: idempotencyKey,
     input: version,
-    ttlMs: w.settings.idempotencyTtlMs,
+    ttlMs: idempotencyTtlMs ?? w.settings.idempotencyTtlMs,
   };
   return runIdempotent(w.tx, request, create, (stored) => replayCreatedVersion(w, stored));
 }
 
-async function insertVersion({ tx, access }: Write, input: Omit<CreateVersionInput, 'idempotencyKey'>): Promise<VersionChange> {
+async function insertVersion(
+  { tx, access }: Write,
+  input: Omit<CreateVersionInput, 'idempotencyKey' | 'idempotencyTtlMs'>,
+): Promise<VersionChange> {
   checkSource(input.source);
   checkRunId(input.runId);
   checkRunLink(input.runLink);

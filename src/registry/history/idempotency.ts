@@ -3,7 +3,7 @@
 // bots may use the same key) and an operation, and expire after a while (IDEMPOTENCY_TTL_HOURS).
 import { createHash } from 'node:crypto';
 import * as store from '../../store/idempotency.ts';
-import type { Tx } from '../../store/sql.ts';
+import type { Reader, Tx } from '../../store/sql.ts';
 import type { Actor } from '../write.ts';
 import { ValidationError } from '../rules/errors.ts';
 import { checkIdempotencyKey } from '../rules/validation.ts';
@@ -18,7 +18,7 @@ export interface IdempotentRequest {
 }
 
 /** JSON with object keys sorted and null/undefined members dropped: equal inputs, equal text. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (value !== null && typeof value === 'object') {
@@ -73,4 +73,13 @@ export async function runIdempotent<T>(
   await store.storeIdempotencyResult(tx, key, JSON.stringify(result));
   await store.sweepIdempotencyKeys(tx);
   return result;
+}
+
+/**
+ * Forgets the caller's key before it expires: its result no longer answers a retry, and the next
+ * request with the key does the work anew (a front door whose answer reached the client, see
+ * src/mlflow/retry-guard.ts).
+ */
+export function releaseIdempotencyKey(db: Reader, actor: Actor, request: { operation: string; key: string }): Promise<void> {
+  return store.deleteIdempotencyKey(db, { actor: actor ?? '', operation: request.operation, key: request.key });
 }
