@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { beforeAll, expect, it } from 'vitest';
 import { PENDING_ROUTES, ROUTES } from '../../src/mlflow/routes.ts';
 import { describeEachDatabase } from './databases.ts';
-import { type MlflowClient, mlflowClient } from './mlflow.ts';
+import { type MlflowCall, type MlflowClient, mlflowClient } from './mlflow.ts';
 
 export interface Recorded {
   method: string;
@@ -85,14 +85,17 @@ export interface Replay {
   notReplayed?: Record<number, string>;
   /** Per line, the JSON paths (or `status`) whose values differ, and why. */
   expected?: Record<number, { paths: string[]; why: string }>;
+  /** What the recorded server held before the traffic began, made through the front door first. */
+  before?: MlflowCall[];
 }
 
 /** One test per database: every line of an implemented route, but the listed ones, answers as recorded. */
-export function describeReplay({ client: name, lines, notReplayed = {}, expected = {} }: Replay): void {
+export function describeReplay({ client: name, lines, notReplayed = {}, expected = {}, before = [] }: Replay): void {
   describeEachDatabase(`MLflow ${name} traffic, replayed`, (ctx) => {
     let client: MlflowClient;
-    beforeAll(() => {
+    beforeAll(async () => {
       client = mlflowClient(ctx.db);
+      for (const call of before) expect((await client.call(call)).status).toBe(200);
     });
 
     it('answers every recorded request of an implemented route as MLflow 3.6 did, but for the listed differences', async () => {
