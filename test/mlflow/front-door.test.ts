@@ -125,6 +125,18 @@ describeEachDatabase('MLflow front door', (ctx) => {
       expect(created).toMatchObject({ status: 200, json: { model_version: { source: 'models:/m-0123456789abcdef', status: 'READY' } } });
       expect(created.json.model_version).not.toHaveProperty('model_id');
     });
+
+    it('stores a local-path source without run_id as sent (MLflow would check it against a run in its tracking store)', async () => {
+      const created = await client.call({
+        method: 'POST',
+        path: `${API}/model-versions/create`,
+        body: { name: 'm', source: '/srv/mlruns/0/f8cabf5cc44047b48082e9947f0c4d32/artifacts' },
+      });
+      expect(created).toMatchObject({
+        status: 200,
+        json: { model_version: { source: '/srv/mlruns/0/f8cabf5cc44047b48082e9947f0c4d32/artifacts', status: 'READY' } },
+      });
+    });
   });
 
   describe('search, stages and download URIs', () => {
