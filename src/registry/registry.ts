@@ -17,6 +17,8 @@ import * as tokens from './commands/tokens.ts';
 import * as versions from './commands/versions.ts';
 import * as webhooks from './commands/webhooks.ts';
 import { releaseIdempotencyKey } from './history/idempotency.ts';
+import { type ImportOptions, type ImportSummary, importSnapshot } from './imports/import-snapshot.ts';
+import type { RegistrySnapshot } from './imports/snapshot.ts';
 
 /** The commands that run in one transaction each, by the name front doors call them. */
 const TRANSACTIONAL = {
@@ -73,6 +75,11 @@ export interface Registry extends Commands {
   apiTokens(access: Access): ReturnType<typeof tokens.listApiTokens>;
   webhooks(access: Access): ReturnType<typeof webhooks.listWebhooks>;
   webhook(access: Access, id: number): ReturnType<typeof webhooks.findWebhook>;
+  /**
+   * Brings another registry's snapshot in, in one transaction (imports/import-snapshot.ts): an
+   * operator job, so it runs up to `timeoutMs` (default one hour) rather than TX_TIMEOUT_MS.
+   */
+  importSnapshot(access: Access, snapshot: RegistrySnapshot, options?: ImportOptions & { timeoutMs?: number }): Promise<ImportSummary>;
   /** Forgets one of the caller's idempotency keys (history/idempotency.ts). */
   releaseIdempotencyKey(access: Access, request: { operation: string; key: string }): Promise<void>;
 }
@@ -102,5 +109,9 @@ export function createRegistry(db: DirectReader, settings: RegistrySettings, hoo
     webhooks: (access) => webhooks.listWebhooks(db, access),
     webhook: (access, id) => webhooks.findWebhook(db, access, id),
     releaseIdempotencyKey: (access, request) => releaseIdempotencyKey(db, access.actor, request),
+    importSnapshot: (access, snapshot, options = {}) =>
+      inTransaction(prisma, (tx) => importSnapshot({ tx, access, settings }, snapshot, options), {
+        timeoutMs: options.timeoutMs ?? 3_600_000,
+      }),
   };
 }

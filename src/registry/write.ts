@@ -34,10 +34,11 @@ export interface Write {
 
 /**
  * Runs `work` in one transaction: state and audit events commit together or not at all.
- * Time limits are the client's (set from the configuration in src/db/client.ts).
+ * Time limits are the client's (set from the configuration in src/db/client.ts), unless a long
+ * operator job (an import) gives its own.
  */
-export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return prisma.$transaction(work);
+export function inTransaction<T>(prisma: PrismaClient, work: (tx: Tx) => Promise<T>, options?: { timeoutMs: number }): Promise<T> {
+  return options ? prisma.$transaction(work, { timeout: options.timeoutMs, maxWait: 60_000 }) : prisma.$transaction(work);
 }
 
 /**

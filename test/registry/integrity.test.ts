@@ -228,6 +228,8 @@ const SAMPLE_WRITES: { [A in AuditAction]: EventWrite<A> } = {
   ALIAS_SET: { alias: 'a', version: 2, previousVersion: 1 },
   ALIAS_DELETED: { alias: 'a', previousVersion: 1 },
   VERSION_STAGE_CHANGED: { version: 1, from: 'NONE', to: 'STAGING' },
+  MODEL_IMPORTED: { lastVersion: 3, createdAt: new Date(0), description: 'd' },
+  VERSION_IMPORTED: { version: 1, createdAt: new Date(0), source: 's' },
 };
 
 it.each(Object.keys(HISTORY_EVENTS) as AuditAction[])('a %s event sets exactly the details its action carries', (action) => {

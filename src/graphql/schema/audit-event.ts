@@ -28,6 +28,14 @@ export const AuditActionRef = builder.enumType('AuditAction', {
       description:
         "A version's legacy MLflow stage changed, directly or archived by another's transition (version; previousValue, newValue).",
     },
+    MODEL_IMPORTED: {
+      description:
+        'A model was brought in from another registry (npm run import:mlflow; version: the highest version number the source had handed out; previousValue: when it was created there, ISO 8601; newValue: its description).',
+    },
+    VERSION_IMPORTED: {
+      description:
+        'A version was brought in from another registry (version; previousValue: when it was created there, ISO 8601; newValue: its source).',
+    },
   } as const,
 });
 

@@ -234,6 +234,64 @@ export const HISTORY_EVENTS = {
       if (model && alias !== undefined) model.aliases.delete(alias);
     },
   }),
+  // From another registry (registry.importSnapshot). Its creation at the source is carried, so
+  // the history keeps both instants; the parts it came with follow as their own events.
+  MODEL_IMPORTED: meaning({
+    carries: ['version', 'previousValue', 'newValue'],
+    details: (model: { lastVersion: number; createdAt: Date; description: string | null }) => ({
+      version: model.lastVersion,
+      previousValue: model.createdAt.toISOString(),
+      newValue: model.description,
+    }),
+    replay(s) {
+      const e = s.event;
+      if (s.registry.models.has(e.modelId) || s.registry.deletedModels.has(e.modelId))
+        return s.bad(`model #${e.modelId} was already created`);
+      const createdAt = sourceInstant(s);
+      if (createdAt === undefined) return;
+      if (e.version === null || e.version < 0) return s.bad(`version ${e.version} is not a highest version number`);
+      s.registry.models.set(e.modelId, {
+        id: e.modelId,
+        name: e.modelName,
+        description: e.newValue,
+        createdAt,
+        updatedAt: s.at,
+        lastVersion: e.version,
+        tags: new Map(),
+        versions: new Map(),
+        aliases: new Map(),
+      });
+    },
+  }),
+  // Numbered as at the source: below the model's highest number if the source handed it out (a
+  // deleted number is never one here), or above it, which raises it.
+  VERSION_IMPORTED: meaning({
+    carries: ['version', 'previousValue', 'newValue'],
+    details: (version: { version: number; createdAt: Date; source: string }) => ({
+      version: version.version,
+      previousValue: version.createdAt.toISOString(),
+      newValue: version.source,
+    }),
+    replay(s) {
+      const e = s.event;
+      const model = changedModel(s);
+      const createdAt = sourceInstant(s);
+      if (!model || createdAt === undefined) return;
+      if (e.version === null || e.version < 1) return s.bad(`version ${e.version} is not a version number`);
+      if (model.versions.has(e.version)) return s.bad(`version ${e.version} exists already`);
+      model.lastVersion = Math.max(model.lastVersion, e.version);
+      model.versions.set(e.version, {
+        source: e.newValue,
+        description: UNKNOWN,
+        status: 'READY',
+        statusMessage: null,
+        stage: 'NONE',
+        createdAt,
+        updatedAt: s.at,
+        tags: new Map(),
+      });
+    },
+  }),
 } satisfies Record<AuditAction, AnyEventMeaning>;
 
 type HistoryEvents = typeof HISTORY_EVENTS;
@@ -260,6 +318,13 @@ export function replayEvent(step: ReplayStep): void {
     if (step.event[field] !== null && !meaning.carries.includes(field)) step.bad(`${field} is set, but ${step.event.action} carries none`);
   }
   meaning.replay(step);
+}
+
+/** An imported event's creation instant at the source (its previousValue), as ms. */
+function sourceInstant(s: ReplayStep): number | undefined {
+  const ms = s.event.previousValue === null ? Number.NaN : Date.parse(s.event.previousValue);
+  if (Number.isNaN(ms)) s.bad(`previousValue ${show(s.event.previousValue)} is not the instant it was created at the source`);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function tagSetDetails(tag: TagWrite) {
