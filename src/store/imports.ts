@@ -1,16 +1,12 @@
 // The statements of an import from another registry (src/registry/imports/): a new model's versions,
 // tags and aliases each in one statement, with the instants the source gave them, and the current
 // state of the models that exist already, read for the whole import at once.
-import { type ModelVersionStage, type ModelVersionStatus, Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
+import { Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
+import type { SnapshotModel, SnapshotVersion } from '../registry/imports/snapshot.ts';
 import { type Tx, named } from './sql.ts';
 
-export interface ImportedModelRow {
-  name: string;
-  description: string | null;
-  createdAt: Date;
-  lastVersion: number;
-  tags: readonly { key: string; value: string }[];
-}
+/** A model as the snapshot has it, with the source's creation instant and highest version number. */
+export type ImportedModelRow = Pick<SnapshotModel, 'name' | 'description' | 'createdAt' | 'lastVersion' | 'tags'>;
 
 export function insertImportedModel(tx: Tx, model: ImportedModelRow, now: Date): Promise<RegisteredModel> {
   return tx.registeredModel.create({
@@ -25,19 +21,8 @@ export function insertImportedModel(tx: Tx, model: ImportedModelRow, now: Date):
   });
 }
 
-export interface ImportedVersionRow {
-  version: number;
-  source: string;
-  runId: string | null;
-  runLink: string | null;
-  description: string | null;
-  status: ModelVersionStatus;
-  statusMessage: string | null;
-  stage: ModelVersionStage;
-  storageLocation: string | null;
-  createdAt: Date;
-  tags: readonly { key: string; value: string }[];
-}
+/** Its last change is the import's (`now`), not the source's. */
+export type ImportedVersionRow = Omit<SnapshotVersion, 'updatedAt'>;
 
 /** Inserts a model's versions and their tags (two statements); returns the new ids by number. */
 export async function insertImportedVersions(

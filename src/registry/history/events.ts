@@ -49,20 +49,7 @@ export const HISTORY_EVENTS = {
     carries: ['newValue'],
     details: (model: { description: string | null }) => ({ newValue: model.description }),
     replay(s) {
-      const e = s.event;
-      if (s.registry.models.has(e.modelId) || s.registry.deletedModels.has(e.modelId))
-        return s.bad(`model #${e.modelId} was already created`);
-      s.registry.models.set(e.modelId, {
-        id: e.modelId,
-        name: e.modelName,
-        description: e.newValue,
-        createdAt: s.at,
-        updatedAt: s.at,
-        lastVersion: 0,
-        tags: new Map(),
-        versions: new Map(),
-        aliases: new Map(),
-      });
+      createModel(s, s.at, 0);
     },
   }),
   MODEL_UPDATED: meaning({
@@ -118,16 +105,7 @@ export const HISTORY_EVENTS = {
         return s.bad(`version ${e.version} is not above the highest number used so far, ${model.lastVersion}`);
       }
       model.lastVersion = e.version;
-      model.versions.set(e.version, {
-        source: e.newValue,
-        description: UNKNOWN,
-        status: 'READY',
-        statusMessage: null,
-        stage: 'NONE',
-        createdAt: s.at,
-        updatedAt: s.at,
-        tags: new Map(),
-      });
+      model.versions.set(e.version, newVersion(s, s.at));
     },
   }),
   VERSION_UPDATED: meaning({
@@ -244,23 +222,11 @@ export const HISTORY_EVENTS = {
       newValue: model.description,
     }),
     replay(s) {
-      const e = s.event;
-      if (s.registry.models.has(e.modelId) || s.registry.deletedModels.has(e.modelId))
-        return s.bad(`model #${e.modelId} was already created`);
       const createdAt = sourceInstant(s);
       if (createdAt === undefined) return;
-      if (e.version === null || e.version < 0) return s.bad(`version ${e.version} is not a highest version number`);
-      s.registry.models.set(e.modelId, {
-        id: e.modelId,
-        name: e.modelName,
-        description: e.newValue,
-        createdAt,
-        updatedAt: s.at,
-        lastVersion: e.version,
-        tags: new Map(),
-        versions: new Map(),
-        aliases: new Map(),
-      });
+      const { version } = s.event;
+      if (version === null || version < 0) return s.bad(`version ${version} is not a highest version number`);
+      createModel(s, createdAt, version);
     },
   }),
   // Numbered as at the source: below the model's highest number if the source handed it out (a
@@ -280,16 +246,7 @@ export const HISTORY_EVENTS = {
       if (e.version === null || e.version < 1) return s.bad(`version ${e.version} is not a version number`);
       if (model.versions.has(e.version)) return s.bad(`version ${e.version} exists already`);
       model.lastVersion = Math.max(model.lastVersion, e.version);
-      model.versions.set(e.version, {
-        source: e.newValue,
-        description: UNKNOWN,
-        status: 'READY',
-        statusMessage: null,
-        stage: 'NONE',
-        createdAt,
-        updatedAt: s.at,
-        tags: new Map(),
-      });
+      model.versions.set(e.version, newVersion(s, createdAt));
     },
   }),
 } satisfies Record<AuditAction, AnyEventMeaning>;
@@ -318,6 +275,40 @@ export function replayEvent(step: ReplayStep): void {
     if (step.event[field] !== null && !meaning.carries.includes(field)) step.bad(`${field} is set, but ${step.event.action} carries none`);
   }
   meaning.replay(step);
+}
+
+/** The event's model, new (its description in newValue), unless its id was used before. */
+function createModel(s: ReplayStep, createdAt: number, lastVersion: number): void {
+  const e = s.event;
+  if (s.registry.models.has(e.modelId) || s.registry.deletedModels.has(e.modelId)) {
+    s.bad(`model #${e.modelId} was already created`);
+    return;
+  }
+  s.registry.models.set(e.modelId, {
+    id: e.modelId,
+    name: e.modelName,
+    description: e.newValue,
+    createdAt,
+    updatedAt: s.at,
+    lastVersion,
+    tags: new Map(),
+    versions: new Map(),
+    aliases: new Map(),
+  });
+}
+
+/** A version as its creation leaves it (its source in newValue): what later events reveal is unknown or default. */
+function newVersion(s: ReplayStep, createdAt: number): ReplayedVersion {
+  return {
+    source: s.event.newValue,
+    description: UNKNOWN,
+    status: 'READY',
+    statusMessage: null,
+    stage: 'NONE',
+    createdAt,
+    updatedAt: s.at,
+    tags: new Map(),
+  };
 }
 
 /** An imported event's creation instant at the source (its previousValue), as ms. */
