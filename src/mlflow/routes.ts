@@ -24,7 +24,7 @@ import {
 } from './decode.ts';
 import { aliasNotFound, modelAlreadyExists, modelNotFound, versionNotFound } from './errors.ts';
 import { type SearchParams, parseModelSearch, parseVersionSearch } from './search-filter.ts';
-import { renderModel, renderVersion, renderVersions, renderVersionsWithoutAliases } from './shapes.ts';
+import { renderModel, renderModels, renderVersion, renderVersions, renderVersionsWithoutAliases } from './shapes.ts';
 
 export interface RouteContext {
   access: Access;
@@ -152,8 +152,7 @@ export const ROUTES: readonly Route[] = [
     path: '/registered-models/search',
     async handle({ reads, params }) {
       const page = await reads.searchModels(parseModelSearch(searchParams(params)));
-      const models = await Promise.all(page.rows.map((model) => renderModel(reads, model)));
-      return { ...nonEmpty('registered_models', models), ...pageToken(page.nextPageToken) };
+      return { ...nonEmpty('registered_models', await renderModels(reads, page.rows)), ...pageToken(page.nextPageToken) };
     },
   },
   { method: 'POST', path: '/registered-models/get-latest-versions', handle: latestVersions },

@@ -143,6 +143,9 @@ export class RegistryReads {
   /** MLflow's get-latest-versions, of a model reached through a visible row (as the batch loads above). */
   latestVersionsByStage = (modelId: number, stages?: readonly ModelVersionStage[] | null) =>
     versions.latestVersionsByStage(this.db, modelId, stages);
+  /** latestVersionsByStage of many models in one statement, within this caller's scope (ordered by model, then stage). */
+  latestVersionsByStageOfModels = (modelIds: readonly number[], stages?: readonly ModelVersionStage[] | null) =>
+    versions.latestVersionsByStageOfModels(this.db, modelIds, stages, this.access.scope);
   versionPagesOfModels = (
     modelIds: readonly number[],
     args: PageArgs<versions.VersionOrder> & { filter?: versions.VersionFilter | null },

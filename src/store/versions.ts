@@ -164,6 +164,34 @@ export function latestVersionsByStage(db: Reader, modelId: number, stages?: read
   ).then(versionRows);
 }
 
+/**
+ * latestVersionsByStage of many models in one statement, within `scope` (models outside it have
+ * none): ordered by model, then stage. DISTINCT ON (model_id, stage) keeps the first row of each
+ * group, the highest version, after one scan of the models' versions through the (model_id,
+ * version) index, as the one-model read does.
+ */
+export async function latestVersionsByStageOfModels(
+  db: Reader,
+  modelIds: readonly number[],
+  stages?: readonly ModelVersionStage[] | null,
+  scope?: Scope,
+): Promise<ModelVersion[]> {
+  if (modelIds.length === 0) return [];
+  const inStages = stages?.length ? Prisma.sql`AND v.stage::text = ANY(${[...stages]}::text[])` : Prisma.empty;
+  const inScope = scope
+    ? Prisma.sql`AND v.model_id IN (SELECT m.id FROM registered_model m WHERE ${namePatternsSql(scope, Prisma.sql`m.name`)})`
+    : Prisma.empty;
+  return versionRows(
+    await queryRows<ModelVersion>(
+      db,
+      Prisma.sql`/* latestVersionsByStageOfModels */
+    SELECT DISTINCT ON (v.model_id, v.stage) ${VERSION_COLUMNS_SQL} FROM model_version v
+    WHERE v.model_id = ANY(${unique(modelIds)}::int[]) ${inStages} ${inScope}
+    ORDER BY v.model_id, v.stage, v.version DESC`,
+    ),
+  );
+}
+
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }

@@ -10,8 +10,9 @@ import { createModelVersion, deleteModelVersion, transitionModelVersionStage } f
 import { checkIntegrity } from '../../src/registry/history/integrity.ts';
 import { NotFoundError, ValidationError } from '../../src/registry/rules/errors.ts';
 import { downloadUri } from '../../src/registry/rules/uri.ts';
+import { parseNamePattern } from '../../src/registry/rules/name-patterns.ts';
 import { inTransaction } from '../../src/registry/write.ts';
-import { latestVersionsByStage } from '../../src/store/versions.ts';
+import { latestVersionsByStage, latestVersionsByStageOfModels } from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { TEST_REGISTRY_SETTINGS, writeAs } from '../support/registry.ts';
 
@@ -141,6 +142,30 @@ describeEachDatabase('legacy stages', (ctx) => {
       ['PRODUCTION', 3],
     ]);
     expect(await latest(['ARCHIVED'])).toEqual([]);
+  });
+
+  it('latestVersionsByStageOfModels: latestVersionsByStage of each model, by model, in one statement, within a scope', async () => {
+    await modelWithVersions('st-many-a', 3);
+    await modelWithVersions('st-many-b', 2);
+    await modelWithVersions('st-many-none', 0);
+    await transition({ name: 'st-many-a', version: 1, stage: 'Production' });
+    await transition({ name: 'st-many-b', version: 2, stage: 'Staging' });
+    const ids = await Promise.all(
+      ['st-many-b', 'st-many-none', 'st-many-a'].map(
+        async (name) => (await prisma().registeredModel.findUniqueOrThrow({ where: { name } })).id,
+      ),
+    );
+    for (const filter of [undefined, [], ['PRODUCTION', 'NONE'] as ModelVersionStage[], ['ARCHIVED'] as ModelVersionStage[]]) {
+      const oneByOne = [];
+      for (const id of [...ids].sort((a, b) => a - b)) oneByOne.push(...(await latestVersionsByStage(ctx.db, id, filter)));
+      expect(await latestVersionsByStageOfModels(ctx.db, ids, filter)).toEqual(oneByOne);
+    }
+    expect(await latestVersionsByStageOfModels(ctx.db, [])).toEqual([]);
+    const scoped = await latestVersionsByStageOfModels(ctx.db, ids, null, [parseNamePattern('st-many-a*')]);
+    expect(scoped.map((v) => [v.modelId, v.stage, v.version])).toEqual([
+      [ids[2], 'NONE', 3],
+      [ids[2], 'PRODUCTION', 1],
+    ]);
   });
 
   it('a models:/name/version source stores that version location; runs:/ and models:/m- sources are kept as they are', async () => {
