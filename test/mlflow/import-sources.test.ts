@@ -1,9 +1,10 @@
 // The importer's MLflow readers: one registry, described once, read from MLflow's SQLite database,
 // its PostgreSQL database and its REST API (a stand-in speaking the recorded shapes) gives the same
 // snapshot, except where REST cannot know (deleted versions, hence the high-water marks).
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import initSqlJs from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMlflowDatabaseUrl, readMlflowDatabase } from '../../src/mlflow/import/database-source.ts';
@@ -494,4 +495,93 @@ describe('MLflow REST API', () => {
       await mlflow.close();
     }
   });
+});
+
+describe('MLflow stand-in', () => {
+  const recorded: { path: string; raw_query: string; status: number; response: unknown }[] = readFileSync(
+    fileURLToPath(new URL('../fixtures/mlflow/python-client-ops.jsonl', import.meta.url)),
+    'utf8',
+  )
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+
+  /** The stand-in's answer to a recorded request, byte for byte as JSON (key order included). */
+  async function expectRecordedAnswer(data: MlflowData, lines: number[]) {
+    const mlflow = await startMlflowStandIn(data);
+    try {
+      for (const line of lines) {
+        const { path, raw_query, status, response } = recorded[line - 1];
+        const answer = await fetch(`${mlflow.url}${path}?${raw_query}`);
+        expect({ line, status: answer.status, body: await answer.text() }).toEqual({ line, status, body: JSON.stringify(response) });
+      }
+    } finally {
+      await mlflow.close();
+    }
+  }
+
+  it('answers the searches and download URI as the recorded MLflow 3.6 server did (lines 25, 28, 34)', () =>
+    expectRecordedAnswer(
+      {
+        models: [
+          {
+            name: 'iris',
+            description: 'new',
+            createdAt: 1796157429966,
+            updatedAt: 1796157431169,
+            tags: { team: 'a' },
+            aliases: { champion: 1 },
+            versions: [
+              {
+                version: 1,
+                source: 's3://bucket/iris/1',
+                description: 'upd',
+                createdAt: 1796157430961,
+                updatedAt: 1796157432318,
+                tags: { t: '1' },
+              },
+              { version: 2, source: 'runs:/abc123/model', runId: 'abc123', createdAt: 1796157431169, updatedAt: 1796157431169 },
+            ],
+          },
+        ],
+      },
+      [25, 28, 34],
+    ));
+
+  it("pages as the recorded MLflow 3.6 server did, with Python's offset tokens (lines 54 to 56)", () =>
+    expectRecordedAnswer(
+      {
+        models: [
+          {
+            name: 'iris',
+            description: 'new',
+            createdAt: 1796157429966,
+            updatedAt: 1796157435518,
+            tags: { team: 'a' },
+            versions: [
+              {
+                version: 1,
+                source: 's3://bucket/iris/1',
+                description: 'upd',
+                stage: 'Production',
+                createdAt: 1796157430961,
+                updatedAt: 1796157433809,
+                tags: { t: '1' },
+              },
+              { version: 2, source: 'runs:/abc123/model', createdAt: 1796157431169, updatedAt: 1796157431169, deleted: true },
+            ],
+          },
+          {
+            name: 'reg-model',
+            createdAt: 1796157435941,
+            updatedAt: 1796157436310,
+            versions: [
+              { version: 1, source: 's3://bucket/x', createdAt: 1796157435941, updatedAt: 1796157435941, deleted: true },
+              { version: 2, source: 's3://bucket/y', createdAt: 1796157436310, updatedAt: 1796157436310 },
+            ],
+          },
+        ],
+      },
+      [54, 55, 56],
+    ));
 });
