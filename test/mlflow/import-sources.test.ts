@@ -405,9 +405,15 @@ describe('MLflow REST API', () => {
       expect((await readMlflowRest({ url: bearer.url, token: 's3cret' })).models).toEqual(restModels);
       expect((await readMlflowRest({ url: `${basic.url}/`, username: 'ann', password: 'pw' })).models).toEqual(restModels);
       expect((await errorOf(readMlflowRest({ url: bearer.url }))).message).toBe(
-        `MLflow at ${bearer.url} answered 401 UNAUTHENTICATED to GET registered-models/search: You are not authenticated. (check the token or username and password)`,
+        `MLflow at ${bearer.url} answered 401 UNAUTHENTICATED to GET registered-models/search: You are not authenticated. (check the token, or the username and password)`,
       );
       expect((await errorOf(readMlflowRest({ url: basic.url, username: 'ann' }))).message).toMatch(/needs both a username and a password/);
+      // MLflow's basic-auth app refuses in plain text.
+      const plainRefusal = async () =>
+        new Response('Permission denied', { status: 403, statusText: 'FORBIDDEN', headers: { 'content-type': 'text/html' } });
+      expect((await errorOf(readMlflowRest({ url: 'http://mlflow:5000', fetch: plainRefusal }))).message).toBe(
+        'MLflow at http://mlflow:5000 answered 403 FORBIDDEN to GET registered-models/search: Permission denied (check the token, or the username and password)',
+      );
     } finally {
       await Promise.all([bearer.close(), basic.close()]);
     }
@@ -447,6 +453,9 @@ describe('MLflow REST API', () => {
     } finally {
       await Promise.all([malformed.close(), html.close()]);
     }
+    expect((await errorOf(readMlflowRest({ url: 'mlflow:5000' }))).message).toBe(
+      'MLflow\'s address must be an http:// or https:// URL, not "mlflow:5000"',
+    );
     const closed = await startMlflowStandIn(registry());
     await closed.close();
     expect((await errorOf(readMlflowRest({ url: closed.url }))).message).toMatch(

@@ -57,6 +57,8 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** One GET of `api/2.0/mlflow/<endpoint>`, answered as JSON by MLflow, or a MlflowSourceError saying why not. */
 function mlflowGetter(options: MlflowRestOptions) {
+  if (!/^https?:\/\/[^/]/i.test(options.url))
+    throw new MlflowSourceError(`MLflow's address must be an http:// or https:// URL, not ${JSON.stringify(options.url)}`);
   const base = options.url.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const auth = authorization(options);
@@ -81,24 +83,29 @@ function mlflowGetter(options: MlflowRestOptions) {
         continue;
       }
       let body: unknown;
+      let notJson: Error | undefined;
       try {
         body = JSON.parse(text);
       } catch (error) {
+        notJson = error as Error;
+      }
+      const json = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Json) : undefined;
+      // MLflow's auth app refuses in plain text, its handlers in JSON: both are MLflow saying no.
+      const refused = response.status === 401 || response.status === 403;
+      if (!response.ok && (json || refused)) {
+        const code = typeof json?.error_code === 'string' ? json.error_code : response.statusText || 'an error';
+        const message = typeof json?.message === 'string' ? json.message : text.trim().slice(0, 200);
+        const hint = refused ? ' (check the token, or the username and password)' : '';
+        throw new MlflowSourceError(`${where} answered ${response.status} ${code} to ${what}: ${message}${hint}`);
+      }
+      if (notJson) {
         const type = response.headers.get('content-type') ?? 'no Content-Type';
-        if (response.ok && type.includes('json')) {
-          throw new MlflowSourceError(`${where} answered malformed JSON to ${what}: ${(error as Error).message}`);
-        }
+        if (response.ok && type.includes('json'))
+          throw new MlflowSourceError(`${where} answered malformed JSON to ${what}: ${notJson.message}`);
         throw new MlflowSourceError(
           `${where} did not answer like MLflow to ${what}: HTTP ${response.status}, ${type}, ${JSON.stringify(text.slice(0, 120))}. ` +
             'Is this the address of an MLflow tracking server?',
         );
-      }
-      const json = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Json) : undefined;
-      if (!response.ok) {
-        const code = typeof json?.error_code === 'string' ? json.error_code : 'an error';
-        const message = typeof json?.message === 'string' ? json.message : text.slice(0, 200);
-        const hint = response.status === 401 || response.status === 403 ? ' (check the token or username and password)' : '';
-        throw new MlflowSourceError(`${where} answered ${response.status} ${code} to ${what}: ${message}${hint}`);
       }
       if (!json) throw new MlflowSourceError(`${where} answered ${what} with JSON that is not an object`);
       return json;
