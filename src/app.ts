@@ -97,6 +97,14 @@ export function createApp(db: Database, options: AppOptions = {}): RegistryApp {
   return { db, registry, feed, yoga, mlflow, security, liveUpdates };
 }
 
+/**
+ * The registry alone, for operator tools (importers) that write with their own access and serve
+ * nothing: the server's settings with their defaults.
+ */
+export function createOperatorRegistry(db: Database): Registry {
+  return createRegistry(db, { idempotencyTtlMs: DEFAULT_SECURITY.idempotencyTtlMs, webhooks: DEFAULT_WEBHOOK_SETTINGS });
+}
+
 export interface StartServerOptions {
   config: Pick<Config, 'host' | 'port'> & Partial<Config>;
   /**

@@ -78,8 +78,13 @@ export interface Registry extends Commands {
   /**
    * Brings another registry's snapshot in, in one transaction (imports/import-snapshot.ts): an
    * operator job, so it runs up to `timeoutMs` (default one hour) rather than TX_TIMEOUT_MS.
+   * `dryRun`: the same, rolled back at the end.
    */
-  importSnapshot(access: Access, snapshot: RegistrySnapshot, options?: ImportOptions & { timeoutMs?: number }): Promise<ImportSummary>;
+  importSnapshot(
+    access: Access,
+    snapshot: RegistrySnapshot,
+    options?: ImportOptions & { timeoutMs?: number; dryRun?: boolean },
+  ): Promise<ImportSummary>;
   /** Forgets one of the caller's idempotency keys (history/idempotency.ts). */
   releaseIdempotencyKey(access: Access, request: { operation: string; key: string }): Promise<void>;
 }
@@ -109,9 +114,24 @@ export function createRegistry(db: DirectReader, settings: RegistrySettings, hoo
     webhooks: (access) => webhooks.listWebhooks(db, access),
     webhook: (access, id) => webhooks.findWebhook(db, access, id),
     releaseIdempotencyKey: (access, request) => releaseIdempotencyKey(db, access.actor, request),
-    importSnapshot: (access, snapshot, options = {}) =>
-      inTransaction(prisma, (tx) => importSnapshot({ tx, access, settings }, snapshot, options), {
-        timeoutMs: options.timeoutMs ?? 3_600_000,
-      }),
+    async importSnapshot(access, snapshot, options = {}) {
+      // A dry run does everything, then rolls back: what it reports is what the import would do.
+      const rollback = Symbol('dry run');
+      let summary: ImportSummary | undefined;
+      try {
+        return await inTransaction(
+          prisma,
+          async (tx) => {
+            summary = await importSnapshot({ tx, access, settings }, snapshot, options);
+            if (options.dryRun) throw rollback;
+            return summary;
+          },
+          { timeoutMs: options.timeoutMs ?? 3_600_000 },
+        );
+      } catch (error) {
+        if (error === rollback && summary) return summary;
+        throw error;
+      }
+    },
   };
 }
