@@ -136,26 +136,22 @@ describe('npm run import:mlflow', () => {
   });
 
   describe.runIf(databases.some((d) => d.name === 'postgres'))('from MLflow’s PostgreSQL database, into PostgreSQL', () => {
-    let source: Awaited<ReturnType<typeof createMlflowPostgres>>;
-    let target: Awaited<ReturnType<typeof createPostgresDatabase>>;
-    beforeAll(async () => {
-      source = await createMlflowPostgres(DATA);
-      target = await createPostgresDatabase();
-    });
-    afterAll(async () => {
-      await source?.drop();
-      await target?.drop();
-    });
-
     it('imports the same registry, with the same high-water marks', async () => {
-      const run = await runImport(['--from-db', source.url.replace('postgres://', 'postgresql+psycopg2://')], target.url);
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toContain('2 models (2 new, 0 updated, 0 unchanged), 3 versions (3 new');
-      const db = await openDatabase({ kind: 'postgres', url: target.url }, { log: false });
+      const source = await createMlflowPostgres(DATA);
+      const target = await createPostgresDatabase();
       try {
-        expectImported(await inspect(db), '6');
+        const run = await runImport(['--from-db', source.url.replace('postgres://', 'postgresql+psycopg2://')], target.url);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toContain('2 models (2 new, 0 updated, 0 unchanged), 3 versions (3 new');
+        const db = await openDatabase({ kind: 'postgres', url: target.url }, { log: false });
+        try {
+          expectImported(await inspect(db), '6');
+        } finally {
+          await db.close();
+        }
       } finally {
-        await db.close();
+        await source.drop();
+        await target.drop();
       }
     });
   });
