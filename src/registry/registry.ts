@@ -9,7 +9,7 @@
 import type { Access } from '../auth/access.ts';
 import type { DirectReader } from '../store/sql.ts';
 import * as aliases from './commands/aliases.ts';
-import { type RegistrySettings, type Write, inTransaction } from './write.ts';
+import { type RegistrySettings, type StatementWrite, type Write, inTransaction, writeIn } from './write.ts';
 import * as models from './commands/models.ts';
 import { RegistryReads } from './reads.ts';
 import * as tags from './commands/tags.ts';
@@ -34,7 +34,6 @@ const TRANSACTIONAL = {
   deleteRegisteredModelTag: tags.deleteRegisteredModelTag,
   setModelVersionTag: tags.setModelVersionTag,
   deleteModelVersionTag: tags.deleteModelVersionTag,
-  setModelAlias: aliases.setModelAlias,
   deleteModelAlias: aliases.deleteModelAlias,
   createApiToken: tokens.createApiToken,
   revokeApiToken: tokens.revokeApiToken,
@@ -43,7 +42,12 @@ const TRANSACTIONAL = {
   deleteWebhook: webhooks.deleteWebhook,
 } satisfies Record<string, (w: Write, input: never) => Promise<unknown>>;
 
-type Transactional = typeof TRANSACTIONAL;
+/** The commands that are one statement each, atomic on their own: no interactive transaction. */
+const ONE_STATEMENT = {
+  setModelAlias: aliases.setModelAlias,
+} satisfies Record<string, (w: StatementWrite, input: never) => Promise<unknown>>;
+
+type Transactional = typeof TRANSACTIONAL & typeof ONE_STATEMENT;
 
 /** A command as front doors call it: who is asking, and the input. */
 export type Command<I, R> = (access: Access, input: I) => Promise<R>;
@@ -55,7 +59,7 @@ export type Commands = {
 };
 
 /** Every command's name: the GraphQL schema refuses to build with a mutation that is not one. */
-export const COMMAND_NAMES: ReadonlySet<string> = new Set([...Object.keys(TRANSACTIONAL), 'testWebhook']);
+export const COMMAND_NAMES: ReadonlySet<string> = new Set([...Object.keys(TRANSACTIONAL), ...Object.keys(ONE_STATEMENT), 'testWebhook']);
 
 export interface RegistryHooks {
   /** After a token was revoked through this registry (a replica forgets its cached lookups). */
@@ -92,15 +96,22 @@ export interface Registry extends Commands {
 export function createRegistry(db: DirectReader, settings: RegistrySettings, hooks: RegistryHooks = {}): Registry {
   const { prisma } = db;
   const transaction = <T>(access: Access, work: (w: Write) => Promise<T>): Promise<T> =>
-    inTransaction(prisma, (tx) => work({ tx, access, settings }));
+    inTransaction(prisma, (tx) => work(writeIn(tx, access, settings)));
   const commands = Object.fromEntries(
     Object.entries(TRANSACTIONAL).map(([name, command]) => {
       const run = command as (w: Write, input: never) => Promise<unknown>;
-      return [name, (access: Access, input: never) => inTransaction(prisma, (tx) => run({ tx, access, settings }, input))];
+      return [name, (access: Access, input: never) => inTransaction(prisma, (tx) => run(writeIn(tx, access, settings), input))];
     }),
-  ) as unknown as Omit<Commands, 'testWebhook'>;
+  ) as unknown as Omit<Commands, 'testWebhook' | keyof typeof ONE_STATEMENT>;
+  const statements = Object.fromEntries(
+    Object.entries(ONE_STATEMENT).map(([name, command]) => {
+      const run = command as (w: StatementWrite, input: never) => Promise<unknown>;
+      return [name, (access: Access, input: never) => run({ db, access, settings }, input)];
+    }),
+  ) as unknown as Pick<Commands, keyof typeof ONE_STATEMENT>;
   return {
     ...commands,
+    ...statements,
     async revokeApiToken(access, input) {
       const result = await commands.revokeApiToken(access, input);
       hooks.onTokenRevoked?.();
@@ -122,7 +133,7 @@ export function createRegistry(db: DirectReader, settings: RegistrySettings, hoo
         return await inTransaction(
           prisma,
           async (tx) => {
-            summary = await importSnapshot({ tx, access, settings }, snapshot, options);
+            summary = await importSnapshot(writeIn(tx, access, settings), snapshot, options);
             if (options.dryRun) throw rollback;
             return summary;
           },

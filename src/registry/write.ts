@@ -4,7 +4,7 @@
 import type { Access } from '../auth/access.ts';
 import { Prisma, type PrismaClient, type RegisteredModel } from '../generated/prisma/client.ts';
 import { lockModel as lockModelRow } from '../store/models.ts';
-import type { Tx } from '../store/sql.ts';
+import type { Reader, Tx } from '../store/sql.ts';
 import { NotFoundError } from './rules/errors.ts';
 import { isStorableText } from './rules/validation.ts';
 
@@ -28,8 +28,21 @@ export interface WebhookRules {
 /** One command's transaction, the caller's access, and the settings: what every command runs with. */
 export interface Write {
   readonly tx: Tx;
+  /** Where a one-statement write runs (StatementWrite): here, the transaction itself. */
+  readonly db: Reader;
   readonly access: Access;
   readonly settings: RegistrySettings;
+}
+
+/**
+ * What a command that is one statement runs with: the database itself (the statement is atomic on
+ * its own, so no interactive transaction and its round trips) or, called inside a caller's
+ * transaction (tools, tests), that transaction. Every Write is one.
+ */
+export type StatementWrite = Omit<Write, 'tx'>;
+
+export function writeIn(tx: Tx, access: Access, settings: RegistrySettings): Write {
+  return { tx, db: tx, access, settings };
 }
 
 /**

@@ -1,9 +1,8 @@
 // Aliases: those of many models or versions (one index scan per owner, like tags: see
 // store/tags.ts), the versions they point to now, and the versions they pointed to at an instant.
-import { type AuditAction, type ModelAlias, type ModelVersion, Prisma } from '../generated/prisma/client.ts';
+import { type AuditAction, type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
 import { ALIAS_COLUMNS_SQL, VERSION_COLUMNS_SQL, aliasRows, versionRows } from './columns.ts';
 import { storable } from './filters.ts';
-import { type EventStamp, type RecordedEvent, eventInsertSql } from './events.ts';
 import { type Reader, type Tx, named, queryRows, withDates } from './sql.ts';
 
 export async function aliasesOfModels(db: Reader, modelIds: readonly number[]): Promise<ModelAlias[]> {
@@ -84,6 +83,88 @@ export async function aliasVersionsAt(db: Reader, keys: readonly AliasAtKey[]): 
   return keys.map((_k, i) => found.get(i) ?? null);
 }
 
+// The alias move in one statement (the function of migration 20261202070000): atomic on its own,
+// so the registry runs it outside an interactive transaction, in one round trip.
+
+export type AliasMoveOutcome = 'model_not_found' | 'case_twin' | 'version_not_found' | 'conflict' | 'unchanged' | 'changed';
+
+export interface AliasMove {
+  outcome: AliasMoveOutcome;
+  /** case_twin: the alias as the model spells it. */
+  twin: string | null;
+  /** The version the alias pointed to before (null: it did not exist). */
+  currentVersion: number | null;
+  /** changed: the instant of the move; unchanged: when the alias last moved. */
+  at: Date | null;
+  model: RegisteredModel | null;
+  target: ModelVersion | null;
+  /** changed: the version the alias left (null when it is new). */
+  previous: ModelVersion | null;
+}
+
+type Json = Record<string, unknown> | null;
+
+function modelOfJson(row: Json): RegisteredModel | null {
+  if (!row) return null;
+  return {
+    id: row.id as number,
+    name: row.name as string,
+    description: row.description as string | null,
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+    lastVersion: row.last_version as number,
+  };
+}
+
+function versionOfJson(row: Json): ModelVersion | null {
+  if (!row) return null;
+  return {
+    id: row.id as number,
+    modelId: row.model_id as number,
+    version: row.version as number,
+    source: row.source as string,
+    runId: row.run_id as string | null,
+    runLink: row.run_link as string | null,
+    description: row.description as string | null,
+    status: row.status as ModelVersion['status'],
+    statusMessage: row.status_message as string | null,
+    stage: row.stage as ModelVersion['stage'],
+    storageLocation: row.storage_location as string | null,
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+  };
+}
+
+export async function moveAliasInOneStatement(
+  db: Reader,
+  move: { name: string; alias: string; version: number; expectedVersion: number | null; actor: string | null },
+): Promise<AliasMove> {
+  const [row] = await queryRows<{
+    outcome: AliasMoveOutcome;
+    twin: string | null;
+    current_version: number | null;
+    at: Date | string | null;
+    model: Json;
+    target: Json;
+    previous: Json;
+  }>(
+    db,
+    named(
+      'moveAlias',
+      Prisma.sql`SELECT * FROM registry_set_model_alias(${move.name}, ${move.alias}, ${move.version}::int, ${move.expectedVersion}::int, ${move.actor})`,
+    ),
+  );
+  return {
+    outcome: row.outcome,
+    twin: row.twin,
+    currentVersion: row.current_version,
+    at: row.at === null ? null : new Date(row.at),
+    model: modelOfJson(row.model),
+    target: versionOfJson(row.target),
+    previous: versionOfJson(row.previous),
+  };
+}
+
 // Writes, inside a registry command's transaction, after the model's lock.
 
 type VersionRow = ModelVersion & { aliasUpdatedAt: Date | null; aliasName: string | null };
@@ -140,35 +221,6 @@ export async function aliasAndTarget(
       : null,
     target: target ? withoutAliasColumn(target) : null,
   };
-}
-
-/**
- * The alias, the model's updated_at and the event in one statement: a release bot's promotion is
- * the registry's most frequent write (BENCHMARKS.md step 8). The model row is locked, so its new
- * state is known without reading it back.
- */
-export async function upsertAliasWithEvent(
-  tx: Tx,
-  stamp: EventStamp,
-  model: { id: number; name: string },
-  alias: { alias: string; versionId: number },
-  event: RecordedEvent,
-): Promise<void> {
-  const now = stamp.now.toISOString();
-  await tx.$executeRaw(
-    named(
-      'upsertAliasWithEvent',
-      Prisma.sql`
-    WITH alias AS (
-      INSERT INTO model_alias (model_id, alias, version_id, updated_at)
-      VALUES (${model.id}, ${alias.alias}, ${alias.versionId}, ${now}::timestamptz)
-      ON CONFLICT (model_id, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = EXCLUDED.updated_at
-    ), model AS (
-      UPDATE registered_model SET updated_at = ${now}::timestamptz WHERE id = ${model.id}
-    )
-    ${eventInsertSql(stamp, model, [event])}`,
-    ),
-  );
 }
 
 export async function deleteAlias(tx: Tx, modelId: number, alias: string): Promise<void> {

@@ -23,10 +23,10 @@
 //
 // Which tables are written by raw SQL, and why:
 // - audit_event: every event goes through one INSERT (store/events.ts eventInsertSql, one VALUES
-//   row per event), so that the alias move can send it as the tail of its one write statement;
-// - model_alias upserts, with registered_model's updated_at and the event, as data-modifying CTEs
-//   of that one statement (store/aliases.ts upsertAliasWithEvent): the whole move is 5 statements
-//   (step 8);
+//   row per event), except the alias move's;
+// - the alias move (store/aliases.ts moveAliasInOneStatement): the model's lock, the reads,
+//   compare-and-set, the alias upsert, updated_at and the ALIAS_SET event in one call of a
+//   server-side function (migration 20261202070000), one round trip with no interactive transaction;
 // - idempotency_key (store/idempotency.ts): ON CONFLICT DO NOTHING RETURNING, expiry computed on
 //   the database clock, and a sweep with FOR UPDATE SKIP LOCKED have no Prisma form;
 // - the model lock (store/models.ts lockModel): Prisma has no FOR UPDATE, and the clock is read in

@@ -11,7 +11,7 @@ import { checkIntegrity } from '../../src/registry/history/integrity.ts';
 import { NotFoundError, ValidationError } from '../../src/registry/rules/errors.ts';
 import { downloadUri } from '../../src/registry/rules/uri.ts';
 import { parseNamePattern } from '../../src/registry/rules/name-patterns.ts';
-import { inTransaction } from '../../src/registry/write.ts';
+import { inTransaction, writeIn } from '../../src/registry/write.ts';
 import { latestVersionsByStage, latestVersionsByStageOfModels } from '../../src/store/versions.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { TEST_REGISTRY_SETTINGS, writeAs } from '../support/registry.ts';
@@ -113,10 +113,7 @@ describeEachDatabase('legacy stages', (ctx) => {
     const reader = new Access('reader', 'READER', null, false, new ProtectedAliasPolicy([]));
     await expect(
       inTransaction(prisma(), (tx) =>
-        transitionModelVersionStage(
-          { tx, access: reader, settings: TEST_REGISTRY_SETTINGS },
-          { name: 'st-missing', version: 1, stage: 'Staging' },
-        ),
+        transitionModelVersionStage(writeIn(tx, reader, TEST_REGISTRY_SETTINGS), { name: 'st-missing', version: 1, stage: 'Staging' }),
       ),
     ).rejects.toThrow(AuthError);
   });

@@ -180,11 +180,8 @@ describeEachDatabase(
           lockModel: () => models.lockModel(tx, name),
           databaseNow: () => databaseNow(tx),
           aliasAndTarget: () => aliases.aliasAndTarget(tx, model.id, 'named', 1),
-          upsertAliasWithEvent: async () => {
-            const { target } = await aliases.aliasAndTarget(tx, model.id, 'named', 1);
-            sent.length = 0;
-            await aliases.upsertAliasWithEvent(tx, stamp, model, { alias: 'named', versionId: target!.id }, event);
-          },
+          moveAlias: () =>
+            aliases.moveAliasInOneStatement(tx, { name, alias: 'named', version: 1, expectedVersion: null, actor: 'rows-test' }),
           insertEvents: () => events.insertEvents(tx, stamp, model, [event, { ...event, previousVersion: 1 }]),
           claimIdempotencyKey: () => idempotency.claimIdempotencyKey(tx, key, 'hash', 60),
           lockIdempotencyKey: () => idempotency.lockIdempotencyKey(tx, key),

@@ -1,10 +1,10 @@
 // Aliases: named, movable pointers to one version. Set creates or moves; compare-and-set through
 // `expectedVersion` lets release bots promote without overwriting someone else's move.
 import type { ModelAlias, ModelVersion, RegisteredModel } from '../../generated/prisma/client.ts';
-import { aliasAndTarget, deleteAlias, upsertAliasWithEvent } from '../../store/aliases.ts';
+import { aliasAndTarget, deleteAlias, moveAliasInOneStatement } from '../../store/aliases.ts';
 import { insertEvents } from '../../store/events.ts';
 import { touchModel } from '../../store/models.ts';
-import { type Write, lockModel, versionNotFound } from '../write.ts';
+import { type StatementWrite, type Write, lockModel, modelNotFound, versionNotFound } from '../write.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../rules/errors.ts';
 import { historyEvent } from '../history/events.ts';
 import { checkAlias, isStorableText } from '../rules/validation.ts';
@@ -30,16 +30,30 @@ function expectedVersionProblem(expected: number | null | undefined): string | n
   return `expectedVersion must be 0 (alias must not exist) or a version number (got ${expected})`;
 }
 
-/** Compare-and-set: `expected` 0 means "must not exist yet", n means "must point at version n now". */
-function checkExpectation(model: RegisteredModel, alias: string, expected: number | null | undefined, current: number | null): void {
-  if (expected == null || (expected === 0 ? current === null : current === expected)) return;
+/** The compare-and-set refusal: `expected` 0 means "must not exist yet", n "must point at version n now". */
+function expectationConflict(
+  model: RegisteredModel,
+  alias: string,
+  expected: number | null | undefined,
+  current: number | null,
+): ConflictError {
   const now = current === null ? 'does not exist' : `points to version ${current}`;
   const wanted = expected === 0 ? 'not to exist' : `to point to version ${expected}`;
-  throw new ConflictError(`alias "${alias}" of registered model "${model.name}" ${now}, expected it ${wanted}`, current);
+  return new ConflictError(`alias "${alias}" of registered model "${model.name}" ${now}, expected it ${wanted}`, current);
 }
 
+function checkExpectation(model: RegisteredModel, alias: string, expected: number | null | undefined, current: number | null): void {
+  if (expected == null || (expected === 0 ? current === null : current === expected)) return;
+  throw expectationConflict(model, alias, expected, current);
+}
+
+/**
+ * Sets or moves an alias in one statement (store/aliases.ts moveAliasInOneStatement): the model's
+ * lock, the reads, compare-and-set, the write and its ALIAS_SET event happen in the database in
+ * one round trip; what it found is turned into the result or the typed error here.
+ */
 export async function setModelAlias(
-  { tx, access }: Write,
+  { db, access }: StatementWrite,
   input: { name: string; alias: string; version: number; expectedVersion?: number | null },
 ): Promise<SetAliasResult> {
   access.requireWrite([input.name], 'setModelAlias');
@@ -47,31 +61,28 @@ export async function setModelAlias(
   checkAlias(input.alias);
   const problem = expectedVersionProblem(input.expectedVersion);
   if (problem) throw new ValidationError('expectedVersion', problem);
-  const { model, now } = await lockModel(tx, input.name);
-  const { existing, target, caseTwin: twin } = await aliasAndTarget(tx, model.id, input.alias, input.version);
-  if (twin !== null) {
+  if (!isStorableText(input.name)) throw modelNotFound(input.name);
+  const move = await moveAliasInOneStatement(db, {
+    name: input.name,
+    alias: input.alias,
+    version: input.version,
+    expectedVersion: input.expectedVersion ?? null,
+    actor: access.actor,
+  });
+  const { model, target } = move;
+  if (move.outcome === 'model_not_found' || !model) throw modelNotFound(input.name);
+  if (move.outcome === 'case_twin') {
     throw new ValidationError(
       'alias',
-      `alias "${input.alias}" differs only in case from alias "${twin}" of registered model "${model.name}": ` +
-        `aliases are unique whatever their case; use "${twin}"`,
+      `alias "${input.alias}" differs only in case from alias "${move.twin}" of registered model "${model.name}": ` +
+        `aliases are unique whatever their case; use "${move.twin}"`,
     );
   }
-  if (!target) throw versionNotFound(model.name, input.version);
-  const previous = existing?.version ?? null;
-  checkExpectation(model, input.alias, input.expectedVersion, previous?.version ?? null);
-  if (existing && previous?.id === target.id) {
-    const { version: _version, ...alias } = existing;
-    return { alias, version: target, registeredModel: model, previousVersion: null, changed: false };
-  }
-  const event = historyEvent('ALIAS_SET', { alias: input.alias, version: target.version, previousVersion: previous?.version ?? null });
-  await upsertAliasWithEvent(tx, { actor: access.actor, now }, model, { alias: input.alias, versionId: target.id }, event);
-  return {
-    alias: { modelId: model.id, alias: input.alias, versionId: target.id, updatedAt: now },
-    version: target,
-    registeredModel: { ...model, updatedAt: now },
-    previousVersion: previous,
-    changed: true,
-  };
+  if (move.outcome === 'version_not_found' || !target) throw versionNotFound(model.name, input.version);
+  if (move.outcome === 'conflict') throw expectationConflict(model, input.alias, input.expectedVersion, move.currentVersion);
+  const alias = { modelId: model.id, alias: input.alias, versionId: target.id, updatedAt: move.at as Date };
+  const changed = move.outcome === 'changed';
+  return { alias, version: target, registeredModel: model, previousVersion: changed ? move.previous : null, changed };
 }
 
 export async function deleteModelAlias(
