@@ -141,6 +141,10 @@ describeEachDatabase(
         const keys = ids.map((m) => ({ modelId: m.id, stage: 'PRODUCTION' as const, at: new Date(at) }));
         const answers = await versionsInStageAt(ctx.db, keys, parseScope(['stage-scope-in-*']));
         expect(answers.map((v) => v?.version ?? null)).toEqual([1, null]);
+        // The row as Prisma reads it: the key index the statement carries is not part of it.
+        expect(answers[0]).toStrictEqual(
+          await ctx.db.prisma.modelVersion.findUnique({ where: { modelId_version: { modelId: ids[0].id, version: 1 } } }),
+        );
         expect((await versionsInStageAt(ctx.db, keys, null)).map((v) => v?.version ?? null)).toEqual([1, 1]);
       });
     });
