@@ -4,6 +4,7 @@ import type {
   AuditEvent,
   ModelAlias,
   ModelVersion,
+  ModelVersionStage,
   ModelVersionTag,
   RegisteredModel,
   RegisteredModelTag,
@@ -14,7 +15,7 @@ import type { AliasAtKey, AliasKey } from '../store/aliases.ts';
 import type { ModelHistoryArgs } from '../store/events.ts';
 import type { PageArgs } from '../store/filters.ts';
 import { groupBy } from '../store/group-by.ts';
-import type { VersionFilter, VersionOrder } from '../store/versions.ts';
+import type { StageAtKey, VersionFilter, VersionOrder } from '../store/versions.ts';
 
 /** One value per key, in key order, from rows fetched in any order. */
 function byKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
@@ -115,6 +116,25 @@ export function createLoaders(reads: RegistryReads) {
     ),
     aliasVersionAt: new DataLoader<AliasAtKey, number | null, string>((keys) => reads.aliasVersionsAt(keys), {
       cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,
+    }),
+    // The highest version of a model in a stage now: one get-latest-versions statement for all
+    // models and stages asked in a tick (pairs not asked are fetched too, and dropped).
+    versionInStage: new DataLoader<{ modelId: number; stage: ModelVersionStage }, ModelVersion | null, string>(
+      async (keys) => {
+        const rows = await reads.latestVersionsByStageOfModels(
+          keys.map((k) => k.modelId),
+          [...new Set(keys.map((k) => k.stage))],
+        );
+        return byKey(
+          keys.map((k) => `${k.modelId}|${k.stage}`),
+          rows,
+          (v) => `${v.modelId}|${v.stage}`,
+        );
+      },
+      { cacheKeyFn: (k) => `${k.modelId}|${k.stage}` },
+    ),
+    versionInStageAt: new DataLoader<StageAtKey, ModelVersion | null, string>((keys) => reads.versionsInStageAt(keys), {
+      cacheKeyFn: (k) => `${k.modelId}|${k.stage}|${k.at.toISOString()}`,
     }),
   };
 

@@ -146,6 +146,8 @@ export class RegistryReads {
   /** latestVersionsByStage of many models in one statement, within this caller's scope (ordered by model, then stage). */
   latestVersionsByStageOfModels = (modelIds: readonly number[], stages?: readonly ModelVersionStage[] | null) =>
     versions.latestVersionsByStageOfModels(this.db, modelIds, stages, this.access.scope);
+  /** The highest version of each (model, stage) at an instant, from history, within this caller's scope. */
+  versionsInStageAt = (keys: readonly versions.StageAtKey[]) => versions.versionsInStageAt(this.db, keys, this.access.scope);
   versionPagesOfModels = (
     modelIds: readonly number[],
     args: PageArgs<versions.VersionOrder> & { filter?: versions.VersionFilter | null },

@@ -192,6 +192,52 @@ export async function latestVersionsByStageOfModels(
   );
 }
 
+export interface StageAtKey {
+  modelId: number;
+  stage: ModelVersionStage;
+  at: Date;
+}
+
+/**
+ * Time travel: for each (model, stage, instant), the highest version of the model that was in that
+ * stage then, as it is now (null: none was, or it has been deleted since), within `scope`. Answered
+ * from history, in one statement for all keys: per key, the model's version events at or before
+ * the instant (through the (model_id, sequence) index), the last one per version number giving its
+ * state then: VERSION_CREATED / VERSION_IMPORTED put it in NONE, VERSION_STAGE_CHANGED in its
+ * newValue, VERSION_DELETED removes it. A version never transitioned is in NONE from its creation.
+ */
+export async function versionsInStageAt(db: Reader, keys: readonly StageAtKey[], scope?: Scope): Promise<(ModelVersion | null)[]> {
+  if (keys.length === 0) return [];
+  const inScope = scope
+    ? Prisma.sql`AND v.model_id IN (SELECT m.id FROM registered_model m WHERE ${namePatternsSql(scope, Prisma.sql`m.name`)})`
+    : Prisma.empty;
+  const rows = versionRows(
+    await queryRows<ModelVersion & { i: number }>(
+      db,
+      Prisma.sql`/* versionsInStageAt */
+    SELECT k.i, ${VERSION_COLUMNS_SQL}
+    FROM unnest(${keys.map((k) => k.modelId)}::int[], ${keys.map((k) => k.stage)}::text[],
+                ${keys.map((k) => k.at.toISOString())}::timestamptz[], ${keys.map((_k, i) => i)}::int[])
+         AS k(model_id, stage, at, i)
+    CROSS JOIN LATERAL (
+      SELECT s.version FROM (
+        SELECT DISTINCT ON (e.version) e.version, e.action, e.new_value
+        FROM audit_event e
+        WHERE e.model_id = k.model_id AND e.at <= k.at
+          AND e.action IN ('VERSION_CREATED', 'VERSION_IMPORTED', 'VERSION_STAGE_CHANGED', 'VERSION_DELETED')
+        ORDER BY e.version, e.sequence DESC
+      ) s
+      WHERE CASE s.action WHEN 'VERSION_DELETED' THEN NULL WHEN 'VERSION_STAGE_CHANGED' THEN s.new_value ELSE 'NONE' END = k.stage
+      ORDER BY s.version DESC LIMIT 1
+    ) s
+    JOIN model_version v ON v.model_id = k.model_id AND v.version = s.version
+    WHERE TRUE ${inScope}`,
+    ),
+  );
+  const found = new Map(rows.map(({ i, ...v }) => [Number(i), v]));
+  return keys.map((_k, i) => found.get(i) ?? null);
+}
+
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }

@@ -134,6 +134,7 @@ describeEachDatabase(
         aliasesOfVersions: () => aliases.aliasesOfVersions(ctx.db, [version.id]),
         aliasTargets: () => aliases.aliasTargets(ctx.db, [{ modelId: model.id, alias: 'champion' }]),
         aliasVersionsAt: () => aliases.aliasVersionsAt(ctx.db, [{ modelId: model.id, alias: 'champion', at: new Date() }]),
+        versionsInStageAt: () => versions.versionsInStageAt(ctx.db, [{ modelId: model.id, stage: 'NONE', at: new Date() }]),
         listEvents: () => events.listEvents(ctx.db, { first: 1, filter: { modelName: name } }),
         listEventsOfModels: () => events.listEventsOfModels(ctx.db, ids, { first: 1 }),
         readEvents: () => events.readEvents(ctx.db, { modelName: name }, 0, 2 ** 31 - 1, 1),

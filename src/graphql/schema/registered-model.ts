@@ -4,7 +4,7 @@ import { cursorOf } from '../../registry/rules/paging.ts';
 import { builder } from '../builder.ts';
 import { AuditActionRef, historyOfModel } from './audit-event.ts';
 import { connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
-import { ModelVersionFilterRef, ModelVersionOrderRef, versionsOfModel } from './model-version.ts';
+import { ModelVersionFilterRef, ModelVersionOrderRef, ModelVersionStageRef, versionsOfModel } from './model-version.ts';
 import { NodeRef } from './node.ts';
 import {
   AuditEventConnectionRef,
@@ -81,6 +81,23 @@ RegisteredModelRef.implement({
         const number = await ctx.loaders.aliasVersionAt.load({ modelId: m.id, alias, at });
         return number == null ? null : ctx.loaders.versionByNumber.load({ modelId: m.id, version: number });
       },
+    }),
+    versionByStage: t.field({
+      type: ModelVersionRef,
+      nullable: true,
+      description:
+        "The highest-numbered version in `stage` now (MLflow's get-latest-versions for one stage) or, with `at`, " +
+        'the highest-numbered one that was in that stage at that instant, as it is now (null if none, or if that ' +
+        'version has been deleted since). Past answers come from the recorded history: a version is in NONE from ' +
+        'its creation or import until its first transition, and in no stage once deleted.',
+      args: {
+        stage: t.arg({ type: ModelVersionStageRef, required: true, description: 'The stage, e.g. PRODUCTION; NONE is a stage too.' }),
+        at: t.arg({ type: DateTime, description: 'An instant in the past; omitted means now.' }),
+      },
+      resolve: (m, { stage, at }, ctx) =>
+        at == null
+          ? ctx.loaders.versionInStage.load({ modelId: m.id, stage })
+          : ctx.loaders.versionInStageAt.load({ modelId: m.id, stage, at }),
     }),
     version: t.field({
       type: ModelVersionRef,
