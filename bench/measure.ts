@@ -2,7 +2,7 @@
 import type { ServerProcess } from './children.ts';
 import { type RequestSource, load } from './load.ts';
 import type { Options } from './options.ts';
-import type { WorkloadName } from './workloads.ts';
+import { WORKLOAD_SPECS, type WorkloadName } from './workloads.ts';
 
 export interface Measurement {
   workload: WorkloadName;
@@ -25,11 +25,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * CPU and statements add up over the slices; p50 and p99 are the medians of the slices' values.
  */
 export async function measureWorkload(
-  servers: ServerProcess[],
+  allServers: ServerProcess[],
   workload: WorkloadName,
   options: Pick<Options, 'seconds' | 'rounds' | 'warmup' | 'connections'>,
   source: RequestSource,
 ): Promise<Measurement[]> {
+  const servers = serversOf(workload, allServers);
   const slice = Math.max(1, Math.round(options.seconds / options.rounds));
   if (options.warmup > 0) for (const server of servers) await load(server, options.connections, options.warmup, workload, source);
   const totals = new Map(
@@ -75,4 +76,9 @@ export async function measureWorkload(
       errors: t.errors,
     };
   });
+}
+
+/** The servers that serve a workload: the raw baseline only those it implements. */
+export function serversOf(workload: WorkloadName, servers: ServerProcess[]): ServerProcess[] {
+  return servers.filter((s) => WORKLOAD_SPECS[workload].raw || s.name !== 'raw');
 }
