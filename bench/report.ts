@@ -166,13 +166,12 @@ export function report(measurements: Measurement[], machine: Machine, dashboardB
 }
 
 function againstLines(measurements: Measurement[], against: string): string[] {
-  const rawRatio = (server: string, workload: WorkloadName) => {
-    const of = (name: string) => measurements.find((m) => m.workload === workload && m.server === name)?.reqPerSec;
-    const [ours, raw] = [of(server), of('raw')];
-    return ours && raw ? `${(ours / raw).toFixed(2)}x raw` : 'no raw';
-  };
-  return againstRatios(measurements, against).map(
-    ({ workload, reqPerSec }) =>
-      `  ${workload.padEnd(12)} ${reqPerSec.toFixed(2)}x (ours ${rawRatio('registry', workload)}, ${against} ${rawRatio(against, workload)})`,
-  );
+  const of = (name: string, workload: WorkloadName) => measurements.find((m) => m.workload === workload && m.server === name)?.reqPerSec;
+  const ratios = againstRatios(measurements, against);
+  const width = Math.max(12, ...ratios.map((r) => r.workload.length));
+  return ratios.map(({ workload, reqPerSec }) => {
+    const raw = of('raw', workload);
+    const toRaw = (server: string) => `${((of(server, workload) ?? 0) / (raw ?? 1)).toFixed(2)}x raw`;
+    return `  ${workload.padEnd(width)} ${reqPerSec.toFixed(2)}x${raw ? ` (ours ${toRaw('registry')}, ${against} ${toRaw(against)})` : ''}`;
+  });
 }
