@@ -21,33 +21,39 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Load on these shared machines drifts from second to second, so the servers take turns: each
- * round gives every server one slice of the measured time, in alternating order. Throughput,
- * CPU and statements add up over the slices; p50 and p99 are the medians of the slices' values.
+ * round gives every server one slice of the measured time, in alternating order. A group of
+ * workloads (a GraphQL workload and its MLflow-REST twin) takes turns the same way, each workload
+ * on each server a slice of its own, so that the twins' ratio does not depend on which ran first.
+ * Throughput, CPU and statements add up over the slices; p50 and p99 are the medians of the
+ * slices' values.
  */
-export async function measureWorkload(
-  allServers: ServerProcess[],
-  workload: WorkloadName,
+export async function measureWorkloads(
+  servers: ServerProcess[],
+  workloads: WorkloadName[],
   options: Pick<Options, 'seconds' | 'rounds' | 'warmup' | 'connections'>,
   source: RequestSource,
 ): Promise<Measurement[]> {
-  const servers = serversOf(workload, allServers);
+  const turns = workloads.flatMap((workload) => serversOf(workload, servers).map((server) => ({ workload, server })));
   const slice = Math.max(1, Math.round(options.seconds / options.rounds));
-  if (options.warmup > 0) for (const server of servers) await load(server, options.connections, options.warmup, workload, source);
+  if (options.warmup > 0) {
+    for (const { workload, server } of turns) await load(server, options.connections, options.warmup, workload, source);
+  }
   const totals = new Map(
-    servers.map((s) => [
-      s.name,
+    turns.map((turn) => [
+      turn,
       { requests: 0, seconds: 0, p50s: [] as number[], p99s: [] as number[], errors: 0, cpuMs: 0, statements: 0, handled: 0, peakRss: 0 },
     ]),
   );
   for (let round = 0; round < options.rounds; round++) {
-    for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+    for (const turn of round % 2 === 0 ? turns : [...turns].reverse()) {
+      const { workload, server } = turn;
       await sleep(200);
       await server.stats();
       const run = await load(server, options.connections, slice, workload, source);
       // Let requests still in flight when the load stopped finish, so CPU and statements match them.
       await sleep(300);
       const stats = await server.stats();
-      const t = totals.get(server.name)!;
+      const t = totals.get(turn)!;
       t.requests += run.requests;
       t.seconds += run.seconds;
       t.p50s.push(run.p50);
@@ -60,12 +66,12 @@ export async function measureWorkload(
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  return servers.map((server) => {
-    const t = totals.get(server.name)!;
+  return turns.map((turn) => {
+    const t = totals.get(turn)!;
     const handled = Math.max(t.handled, 1);
     return {
-      workload,
-      server: server.name,
+      workload: turn.workload,
+      server: turn.server.name,
       reqPerSec: t.requests / t.seconds,
       p50Ms: median(t.p50s),
       p99Ms: median(t.p99s),

@@ -13,10 +13,11 @@ import { checkSameAnswers } from './answers.ts';
 import { createBenchDatabase, seedBenchDatabase } from './bench-database.ts';
 import { type ServerProcess, startChild, stopAll } from './children.ts';
 import { RequestSource } from './load.ts';
-import { type Measurement, measureWorkload } from './measure.ts';
+import { type Measurement, measureWorkloads } from './measure.ts';
 import { memoryLine, probeMemory } from './memory.ts';
 import type { MemoryProbe } from './memory-probe.ts';
 import { type Options, parseOptionsOrExit } from './options.ts';
+import { workloadGroups } from './workloads.ts';
 import { summarizeProfiles } from './profile.ts';
 import { progress } from './progress.ts';
 import { type Machine, TARGETS, againstRatios, measurementLine, report, twinRatios } from './report.ts';
@@ -41,8 +42,8 @@ async function main(): Promise<void> {
 
     const source = new RequestSource(seed);
     const measurements: Measurement[] = [];
-    for (const workload of options.workloads) {
-      for (const m of await measureWorkload(servers, workload, options, source)) {
+    for (const group of workloadGroups(options.workloads)) {
+      for (const m of await measureWorkloads(servers, group, options, source)) {
         measurements.push(m);
         progress(measurementLine(m));
       }

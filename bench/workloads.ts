@@ -102,6 +102,18 @@ export const WORKLOAD_SPECS: Record<WorkloadName, Workload> = {
 
 export const WORKLOADS = Object.keys(WORKLOAD_SPECS) as WorkloadName[];
 
+/** The selected workloads in measuring groups: an MLflow workload joins its GraphQL twin's when both are selected. */
+export function workloadGroups(selected: WorkloadName[]): WorkloadName[][] {
+  const groups: WorkloadName[][] = [];
+  for (const workload of selected) {
+    const twin = WORKLOAD_SPECS[workload].twin;
+    const group = groups.find((g) => g.some((w) => w === twin || WORKLOAD_SPECS[w].twin === workload));
+    if (group) group.push(workload);
+    else groups.push([workload]);
+  }
+  return groups;
+}
+
 export interface GraphQLBody {
   query: string;
   operationName: string;
