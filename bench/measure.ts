@@ -50,8 +50,9 @@ export async function measureWorkloads(
       await sleep(200);
       await server.stats();
       const run = await load(server, options.connections, slice, workload, source);
-      // Let requests still in flight when the load stopped finish, so CPU and statements match them.
-      await sleep(300);
+      // Let requests still in flight when the load stopped finish, so CPU and statements match them
+      // (and do not count in the next turn, maybe another workload's): at least the slice's p99.
+      await sleep(Math.max(300, run.p99));
       const stats = await server.stats();
       const t = totals.get(turn)!;
       t.requests += run.requests;
