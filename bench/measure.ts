@@ -1,4 +1,5 @@
 // Measurement in alternating slices, so that the machine's drift is shared by every server.
+import type { ServerStats } from './child.ts';
 import type { ServerProcess } from './children.ts';
 import { type RequestSource, load } from './load.ts';
 import type { Options } from './options.ts';
@@ -36,7 +37,10 @@ export async function measureWorkloads(
   const turns = workloads.flatMap((workload) => serversOf(workload, servers).map((server) => ({ workload, server })));
   const slice = Math.max(1, Math.round(options.seconds / options.rounds));
   if (options.warmup > 0) {
-    for (const { workload, server } of turns) await load(server, options.connections, options.warmup, workload, source);
+    for (const { workload, server } of turns) {
+      await load(server, options.connections, options.warmup, workload, source);
+      await untilIdle(server);
+    }
   }
   const totals = new Map(
     turns.map((turn) => [
@@ -50,10 +54,7 @@ export async function measureWorkloads(
       await sleep(200);
       await server.stats();
       const run = await load(server, options.connections, slice, workload, source);
-      // Let requests still in flight when the load stopped finish, so CPU and statements match them
-      // (and do not count in the next turn, maybe another workload's): at least the slice's p99.
-      await sleep(Math.max(300, run.p99));
-      const stats = await server.stats();
+      const stats = await untilIdle(server);
       const t = totals.get(turn)!;
       t.requests += run.requests;
       t.seconds += run.seconds;
@@ -83,6 +84,26 @@ export async function measureWorkloads(
       errors: t.errors,
     };
   });
+}
+
+/**
+ * The server's figures since the slice began, once requests still in flight when the load stopped
+ * have finished (no statement for 200 ms), so that CPU and statements match them and do not count
+ * in the next turn, maybe another workload's (an MLflow model search takes about a second).
+ */
+async function untilIdle(server: ServerProcess): Promise<ServerStats> {
+  await sleep(300);
+  const total = await server.stats();
+  for (let polls = 0; polls < 150; polls++) {
+    await sleep(200);
+    const more = await server.stats();
+    total.cpuMs += more.cpuMs;
+    total.statements += more.statements;
+    total.requests += more.requests;
+    total.peakRss = Math.max(total.peakRss, more.peakRss);
+    if (more.statements === 0) break;
+  }
+  return total;
 }
 
 /** The servers that serve a workload: the raw baseline only those it implements. */
