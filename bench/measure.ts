@@ -1,8 +1,9 @@
 // Measurement in alternating slices, so that the machine's drift is shared by every server.
+import type { ServerStats } from './child.ts';
 import type { ServerProcess } from './children.ts';
 import { type RequestSource, load } from './load.ts';
 import type { Options } from './options.ts';
-import type { WorkloadName } from './workloads.ts';
+import { WORKLOAD_SPECS, type WorkloadName } from './workloads.ts';
 
 export interface Measurement {
   workload: WorkloadName;
@@ -21,32 +22,40 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Load on these shared machines drifts from second to second, so the servers take turns: each
- * round gives every server one slice of the measured time, in alternating order. Throughput,
- * CPU and statements add up over the slices; p50 and p99 are the medians of the slices' values.
+ * round gives every server one slice of the measured time, in alternating order. A group of
+ * workloads (a GraphQL workload and its MLflow-REST twin) takes turns the same way, each workload
+ * on each server a slice of its own, so that the twins' ratio does not depend on which ran first.
+ * Throughput, CPU and statements add up over the slices; p50 and p99 are the medians of the
+ * slices' values.
  */
-export async function measureWorkload(
+export async function measureWorkloads(
   servers: ServerProcess[],
-  workload: WorkloadName,
+  workloads: WorkloadName[],
   options: Pick<Options, 'seconds' | 'rounds' | 'warmup' | 'connections'>,
   source: RequestSource,
 ): Promise<Measurement[]> {
+  const turns = workloads.flatMap((workload) => serversOf(workload, servers).map((server) => ({ workload, server })));
   const slice = Math.max(1, Math.round(options.seconds / options.rounds));
-  if (options.warmup > 0) for (const server of servers) await load(server, options.connections, options.warmup, workload, source);
+  if (options.warmup > 0) {
+    for (const { workload, server } of turns) {
+      await load(server, options.connections, options.warmup, workload, source);
+      await untilIdle(server);
+    }
+  }
   const totals = new Map(
-    servers.map((s) => [
-      s.name,
+    turns.map((turn) => [
+      turn,
       { requests: 0, seconds: 0, p50s: [] as number[], p99s: [] as number[], errors: 0, cpuMs: 0, statements: 0, handled: 0, peakRss: 0 },
     ]),
   );
   for (let round = 0; round < options.rounds; round++) {
-    for (const server of round % 2 === 0 ? servers : [...servers].reverse()) {
+    for (const turn of round % 2 === 0 ? turns : [...turns].reverse()) {
+      const { workload, server } = turn;
       await sleep(200);
       await server.stats();
       const run = await load(server, options.connections, slice, workload, source);
-      // Let requests still in flight when the load stopped finish, so CPU and statements match them.
-      await sleep(300);
-      const stats = await server.stats();
-      const t = totals.get(server.name)!;
+      const stats = await untilIdle(server);
+      const t = totals.get(turn)!;
       t.requests += run.requests;
       t.seconds += run.seconds;
       t.p50s.push(run.p50);
@@ -59,12 +68,12 @@ export async function measureWorkload(
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  return servers.map((server) => {
-    const t = totals.get(server.name)!;
+  return turns.map((turn) => {
+    const t = totals.get(turn)!;
     const handled = Math.max(t.handled, 1);
     return {
-      workload,
-      server: server.name,
+      workload: turn.workload,
+      server: turn.server.name,
       reqPerSec: t.requests / t.seconds,
       p50Ms: median(t.p50s),
       p99Ms: median(t.p99s),
@@ -75,4 +84,29 @@ export async function measureWorkload(
       errors: t.errors,
     };
   });
+}
+
+/**
+ * The server's figures since the slice began, once requests still in flight when the load stopped
+ * have finished (no statement for 200 ms), so that CPU and statements match them and do not count
+ * in the next turn, maybe another workload's (an MLflow model search takes about a second).
+ */
+async function untilIdle(server: ServerProcess): Promise<ServerStats> {
+  await sleep(300);
+  const total = await server.stats();
+  for (let polls = 0; polls < 150; polls++) {
+    await sleep(200);
+    const more = await server.stats();
+    total.cpuMs += more.cpuMs;
+    total.statements += more.statements;
+    total.requests += more.requests;
+    total.peakRss = Math.max(total.peakRss, more.peakRss);
+    if (more.statements === 0) break;
+  }
+  return total;
+}
+
+/** The servers that serve a workload: the raw baseline only those it implements. */
+export function serversOf(workload: WorkloadName, servers: ServerProcess[]): ServerProcess[] {
+  return servers.filter((s) => WORKLOAD_SPECS[workload].raw || s.name !== 'raw');
 }

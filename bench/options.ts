@@ -8,12 +8,14 @@ import { type Against, resolveAgainst } from './against.ts';
 import { WORKLOADS, type WorkloadName } from './workloads.ts';
 
 export const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [--connections C] [--models N]
-                         [--workloads dashboard,alias-lookup,alias-move] [--pglite] [--profile]
+                         [--workloads W,W...] [--pglite] [--profile]
                          [--server-flags=NODE-OPTIONS] [--against CHECKOUT] [--json]
   --seconds      measured time of each workload on each server (default 12)
   --warmup       unmeasured load on each server before each workload (default 2)
   --rounds       the servers take turns this many times within --seconds (default 3)
   --connections  concurrent connections of the load generator (default 8)
+  --workloads    which workloads, in the order given (default all: ${WORKLOADS.join(', ')});
+                 an mlflow-* workload's ratio to its GraphQL twin is printed when both run
   --models       models to seed (default ${DEFAULT_SEED_OPTIONS.models}, ${DEFAULT_SEED_OPTIONS.versions} versions each)
   --pglite       also run our server on an in-process PGlite (seeded in that process)
   --profile      run our server under node --cpu-prof and print where its time went

@@ -1,13 +1,13 @@
 // The table printed at the end of a run, and the per-measurement progress line.
 import type { Measurement } from './measure.ts';
-import type { WorkloadName } from './workloads.ts';
+import { WORKLOAD_SPECS, type WorkloadName } from './workloads.ts';
 
 /**
  * The targets, as a fraction of the raw baseline's req/s measured in the same run. PostGraphile's
  * reference figures are converted with the ratios of PostGraphile to the raw server measured
  * alongside them (dashboard 23/113, lookup 900/6300, move 890/3600).
  */
-export const TARGETS: Record<WorkloadName, { ratio: number; says: string }> = {
+export const TARGETS: Partial<Record<WorkloadName, { ratio: number; says: string }>> = {
   dashboard: { ratio: Math.max(0.5, (2 * 23) / 113), says: '>= 2x PostGraphile (0.41x raw) and >= 0.5x raw' },
   'alias-lookup': { ratio: (1.5 * 900) / 6300, says: '>= 1.5x PostGraphile (0.21x raw)' },
   'alias-move': { ratio: 890 / 3600, says: '>= PostGraphile (0.25x raw), with its audit event' },
@@ -43,6 +43,61 @@ export function againstRatios(measurements: Measurement[], against: string): Aga
     });
 }
 
+export interface TwinRatio {
+  server: string;
+  /** The MLflow-REST workload and its GraphQL twin, measured on the same server in the same run. */
+  workload: WorkloadName;
+  twin: WorkloadName;
+  mlflowReqPerSec: number;
+  graphqlReqPerSec: number;
+  /** MLflow's req/s divided by GraphQL's (above 1: the REST front door is faster). */
+  reqPerSec: number;
+  mlflowCpuMsPerRequest: number;
+  graphqlCpuMsPerRequest: number;
+}
+
+export function twinRatios(measurements: Measurement[]): TwinRatio[] {
+  return measurements.flatMap((rest) => {
+    const twin = WORKLOAD_SPECS[rest.workload].twin;
+    const graphql = twin && measurements.find((m) => m.workload === twin && m.server === rest.server);
+    if (!twin || !graphql) return [];
+    return [
+      {
+        server: rest.server,
+        workload: rest.workload,
+        twin,
+        mlflowReqPerSec: rest.reqPerSec,
+        graphqlReqPerSec: graphql.reqPerSec,
+        reqPerSec: rest.reqPerSec / graphql.reqPerSec,
+        mlflowCpuMsPerRequest: rest.cpuMsPerRequest,
+        graphqlCpuMsPerRequest: graphql.cpuMsPerRequest,
+      },
+    ];
+  });
+}
+
+function twinLines(measurements: Measurement[]): string[] {
+  const ratios = twinRatios(measurements);
+  if (!ratios.length) return [];
+  const rows = ratios.map((r) => [
+    r.server,
+    r.workload,
+    `${fixed(r.mlflowReqPerSec)} req/s`,
+    `vs ${r.twin}`,
+    `${fixed(r.graphqlReqPerSec)} req/s:`,
+    `${r.reqPerSec.toFixed(2)}x;`,
+    `CPU ms/req ${fixed(r.mlflowCpuMsPerRequest)} vs ${fixed(r.graphqlCpuMsPerRequest)}`,
+  ]);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return [
+    '',
+    'MLflow REST / GraphQL twin, req/s on the same server in the same run (above 1: REST faster):',
+    ...rows.map((row) =>
+      `  ${row.map((cell, c) => (c === 2 || c === 4 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join(' ')}`.trimEnd(),
+    ),
+  ];
+}
+
 export function fixed(value: number): string {
   if (value >= 100) return value.toFixed(0);
   if (value >= 10) return value.toFixed(1);
@@ -62,7 +117,7 @@ export function measurementLine(m: Measurement): string {
 }
 
 export function report(measurements: Measurement[], machine: Machine, dashboardBytes: number): string {
-  const raw = (m: Measurement) => measurements.find((r) => r.workload === m.workload && r.server === 'raw')!;
+  const raw = (m: Measurement) => measurements.find((r) => r.workload === m.workload && r.server === 'raw');
   const columns: [string, (m: Measurement) => number][] = [
     ['req/s', (m) => m.reqPerSec],
     ['p50 ms', (m) => m.p50Ms],
@@ -77,15 +132,17 @@ export function report(measurements: Measurement[], machine: Machine, dashboardB
     rows.push([
       m.workload,
       m.server,
-      ...columns.map(([, get]) => (m.server === 'raw' ? fixed(get(m)) : `${fixed(get(m))} (${(get(m) / get(base)).toFixed(2)}x)`)),
+      ...columns.map(([, get]) => (m.server === 'raw' || !base ? fixed(get(m)) : `${fixed(get(m))} (${(get(m) / get(base)).toFixed(2)}x)`)),
       String(m.errors),
     ]);
   }
   const verdicts = measurements
     .filter((m) => m.server === 'registry')
-    .map((m) => {
-      const ratio = m.reqPerSec / raw(m).reqPerSec;
+    .flatMap((m) => {
+      const base = raw(m);
       const target = TARGETS[m.workload];
+      if (!base || !target) return [];
+      const ratio = m.reqPerSec / base.reqPerSec;
       const verdict = ratio >= target.ratio ? 'met' : `NOT met (${((ratio / target.ratio) * 100).toFixed(0)}% of target)`;
       return `  ${m.workload.padEnd(12)} ${ratio.toFixed(2)}x raw req/s; target ${target.says}: ${verdict}`;
     });
@@ -96,12 +153,12 @@ export function report(measurements: Measurement[], machine: Machine, dashboardB
       `${machine.connections} connections, ${machine.seconds} s per server and workload in ${machine.rounds} alternating slices after ${machine.warmup} s warm-up${machine.serverFlags ? `; our server runs with ${machine.serverFlags}` : ''}; dashboard response ${(dashboardBytes / 1024).toFixed(0)} KB`,
     `load average (1, 5, 15 min): ${loads(machine.loadAverage.start)} at start, ${loads(machine.loadAverage.end)} at end`,
     ...(against ? [`${against.name} is ${against.root}${against.serverFlags ? `, run with ${against.serverFlags}` : ''}`] : []),
-    '(x) = ratio to the raw node:http + pg baseline measured in this run',
+    '(x) = ratio to the raw node:http + pg baseline measured in this run (it serves the dashboard, alias lookup and alias move)',
     '',
     table(rows),
     '',
-    'targets (issue 3):',
-    ...verdicts,
+    ...(verdicts.length ? ['targets (issue 3):', ...verdicts] : []),
+    ...twinLines(measurements),
     ...(against
       ? ['', `ours / ${against.name}, req/s in the same slices (below 1: slower than it):`, ...againstLines(measurements, against.name)]
       : []),
@@ -109,12 +166,12 @@ export function report(measurements: Measurement[], machine: Machine, dashboardB
 }
 
 function againstLines(measurements: Measurement[], against: string): string[] {
-  const rawRatio = (server: string, workload: WorkloadName) => {
-    const of = (name: string) => measurements.find((m) => m.workload === workload && m.server === name)!.reqPerSec;
-    return (of(server) / of('raw')).toFixed(2);
-  };
-  return againstRatios(measurements, against).map(
-    ({ workload, reqPerSec }) =>
-      `  ${workload.padEnd(12)} ${reqPerSec.toFixed(2)}x (ours ${rawRatio('registry', workload)}x raw, ${against} ${rawRatio(against, workload)}x raw)`,
-  );
+  const of = (name: string, workload: WorkloadName) => measurements.find((m) => m.workload === workload && m.server === name)?.reqPerSec;
+  const ratios = againstRatios(measurements, against);
+  const width = Math.max(12, ...ratios.map((r) => r.workload.length));
+  return ratios.map(({ workload, reqPerSec }) => {
+    const raw = of('raw', workload);
+    const toRaw = (server: string) => `${((of(server, workload) ?? 0) / (raw ?? 1)).toFixed(2)}x raw`;
+    return `  ${workload.padEnd(width)} ${reqPerSec.toFixed(2)}x${raw ? ` (ours ${toRaw('registry')}, ${against} ${toRaw(against)})` : ''}`;
+  });
 }

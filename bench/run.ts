@@ -1,7 +1,8 @@
 // `npm run bench`: our GraphQL server against a hand-written node:http + pg baseline, in the same
-// run, on the same freshly seeded PostgreSQL database, with the three workloads of
-// bench/workloads.ts. Servers run in child processes that report their own CPU time, SQL
-// statements, requests and peak RSS; the load comes from autocannon, over loopback only.
+// run, on the same freshly seeded PostgreSQL database, with the workloads of bench/workloads.ts
+// (our MLflow-REST front door's next to their GraphQL twins). Servers run in child processes that
+// report their own CPU time, SQL statements, requests and peak RSS; the load comes from
+// autocannon, over loopback only.
 // See BENCHMARKS.md for how to read the output.
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -12,13 +13,14 @@ import { checkSameAnswers } from './answers.ts';
 import { createBenchDatabase, seedBenchDatabase } from './bench-database.ts';
 import { type ServerProcess, startChild, stopAll } from './children.ts';
 import { RequestSource } from './load.ts';
-import { type Measurement, measureWorkload } from './measure.ts';
+import { type Measurement, measureWorkloads } from './measure.ts';
 import { memoryLine, probeMemory } from './memory.ts';
 import type { MemoryProbe } from './memory-probe.ts';
 import { type Options, parseOptionsOrExit } from './options.ts';
+import { workloadGroups } from './workloads.ts';
 import { summarizeProfiles } from './profile.ts';
 import { progress } from './progress.ts';
-import { type Machine, TARGETS, againstRatios, measurementLine, report } from './report.ts';
+import { type Machine, TARGETS, againstRatios, measurementLine, report, twinRatios } from './report.ts';
 
 const profileDir = path.join(projectRoot, 'bench', 'profiles');
 
@@ -35,13 +37,13 @@ async function main(): Promise<void> {
   try {
     await seedBenchDatabase(database, seed);
     await startServers(servers, options, database.url, seed);
-    const { dashboardBytes } = await checkSameAnswers(servers, seed);
+    const { dashboardBytes } = await checkSameAnswers(servers, seed, options.workloads);
     progress(`bench: all servers answer the same JSON (dashboard ${(dashboardBytes / 1024).toFixed(0)} KB)`);
 
     const source = new RequestSource(seed);
     const measurements: Measurement[] = [];
-    for (const workload of options.workloads) {
-      for (const m of await measureWorkload(servers, workload, options, source)) {
+    for (const group of workloadGroups(options.workloads)) {
+      for (const m of await measureWorkloads(servers, group, options, source)) {
         measurements.push(m);
         progress(measurementLine(m));
       }
@@ -85,7 +87,14 @@ function printResults(
   const { machine, dashboardBytes, measurements, memory } = results;
   if (options.json) {
     const against = options.against && { name: options.against.name, reqPerSec: againstRatios(measurements, options.against.name) };
-    console.log(JSON.stringify({ machine, dashboardBytes, targets: TARGETS, measurements, memory, ...(against && { against }) }, null, 2));
+    const mlflowVsGraphql = twinRatios(measurements);
+    console.log(
+      JSON.stringify(
+        { machine, dashboardBytes, targets: TARGETS, measurements, mlflowVsGraphql, memory, ...(against && { against }) },
+        null,
+        2,
+      ),
+    );
   } else {
     console.log(`${report(measurements, machine, dashboardBytes)}\n\n${memoryLine(memory)}`);
   }
