@@ -95,42 +95,46 @@ describe('export and import', () => {
     expect(seeded).toMatchObject({ at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
   });
 
-  it.skipIf(!hasPostgres)('npm run import moves it into PostgreSQL intact; npm run export there gives the same file', async () => {
-    const target = await createPostgresDatabase();
-    cleanups.push(target.drop);
-    const imported = await runScript('scripts/import.ts', ['--in', exported], target.url);
-    expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.stderr).toContain('integrity check passed');
+  it.skipIf(!hasPostgres)(
+    'npm run import moves it into PostgreSQL intact; npm run export there gives the same file',
+    async () => {
+      const target = await createPostgresDatabase();
+      cleanups.push(target.drop);
+      const imported = await runScript('scripts/import.ts', ['--in', exported], target.url);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(imported.stderr).toContain('integrity check passed');
 
-    const reexported = path.join(dir, 'postgres.jsonl');
-    const again = await runScript('scripts/export.ts', ['--out', reexported], target.url);
-    expect(again.code, again.stderr).toBe(0);
-    expect(body(reexported)).toBe(body(exported));
+      const reexported = path.join(dir, 'postgres.jsonl');
+      const again = await runScript('scripts/export.ts', ['--out', reexported], target.url);
+      expect(again.code, again.stderr).toBe(0);
+      expect(body(reexported)).toBe(body(exported));
 
-    const db = await openDatabase({ kind: 'postgres', url: target.url }, { log: false });
-    try {
-      expect((await checkIntegrity(db.prisma)).violations).toEqual([]);
-      // New writes continue the numbering, ids and history of the source.
-      const before = await db.prisma.auditEvent.aggregate({ _max: { sequence: true } });
-      const client = graphqlClient(db);
-      await mutate(client, 'createModelVersion', { name: 'transfer-a', source: 's3://after-import' });
-      await mutate(client, 'createRegisteredModel', { name: 'transfer-new' });
-      const version = await db.prisma.modelVersion.findFirst({ where: { source: 's3://after-import' } });
-      expect(version?.version).toBe(5);
-      const events = await db.prisma.auditEvent.findMany({
-        where: { sequence: { gt: before._max.sequence! } },
-        orderBy: { sequence: 'asc' },
-      });
-      expect(events.map((e) => e.sequence)).toEqual([before._max.sequence! + 1, before._max.sequence! + 2]);
-      expect((await checkIntegrity(db.prisma)).violations).toEqual([]);
+      const db = await openDatabase({ kind: 'postgres', url: target.url }, { log: false });
+      try {
+        expect((await checkIntegrity(db.prisma)).violations).toEqual([]);
+        // New writes continue the numbering, ids and history of the source.
+        const before = await db.prisma.auditEvent.aggregate({ _max: { sequence: true } });
+        const client = graphqlClient(db);
+        await mutate(client, 'createModelVersion', { name: 'transfer-a', source: 's3://after-import' });
+        await mutate(client, 'createRegisteredModel', { name: 'transfer-new' });
+        const version = await db.prisma.modelVersion.findFirst({ where: { source: 's3://after-import' } });
+        expect(version?.version).toBe(5);
+        const events = await db.prisma.auditEvent.findMany({
+          where: { sequence: { gt: before._max.sequence! } },
+          orderBy: { sequence: 'asc' },
+        });
+        expect(events.map((e) => e.sequence)).toEqual([before._max.sequence! + 1, before._max.sequence! + 2]);
+        expect((await checkIntegrity(db.prisma)).violations).toEqual([]);
 
-      const refused = await runScript('scripts/import.ts', ['--in', exported], target.url);
-      expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/import failed: the target database is not empty/);
-    } finally {
-      await db.close();
-    }
-  });
+        const refused = await runScript('scripts/import.ts', ['--in', exported], target.url);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toMatch(/import failed: the target database is not empty/);
+      } finally {
+        await db.close();
+      }
+    },
+    180_000,
+  );
 
   it.skipIf(!hasPostgres)('refuses a truncated or reordered file and writes nothing', async () => {
     const target = await createPostgresDatabase();

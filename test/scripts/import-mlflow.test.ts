@@ -86,7 +86,9 @@ function expectImported(state: Awaited<ReturnType<typeof inspect>>, nextVersion:
   expect(state.violations).toEqual([]);
 }
 
-describe('npm run import:mlflow', () => {
+// Each step is a child process (tsx start-up and a fresh database's migrations): a few seconds on a
+// quiet machine, far more on a loaded one.
+describe('npm run import:mlflow', { timeout: 180_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'import-mlflow-'));
