@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { parseDatabaseUrl, type DatabaseTarget } from '../config.ts';
@@ -114,8 +115,9 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       if (!closing) console.warn(`PostgreSQL pool: idle connection failed: ${error.message}`);
     });
     adapter = new PrismaPg(shared);
+    const prepared = preparedNames();
     directQuery = async <T>(text: string, values: readonly unknown[]) =>
-      (await shared.query<T & pg.QueryResultRow>({ text, values: [...values] })).rows;
+      (await shared.query<T & pg.QueryResultRow>({ name: prepared(text), text, values: [...values] })).rows;
   }
 
   const { onQuery } = options;
@@ -190,6 +192,29 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     },
   };
   return database;
+}
+
+/** How many distinct statement texts get a prepared statement per pool (each on every connection). */
+const MAX_PREPARED_STATEMENTS = 256;
+
+/**
+ * Names for PostgreSQL prepared statements, one per statement text: the direct reads' texts are
+ * fixed (their values travel as parameters, lists as arrays), so each connection parses and plans
+ * a lookup once and then only binds and executes it, which halved PostgreSQL's CPU per alias lookup
+ * (BENCHMARKS.md). The name comes from the text itself, so one name never means two texts; texts
+ * beyond the first MAX_PREPARED_STATEMENTS run unprepared, which bounds what the connections keep.
+ */
+function preparedNames(): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (name === undefined) {
+      if (names.size >= MAX_PREPARED_STATEMENTS) return undefined;
+      name = `direct_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
 }
 
 /**
