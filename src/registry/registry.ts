@@ -26,7 +26,6 @@ const TRANSACTIONAL = {
   updateRegisteredModel: models.updateRegisteredModel,
   renameRegisteredModel: models.renameRegisteredModel,
   deleteRegisteredModel: models.deleteRegisteredModel,
-  createModelVersion: versions.createModelVersion,
   updateModelVersion: versions.updateModelVersion,
   transitionModelVersionStage: versions.transitionModelVersionStage,
   deleteModelVersion: versions.deleteModelVersion,
@@ -42,9 +41,13 @@ const TRANSACTIONAL = {
   deleteWebhook: webhooks.deleteWebhook,
 } satisfies Record<string, (w: Write, input: never) => Promise<unknown>>;
 
-/** The commands that are one statement each, atomic on their own: no interactive transaction. */
+/**
+ * The commands that are one statement each, atomic on their own: no interactive transaction (one
+ * round trip; createModelVersion opens one only for an idempotency key).
+ */
 const ONE_STATEMENT = {
   setModelAlias: aliases.setModelAlias,
+  createModelVersion: versions.createModelVersion,
 } satisfies Record<string, (w: StatementWrite, input: never) => Promise<unknown>>;
 
 type Transactional = typeof TRANSACTIONAL & typeof ONE_STATEMENT;

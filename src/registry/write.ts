@@ -46,6 +46,16 @@ export function writeIn(tx: Tx, access: Access, settings: RegistrySettings): Wri
 }
 
 /**
+ * For a one-statement command whose input sometimes needs more (an idempotency key): `work` in a
+ * transaction of its own, or in the caller's when it was called inside one.
+ */
+export function transactionFor<T>(w: StatementWrite, work: (w: Write) => Promise<T>): Promise<T> {
+  const { db, access, settings } = w;
+  if ('direct' in db) return inTransaction(db.prisma, (tx) => work(writeIn(tx, access, settings)));
+  return work(writeIn(db, access, settings));
+}
+
+/**
  * Runs `work` in one transaction: state and audit events commit together or not at all.
  * Time limits are the client's (set from the configuration in src/db/client.ts), unless a long
  * operator job (an import) gives its own.

@@ -1,7 +1,7 @@
 // Aliases: those of many models or versions (one index scan per owner, like tags: see
 // store/tags.ts), the versions they point to now, and the versions they pointed to at an instant.
 import { type AuditAction, type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
-import { ALIAS_COLUMNS_SQL, VERSION_COLUMNS_SQL, aliasRows, versionRows } from './columns.ts';
+import { ALIAS_COLUMNS_SQL, type JsonRow, VERSION_COLUMNS_SQL, aliasRows, modelOfJson, versionOfJson, versionRows } from './columns.ts';
 import { storable } from './filters.ts';
 import { type Reader, type Tx, named, queryRows, withDates } from './sql.ts';
 
@@ -102,39 +102,6 @@ export interface AliasMove {
   previous: ModelVersion | null;
 }
 
-type Json = Record<string, unknown> | null;
-
-function modelOfJson(row: Json): RegisteredModel | null {
-  if (!row) return null;
-  return {
-    id: row.id as number,
-    name: row.name as string,
-    description: row.description as string | null,
-    createdAt: new Date(row.created_at as string),
-    updatedAt: new Date(row.updated_at as string),
-    lastVersion: row.last_version as number,
-  };
-}
-
-function versionOfJson(row: Json): ModelVersion | null {
-  if (!row) return null;
-  return {
-    id: row.id as number,
-    modelId: row.model_id as number,
-    version: row.version as number,
-    source: row.source as string,
-    runId: row.run_id as string | null,
-    runLink: row.run_link as string | null,
-    description: row.description as string | null,
-    status: row.status as ModelVersion['status'],
-    statusMessage: row.status_message as string | null,
-    stage: row.stage as ModelVersion['stage'],
-    storageLocation: row.storage_location as string | null,
-    createdAt: new Date(row.created_at as string),
-    updatedAt: new Date(row.updated_at as string),
-  };
-}
-
 export async function moveAliasInOneStatement(
   db: Reader,
   move: { name: string; alias: string; version: number; expectedVersion: number | null; actor: string | null },
@@ -144,9 +111,9 @@ export async function moveAliasInOneStatement(
     twin: string | null;
     current_version: number | null;
     at: Date | string | null;
-    model: Json;
-    target: Json;
-    previous: Json;
+    model: JsonRow;
+    target: JsonRow;
+    previous: JsonRow;
   }>(
     db,
     named(

@@ -44,3 +44,37 @@ export function aliasRows(rows: ModelAlias[]): ModelAlias[] {
 export function eventRows(rows: AuditEvent[]): AuditEvent[] {
   return withDates(rows, 'at');
 }
+
+/** A row as a server-side function returns it (`to_jsonb` of a table row: column names, ISO instants). */
+export type JsonRow = Record<string, unknown> | null;
+
+export function modelOfJson(row: JsonRow): RegisteredModel | null {
+  if (!row) return null;
+  return {
+    id: row.id as number,
+    name: row.name as string,
+    description: row.description as string | null,
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+    lastVersion: row.last_version as number,
+  };
+}
+
+export function versionOfJson(row: JsonRow): ModelVersion | null {
+  if (!row) return null;
+  return {
+    id: row.id as number,
+    modelId: row.model_id as number,
+    version: row.version as number,
+    source: row.source as string,
+    runId: row.run_id as string | null,
+    runLink: row.run_link as string | null,
+    description: row.description as string | null,
+    status: row.status as ModelVersion['status'],
+    statusMessage: row.status_message as string | null,
+    stage: row.stage as ModelVersion['stage'],
+    storageLocation: row.storage_location as string | null,
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+  };
+}

@@ -1,12 +1,18 @@
 // Model versions: listings across models or of one, pages and counts for many models at once, and
 // batch loads by id and by number.
-import { type ModelVersion, type ModelVersionStage, type ModelVersionStatus, Prisma } from '../generated/prisma/client.ts';
+import {
+  type ModelVersion,
+  type ModelVersionStage,
+  type ModelVersionStatus,
+  Prisma,
+  type RegisteredModel,
+} from '../generated/prisma/client.ts';
 import { namePatternsSql } from '../registry/rules/name-patterns.ts';
 import type { Page, SortKey } from '../registry/rules/paging.ts';
-import { VERSION_COLUMNS_SQL, versionRows } from './columns.ts';
+import { type JsonRow, VERSION_COLUMNS_SQL, modelOfJson, versionOfJson, versionRows } from './columns.ts';
 import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
 import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';
-import { type Reader, type Tx, prismaOf, queryRows } from './sql.ts';
+import { type Reader, type Tx, named, prismaOf, queryRows } from './sql.ts';
 
 export type VersionOrder = 'VERSION_DESC' | 'VERSION_ASC' | 'CREATED_AT_DESC';
 type VersionSortField = 'version' | 'createdAt' | 'id';
@@ -255,6 +261,29 @@ export interface NewVersion {
   tags: readonly { key: string; value: string }[];
 }
 
+/**
+ * A new version with its tags and events in one statement (the function of migration
+ * 20261202080000): the model's lock, the next number, the rows and the history, atomic on their own.
+ * Null: no model of that name.
+ */
+export async function createVersionInOneStatement(
+  db: Reader,
+  version: Omit<NewVersion, 'modelId' | 'version'> & { name: string; actor: string | null },
+): Promise<{ model: RegisteredModel; version: ModelVersion } | null> {
+  const [row] = await queryRows<{ outcome: string; model: JsonRow; version: JsonRow }>(
+    db,
+    named(
+      'createVersion',
+      Prisma.sql`SELECT * FROM registry_create_model_version(${version.name}, ${version.source}, ${version.runId}, ${version.runLink},
+        ${version.description}, ${version.storageLocation}, ${version.tags.map((t) => t.key)}::text[],
+        ${version.tags.map((t) => t.value)}::text[], ${version.actor})`,
+    ),
+  );
+  const model = modelOfJson(row.model);
+  const created = versionOfJson(row.version);
+  return row.outcome === 'created' && model && created ? { model, version: created } : null;
+}
+
 /** The version with its tags, in one Prisma create. */
 export function insertVersion(tx: Tx, version: NewVersion, now: Date): Promise<ModelVersion> {
   const { tags, ...fields } = version;
@@ -284,8 +313,8 @@ export function updateVersion(tx: Tx, id: number, fields: VersionFields, now: Da
 }
 
 /** The version `version` of the model now named `name`, outside the command's own model lock. */
-export function findVersionOfModel(tx: Tx, name: string, version: number): Promise<ModelVersion | null> {
-  return tx.modelVersion.findFirst({ where: { version, model: { name } } });
+export function findVersionOfModel(db: Reader, name: string, version: number): Promise<ModelVersion | null> {
+  return prismaOf(db).modelVersion.findFirst({ where: { version, model: { name } } });
 }
 
 /** Moves the model's versions in `stage`, except `exceptId`, to ARCHIVED; returns their numbers. */

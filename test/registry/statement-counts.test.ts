@@ -13,11 +13,12 @@ let counting = false;
 
 /**
  * [mutation, input, statements sent (the token lookup, BEGIN and COMMIT included)]; run in this
- * order. The alias move is one statement outside any interactive transaction, plus the lookup.
+ * order. The alias move and an unkeyed version create are one statement each outside any
+ * interactive transaction, plus the lookup.
  */
 const WRITES: [string, Record<string, unknown>, number][] = [
   ['createRegisteredModel', { name: 'counted-2', tags: [{ key: 'a', value: 'b' }] }, 8],
-  ['createModelVersion', { name: 'counted', source: 's3://x', tags: [{ key: 'a', value: 'b' }] }, 8],
+  ['createModelVersion', { name: 'counted', source: 's3://x', tags: [{ key: 'a', value: 'b' }] }, 2],
   ['createModelVersion', { name: 'counted', source: 's3://y', idempotencyKey: 'k1' }, 10],
   ['updateRegisteredModel', { name: 'counted', description: 'd' }, 5],
   ['updateModelVersion', { name: 'counted', version: 1, description: 'd' }, 7],
@@ -61,8 +62,8 @@ describeEachDatabase(
         const data = await api.data(`mutation($input: ${INPUT_TYPE(mutation)}!) { ${mutation}(input: $input) { __typename } }`, { input });
         counting = false;
         expect(data[mutation].__typename).toMatch(/Payload$/);
-        // The alias move locks inside its one statement (the server-side function of store/aliases.ts).
-        const locks = statements.filter((s) => /FOR UPDATE\s*$/.test(s.trim()) || s.includes('/* moveAlias */'));
+        // The alias move and an unkeyed version create lock inside their one statement (server-side functions).
+        const locks = statements.filter((s) => /FOR UPDATE\s*$/.test(s.trim()) || /\/\* (moveAlias|createVersion) \*\//.test(s));
         expect(locks).toHaveLength(mutation === 'createRegisteredModel' ? 0 : 1);
         expect(statements).toHaveLength(count);
       },

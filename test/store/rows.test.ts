@@ -181,6 +181,17 @@ describeEachDatabase(
           lockModel: () => models.lockModel(tx, name),
           databaseNow: () => databaseNow(tx),
           aliasAndTarget: () => aliases.aliasAndTarget(tx, model.id, 'named', 1),
+          createVersion: () =>
+            versions.createVersionInOneStatement(tx, {
+              name,
+              source: 's3://rows',
+              runId: null,
+              runLink: null,
+              description: null,
+              storageLocation: null,
+              tags: [{ key: 'k', value: 'v' }],
+              actor: 'rows-test',
+            }),
           moveAlias: () =>
             aliases.moveAliasInOneStatement(tx, { name, alias: 'named', version: 1, expectedVersion: null, actor: 'rows-test' }),
           insertEvents: () => events.insertEvents(tx, stamp, model, [event, { ...event, previousVersion: 1 }]),
@@ -203,7 +214,7 @@ describeEachDatabase(
         throw rolledBack;
       });
       await expect(run).rejects.toBe(rolledBack);
-      expect(Object.keys(seen)).toHaveLength(14);
+      expect(Object.keys(seen)).toHaveLength(15);
       for (const [fn, statements] of Object.entries(seen)) {
         expect(statements, fn).toEqual([expect.stringMatching(new RegExp(`^/\\* ${fn} \\*/`))]);
       }

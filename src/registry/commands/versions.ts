@@ -6,13 +6,29 @@ import { insertEvents } from '../../store/events.ts';
 import { setLastVersion, touchModel } from '../../store/models.ts';
 import type { Tx } from '../../store/sql.ts';
 import * as store from '../../store/versions.ts';
-import { type Write, lockModel, requireAliasRemovals, versionNotFound } from '../write.ts';
+import {
+  type StatementWrite,
+  type Write,
+  lockModel,
+  modelNotFound,
+  requireAliasRemovals,
+  transactionFor,
+  versionNotFound,
+} from '../write.ts';
 import { historyEvent } from '../history/events.ts';
 import { runIdempotent } from '../history/idempotency.ts';
 import { type TagInput, currentModelForReplay } from './models.ts';
 import { checkArchiveExisting, parseStage } from '../rules/stages.ts';
 import { referencedVersion } from '../rules/uri.ts';
-import { checkDescription, checkRunId, checkRunLink, checkSource, checkStatusMessage, checkTags } from '../rules/validation.ts';
+import {
+  checkDescription,
+  checkRunId,
+  checkRunLink,
+  checkSource,
+  checkStatusMessage,
+  checkTags,
+  isStorableText,
+} from '../rules/validation.ts';
 
 export interface CreateVersionInput {
   name: string;
@@ -33,11 +49,16 @@ export interface VersionChange {
   registeredModel: RegisteredModel;
 }
 
-export async function createModelVersion(w: Write, input: CreateVersionInput): Promise<VersionChange> {
+/**
+ * Registers the next version. Without an idempotency key it is one statement (store/versions.ts
+ * createVersionInOneStatement: lock, number, rows and events in the database); a key needs its
+ * claim and result in the same transaction as the version, so keyed creates take one.
+ */
+export async function createModelVersion(w: StatementWrite, input: CreateVersionInput): Promise<VersionChange> {
   w.access.requireWrite([input.name], 'createModelVersion');
   const { idempotencyKey, idempotencyTtlMs, ...version } = input;
-  const create = () => insertVersion(w, version);
-  if (idempotencyKey == null) return create();
+  checkVersionInput(version);
+  if (idempotencyKey == null) return insertVersionInOneStatement(w, version);
   const request = {
     actor: w.access.actor,
     operation: 'createModelVersion',
@@ -45,20 +66,45 @@ export async function createModelVersion(w: Write, input: CreateVersionInput): P
     input: version,
     ttlMs: idempotencyTtlMs ?? w.settings.idempotencyTtlMs,
   };
-  return runIdempotent(w.tx, request, create, (stored) => replayCreatedVersion(w, stored));
+  return transactionFor(w, (tw) =>
+    runIdempotent(
+      tw.tx,
+      request,
+      () => insertVersion(tw, version),
+      (stored) => replayCreatedVersion(tw, stored),
+    ),
+  );
 }
 
-async function insertVersion(
-  { tx, access }: Write,
-  input: Omit<CreateVersionInput, 'idempotencyKey' | 'idempotencyTtlMs'>,
-): Promise<VersionChange> {
+type NewVersionInput = Omit<CreateVersionInput, 'idempotencyKey' | 'idempotencyTtlMs'>;
+
+function checkVersionInput(input: NewVersionInput): void {
   checkSource(input.source);
   checkRunId(input.runId);
   checkRunLink(input.runLink);
   checkDescription(input.description);
   checkTags(input.tags);
+}
+
+async function insertVersionInOneStatement({ db, access }: StatementWrite, input: NewVersionInput): Promise<VersionChange> {
+  if (!isStorableText(input.name)) throw modelNotFound(input.name);
+  const created = await store.createVersionInOneStatement(db, {
+    name: input.name,
+    source: input.source,
+    runId: input.runId ?? null,
+    runLink: input.runLink ?? null,
+    description: input.description ?? null,
+    storageLocation: await resolvedStorageLocation({ db, access }, input.source),
+    tags: input.tags ?? [],
+    actor: access.actor,
+  });
+  if (!created) throw modelNotFound(input.name);
+  return { modelVersion: created.version, registeredModel: created.model };
+}
+
+async function insertVersion({ tx, access }: Write, input: NewVersionInput): Promise<VersionChange> {
   const { model, now } = await lockModel(tx, input.name);
-  const storageLocation = await resolvedStorageLocation({ tx, access }, input.source);
+  const storageLocation = await resolvedStorageLocation({ db: tx, access }, input.source);
   // The highest number ever used + 1: deleted numbers are never handed out again.
   const number = model.lastVersion + 1;
   const registeredModel = await setLastVersion(tx, model.id, number, now);
@@ -90,11 +136,11 @@ async function insertVersion(
  * creation, so that deleting or moving the referenced version later does not move this one's
  * artifacts. Null: the source is the location.
  */
-async function resolvedStorageLocation({ tx, access }: Pick<Write, 'tx' | 'access'>, source: string): Promise<string | null> {
+async function resolvedStorageLocation({ db, access }: Pick<StatementWrite, 'db' | 'access'>, source: string): Promise<string | null> {
   const ref = referencedVersion(source);
   if (!ref) return null;
   // A model outside the caller's scope is answered as absent, as every read does.
-  const target = access.canSee(ref.name) ? await store.findVersionOfModel(tx, ref.name, ref.version) : null;
+  const target = access.canSee(ref.name) ? await store.findVersionOfModel(db, ref.name, ref.version) : null;
   if (!target) throw versionNotFound(ref.name, ref.version);
   return target.storageLocation ?? target.source;
 }
