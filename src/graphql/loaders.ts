@@ -60,109 +60,223 @@ function perModelLoader<A, V>(
   );
 }
 
-/** Loaders over one caller's reads (src/registry/reads.ts), which apply its scope where it matters. */
-export function createLoaders(reads: RegistryReads) {
-  const loaders = {
-    modelById: new DataLoader<number, RegisteredModel | null>(async (ids) =>
-      byKey(ids, primeModels(await reads.modelsByIds(ids)), (m) => m.id),
-    ),
-    modelByName: new DataLoader<string, RegisteredModel | null>(async (names) =>
-      byKey(names, primeModels(await reads.modelsByNames(names)), (m) => m.name),
-    ),
-    versionById: new DataLoader<number, ModelVersion | null>(async (ids) => byKey(ids, await reads.versionsByIds(ids), (v) => v.id)),
-    versionByNumber: new DataLoader<{ modelId: number; version: number }, ModelVersion | null, string>(
-      async (keys) => {
-        const rows = await reads.versionsByNumbers(keys);
-        return byKey(
-          keys.map((k) => `${k.modelId}:${k.version}`),
-          rows,
-          (v) => `${v.modelId}:${v.version}`,
-        );
-      },
-      { cacheKeyFn: (k) => `${k.modelId}:${k.version}` },
-    ),
-    latestVersionNumber: new DataLoader<number, number | null>(async (modelIds) => {
-      const latest = await reads.latestVersionNumbers(modelIds);
-      return modelIds.map((id) => latest.get(id) ?? null);
-    }),
-    modelTags: new DataLoader<number, RegisteredModelTag[]>(async (ids) => groupedByKey(ids, await reads.modelTags(ids), (t) => t.modelId)),
-    versionTags: new DataLoader<number, ModelVersionTag[]>(async (ids) =>
-      groupedByKey(ids, await reads.versionTags(ids), (t) => t.versionId),
-    ),
-    modelAliases: new DataLoader<number, ModelAlias[]>(async (ids) =>
-      groupedByKey(ids, await reads.aliasesOfModels(ids), (a) => a.modelId),
-    ),
-    versionAliases: new DataLoader<number, ModelAlias[]>(async (ids) =>
-      groupedByKey(ids, await reads.aliasesOfVersions(ids), (a) => a.versionId),
-    ),
-    versionPage: perModelLoader<PageArgs<VersionOrder> & { filter: VersionFilter | null }, Page<ModelVersion>>(
-      (ids, args) => reads.versionPagesOfModels(ids, args),
-      () => ({ rows: [], hasNextPage: false }),
-    ),
-    versionCount: perModelLoader<VersionFilter | null, number>(
-      (ids, filter) => reads.versionCountsOfModels(ids, filter),
-      () => 0,
-    ),
-    historyPage: perModelLoader<Omit<ModelHistoryArgs, 'scope'>, Page<AuditEvent>>(
-      (ids, args) => reads.historyOfModels(ids, args),
-      () => ({ rows: [], hasNextPage: false }),
-    ),
-    aliasTarget: new DataLoader<AliasKey, ModelVersion | null, string>(
-      async (keys) => {
-        const found = new Map((await reads.aliasTargets(keys)).map(({ alias, ...v }) => [`${v.modelId}|${alias}`, v]));
-        return keys.map((k) => found.get(`${k.modelId}|${k.alias}`) ?? null);
-      },
-      { cacheKeyFn: (k) => `${k.modelId}|${k.alias}` },
-    ),
-    aliasVersionAt: new DataLoader<AliasAtKey, number | null, string>((keys) => reads.aliasVersionsAt(keys), {
-      cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,
-    }),
-    // The highest version of a model in a stage now: one get-latest-versions statement for all
-    // models and stages asked in a tick (pairs not asked are fetched too, and dropped).
-    versionInStage: new DataLoader<{ modelId: number; stage: ModelVersionStage }, ModelVersion | null, string>(
-      async (keys) => {
-        const rows = await reads.latestVersionsByStageOfModels(
-          keys.map((k) => k.modelId),
-          [...new Set(keys.map((k) => k.stage))],
-        );
-        return byKey(
-          keys.map((k) => `${k.modelId}|${k.stage}`),
-          rows,
-          (v) => `${v.modelId}|${v.stage}`,
-        );
-      },
-      { cacheKeyFn: (k) => `${k.modelId}|${k.stage}` },
-    ),
-    versionInStageAt: new DataLoader<StageAtKey, ModelVersion | null, string>((keys) => reads.versionsInStageAt(keys), {
-      cacheKeyFn: (k) => `${k.modelId}|${k.stage}|${k.at.toISOString()}`,
-    }),
-  };
+/**
+ * Loaders over one caller's reads (src/registry/reads.ts), which apply its scope where it matters.
+ * Each is made on first use: a request uses a few of them (an alias lookup two), and a DataLoader
+ * is an allocation of its own per request.
+ */
+export class Loaders {
+  private readonly built: Record<string, unknown> = {};
+
+  constructor(private readonly reads: RegistryReads) {}
+
+  private once<T>(name: string, make: () => T): T {
+    let loader = this.built[name] as T | undefined;
+    if (loader === undefined) {
+      loader = make();
+      this.built[name] = loader;
+    }
+    return loader;
+  }
+
+  get modelById() {
+    return this.once(
+      'modelById',
+      () =>
+        new DataLoader<number, RegisteredModel | null>(async (ids) =>
+          byKey(ids, this.primeModels(await this.reads.modelsByIds(ids)), (m) => m.id),
+        ),
+    );
+  }
+
+  get modelByName() {
+    return this.once(
+      'modelByName',
+      () =>
+        new DataLoader<string, RegisteredModel | null>(async (names) =>
+          byKey(names, this.primeModels(await this.reads.modelsByNames(names)), (m) => m.name),
+        ),
+    );
+  }
+
+  get versionById() {
+    return this.once(
+      'versionById',
+      () => new DataLoader<number, ModelVersion | null>(async (ids) => byKey(ids, await this.reads.versionsByIds(ids), (v) => v.id)),
+    );
+  }
+
+  get versionByNumber() {
+    return this.once(
+      'versionByNumber',
+      () =>
+        new DataLoader<{ modelId: number; version: number }, ModelVersion | null, string>(
+          async (keys) => {
+            const rows = await this.reads.versionsByNumbers(keys);
+            return byKey(
+              keys.map((k) => `${k.modelId}:${k.version}`),
+              rows,
+              (v) => `${v.modelId}:${v.version}`,
+            );
+          },
+          { cacheKeyFn: (k) => `${k.modelId}:${k.version}` },
+        ),
+    );
+  }
+
+  get latestVersionNumber() {
+    return this.once(
+      'latestVersionNumber',
+      () =>
+        new DataLoader<number, number | null>(async (modelIds) => {
+          const latest = await this.reads.latestVersionNumbers(modelIds);
+          return modelIds.map((id) => latest.get(id) ?? null);
+        }),
+    );
+  }
+
+  get modelTags() {
+    return this.once(
+      'modelTags',
+      () =>
+        new DataLoader<number, RegisteredModelTag[]>(async (ids) => groupedByKey(ids, await this.reads.modelTags(ids), (t) => t.modelId)),
+    );
+  }
+
+  get versionTags() {
+    return this.once(
+      'versionTags',
+      () =>
+        new DataLoader<number, ModelVersionTag[]>(async (ids) => groupedByKey(ids, await this.reads.versionTags(ids), (t) => t.versionId)),
+    );
+  }
+
+  get modelAliases() {
+    return this.once(
+      'modelAliases',
+      () => new DataLoader<number, ModelAlias[]>(async (ids) => groupedByKey(ids, await this.reads.aliasesOfModels(ids), (a) => a.modelId)),
+    );
+  }
+
+  get versionAliases() {
+    return this.once(
+      'versionAliases',
+      () =>
+        new DataLoader<number, ModelAlias[]>(async (ids) => groupedByKey(ids, await this.reads.aliasesOfVersions(ids), (a) => a.versionId)),
+    );
+  }
+
+  get versionPage() {
+    return this.once('versionPage', () =>
+      perModelLoader<PageArgs<VersionOrder> & { filter: VersionFilter | null }, Page<ModelVersion>>(
+        (ids, args) => this.reads.versionPagesOfModels(ids, args),
+        () => ({ rows: [], hasNextPage: false }),
+      ),
+    );
+  }
+
+  get versionCount() {
+    return this.once('versionCount', () =>
+      perModelLoader<VersionFilter | null, number>(
+        (ids, filter) => this.reads.versionCountsOfModels(ids, filter),
+        () => 0,
+      ),
+    );
+  }
+
+  get historyPage() {
+    return this.once('historyPage', () =>
+      perModelLoader<Omit<ModelHistoryArgs, 'scope'>, Page<AuditEvent>>(
+        (ids, args) => this.reads.historyOfModels(ids, args),
+        () => ({ rows: [], hasNextPage: false }),
+      ),
+    );
+  }
+
+  get aliasTarget() {
+    return this.once(
+      'aliasTarget',
+      () =>
+        new DataLoader<AliasKey, ModelVersion | null, string>(
+          async (keys) => {
+            const found = new Map((await this.reads.aliasTargets(keys)).map(({ alias, ...v }) => [`${v.modelId}|${alias}`, v]));
+            return keys.map((k) => found.get(`${k.modelId}|${k.alias}`) ?? null);
+          },
+          { cacheKeyFn: (k) => `${k.modelId}|${k.alias}` },
+        ),
+    );
+  }
+
+  get aliasVersionAt() {
+    return this.once(
+      'aliasVersionAt',
+      () =>
+        new DataLoader<AliasAtKey, number | null, string>((keys) => this.reads.aliasVersionsAt(keys), {
+          cacheKeyFn: (k) => `${k.modelId}|${k.alias}|${k.at.toISOString()}`,
+        }),
+    );
+  }
+
+  // The highest version of a model in a stage now: one get-latest-versions statement for all
+  // models and stages asked in a tick (pairs not asked are fetched too, and dropped).
+  get versionInStage() {
+    return this.once(
+      'versionInStage',
+      () =>
+        new DataLoader<{ modelId: number; stage: ModelVersionStage }, ModelVersion | null, string>(
+          async (keys) => {
+            const rows = await this.reads.latestVersionsByStageOfModels(
+              keys.map((k) => k.modelId),
+              [...new Set(keys.map((k) => k.stage))],
+            );
+            return byKey(
+              keys.map((k) => `${k.modelId}|${k.stage}`),
+              rows,
+              (v) => `${v.modelId}|${v.stage}`,
+            );
+          },
+          { cacheKeyFn: (k) => `${k.modelId}|${k.stage}` },
+        ),
+    );
+  }
+
+  get versionInStageAt() {
+    return this.once(
+      'versionInStageAt',
+      () =>
+        new DataLoader<StageAtKey, ModelVersion | null, string>((keys) => this.reads.versionsInStageAt(keys), {
+          cacheKeyFn: (k) => `${k.modelId}|${k.stage}|${k.at.toISOString()}`,
+        }),
+    );
+  }
 
   // Rows from a top-level lookup or listing answer the nested lookups of the same rows without
   // another statement. Only there: priming from loads that race each other would make the number
   // of statements depend on which query returned first.
-  function primeModels(models: RegisteredModel[]): RegisteredModel[] {
+  // Properties, not methods: resolvers pass them on as callbacks.
+  readonly primeModels = (models: RegisteredModel[]): RegisteredModel[] => {
     for (const m of models) {
-      loaders.modelById.prime(m.id, m);
-      loaders.modelByName.prime(m.name, m);
+      this.modelById.prime(m.id, m);
+      this.modelByName.prime(m.name, m);
     }
     return models;
-  }
-  function primeVersions(versions: ModelVersion[]): ModelVersion[] {
+  };
+
+  readonly primeVersions = (versions: ModelVersion[]): ModelVersion[] => {
     for (const v of versions) {
-      loaders.versionById.prime(v.id, v);
-      loaders.versionByNumber.prime({ modelId: v.modelId, version: v.version }, v);
+      this.versionById.prime(v.id, v);
+      this.versionByNumber.prime({ modelId: v.modelId, version: v.version }, v);
     }
     return versions;
-  }
+  };
 
   /** The version with the highest existing number (RegisteredModel.latestVersion, models:/m/latest). */
-  async function latestVersion(modelId: number): Promise<ModelVersion | null> {
-    const number = await loaders.latestVersionNumber.load(modelId);
-    return number == null ? null : loaders.versionByNumber.load({ modelId, version: number });
+  async latestVersion(modelId: number): Promise<ModelVersion | null> {
+    const number = await this.latestVersionNumber.load(modelId);
+    return number == null ? null : this.versionByNumber.load({ modelId, version: number });
   }
-
-  return { ...loaders, primeModels, primeVersions, latestVersion };
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export function createLoaders(reads: RegistryReads): Loaders {
+  return new Loaders(reads);
+}
