@@ -270,6 +270,19 @@ export class Loaders {
     return versions;
   };
 
+  /**
+   * The model of this name, with the versions `aliases` point to loaded in the same statement: its
+   * versionByAlias fields then need none of their own. One statement per call (a lookup by name).
+   */
+  async modelByNameWithAliasTargets(name: string, aliases: readonly string[]): Promise<RegisteredModel | null> {
+    const [found] = await this.reads.modelsWithAliasTargets([name], aliases);
+    this.modelByName.prime(name, found?.model ?? null);
+    if (!found) return null;
+    this.primeModels([found.model]);
+    for (const alias of aliases) this.aliasTarget.prime({ modelId: found.model.id, alias }, found.targets.get(alias) ?? null);
+    return found.model;
+  }
+
   /** The version with the highest existing number (RegisteredModel.latestVersion, models:/m/latest). */
   async latestVersion(modelId: number): Promise<ModelVersion | null> {
     const number = await this.latestVersionNumber.load(modelId);

@@ -139,6 +139,9 @@ export class RegistryReads {
   aliasesOfModels = (modelIds: readonly number[]) => aliases.aliasesOfModels(this.db, modelIds);
   aliasesOfVersions = (versionIds: readonly number[]) => aliases.aliasesOfVersions(this.db, versionIds);
   aliasTargets = (keys: readonly aliases.AliasKey[]) => aliases.aliasTargets(this.db, keys);
+  /** Models by name with the versions some of their aliases point to, in one statement (not scoped: visible() decides). */
+  modelsWithAliasTargets = (names: readonly string[], aliasNames: readonly string[]) =>
+    aliases.modelsWithAliasTargets(this.db, names, aliasNames);
   aliasVersionsAt = (keys: readonly aliases.AliasAtKey[]) => aliases.aliasVersionsAt(this.db, keys);
   /** MLflow's get-latest-versions, of a model reached through a visible row (as the batch loads above). */
   latestVersionsByStage = (modelId: number, stages?: readonly ModelVersionStage[] | null) =>

@@ -1,7 +1,17 @@
 // Aliases: those of many models or versions (one index scan per owner, like tags: see
 // store/tags.ts), the versions they point to now, and the versions they pointed to at an instant.
 import { type AuditAction, type ModelAlias, type ModelVersion, Prisma, type RegisteredModel } from '../generated/prisma/client.ts';
-import { ALIAS_COLUMNS_SQL, type JsonRow, VERSION_COLUMNS_SQL, aliasRows, modelOfJson, versionOfJson, versionRows } from './columns.ts';
+import {
+  ALIAS_COLUMNS_SQL,
+  type JsonRow,
+  MODEL_COLUMNS_SQL,
+  VERSION_COLUMNS_SQL,
+  aliasRows,
+  modelOfJson,
+  modelRows,
+  versionOfJson,
+  versionRows,
+} from './columns.ts';
 import { storable } from './filters.ts';
 import { type Reader, type Tx, named, queryRows, withDates } from './sql.ts';
 
@@ -48,6 +58,39 @@ export async function aliasTargets(db: Reader, keys: readonly AliasKey[]): Promi
     JOIN model_version v ON v.id = a.version_id`,
     ),
   );
+}
+
+/**
+ * The models of these names, each with the versions the given aliases point to now, in one
+ * statement: an alias lookup (`registeredModel(name) { versionByAlias(alias) }`) in one round trip.
+ */
+export async function modelsWithAliasTargets(
+  db: Reader,
+  names: readonly string[],
+  aliases: readonly string[],
+): Promise<{ model: RegisteredModel; targets: Map<string, ModelVersion> }[]> {
+  const wanted = names.filter((n) => storable(n));
+  if (wanted.length === 0) return [];
+  const rows = await queryRows<RegisteredModel & { targetAlias: string | null; target: JsonRow }>(
+    db,
+    Prisma.sql`/* modelsWithAliasTargets */
+    SELECT ${MODEL_COLUMNS_SQL}, a.alias AS "targetAlias", CASE WHEN v.id IS NULL THEN NULL ELSE to_jsonb(v) END AS target
+    FROM registered_model m
+    LEFT JOIN model_alias a ON a.model_id = m.id AND a.alias = ANY(${aliases.filter((a) => storable(a))}::text[])
+    LEFT JOIN model_version v ON v.id = a.version_id
+    WHERE m.name = ANY(${wanted}::text[])`,
+  );
+  const byModel = new Map<number, { model: RegisteredModel; targets: Map<string, ModelVersion> }>();
+  for (const { targetAlias, target, ...model } of rows) {
+    let entry = byModel.get(model.id);
+    if (!entry) {
+      entry = { model: modelRows([model])[0], targets: new Map() };
+      byModel.set(model.id, entry);
+    }
+    const version = versionOfJson(target);
+    if (targetAlias !== null && version) entry.targets.set(targetAlias, version);
+  }
+  return [...byModel.values()];
 }
 
 export interface AliasAtKey {

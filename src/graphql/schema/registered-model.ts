@@ -15,6 +15,7 @@ import {
   RegisteredModelRef,
   TagRef,
 } from './refs.ts';
+import { aliasesLookedUp } from '../lookahead.ts';
 import { DateTime } from './scalars.ts';
 import { TagFilterRef, tagValue } from './tag.ts';
 
@@ -141,7 +142,13 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One model by its exact name, or null.',
     args: { name: t.arg.string({ required: true, description: 'The exact model name.' }) },
-    resolve: async (_root, { name }, ctx) => ctx.reads.visible(await ctx.loaders.modelByName.load(name)),
+    resolve: async (_root, { name }, ctx, info) => {
+      // An alias lookup asks for the model only to follow its alias: both in one statement.
+      const aliases = aliasesLookedUp(info);
+      const model =
+        aliases.length > 0 ? await ctx.loaders.modelByNameWithAliasTargets(name, aliases) : await ctx.loaders.modelByName.load(name);
+      return ctx.reads.visible(model);
+    },
   }),
   registeredModels: t.field({
     type: RegisteredModelConnectionRef,
