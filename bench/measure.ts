@@ -3,6 +3,7 @@ import type { ServerStats } from './child.ts';
 import type { ServerProcess } from './children.ts';
 import { type RequestSource, load } from './load.ts';
 import type { Options } from './options.ts';
+import { POSTGRAPHILE } from './postgraphile.ts';
 import { WORKLOAD_SPECS, type WorkloadName } from './workloads.ts';
 
 export interface Measurement {
@@ -106,7 +107,7 @@ async function untilIdle(server: ServerProcess): Promise<ServerStats> {
   return total;
 }
 
-/** The servers that serve a workload: the raw baseline only those it implements. */
+/** The servers that serve a workload: the raw baseline and PostGraphile only those the raw baseline implements. */
 export function serversOf(workload: WorkloadName, servers: ServerProcess[]): ServerProcess[] {
-  return servers.filter((s) => WORKLOAD_SPECS[workload].raw || s.name !== 'raw');
+  return servers.filter((s) => WORKLOAD_SPECS[workload].raw || (s.name !== 'raw' && s.name !== POSTGRAPHILE));
 }
