@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     await seedBenchDatabase(database, seed);
     await startServers(servers, options, database.url, seed);
     const { dashboardBytes } = await checkSameAnswers(servers, seed, options.workloads);
-    progress(`bench: all servers answer the same JSON (dashboard ${(dashboardBytes / 1024).toFixed(0)} KB)`);
+    progress(`bench: all servers answer the same data (dashboard ${(dashboardBytes / 1024).toFixed(0)} KB)`);
 
     const source = new RequestSource(seed);
     const measurements: Measurement[] = [];
