@@ -6,6 +6,7 @@ import { type SeedOptions, modelName } from '../scripts/lib/seed-data.ts';
 import type { ServerProcess } from './children.ts';
 import { httpRequest, searchFragments, versionInput } from './load.ts';
 import { serversOf } from './measure.ts';
+import { POSTGRAPHILE } from './postgraphile.ts';
 import {
   type BenchRequest,
   type GraphQLBody,
@@ -30,8 +31,9 @@ function at(json: unknown, ...path: string[]): Json {
   return path.reduce<unknown>((value, key) => (value as Json | null | undefined)?.[key], json) as Json;
 }
 
+/** The answer, in our shape when the server speaks another dialect (PostGraphile); `text` is what it sent. */
 async function send(server: ServerProcess, request: BenchRequest): Promise<{ text: string; json: Json }> {
-  const { method, path, body } = httpRequest(request, new URL(server.url).pathname);
+  const { method, path, body } = httpRequest(request, new URL(server.url).pathname, server.dialect);
   const url = new URL(path, server.url);
   const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body });
   const text = await response.text();
@@ -39,7 +41,9 @@ async function send(server: ServerProcess, request: BenchRequest): Promise<{ tex
     const hint = request.protocol === 'mlflow' ? ' (leave the mlflow-* workloads out with --workloads for a server without them)' : '';
     throw new Error(`${server.name}: ${method} ${url.pathname} answered ${response.status}${hint}: ${text.slice(0, 500)}`);
   }
-  return { text, json: JSON.parse(text) as Json };
+  const json = JSON.parse(text) as Json;
+  if (server.dialect && request.protocol === 'graphql') return { text, json: server.dialect.toOurs(request.body, json) };
+  return { text, json };
 }
 
 const graphql = (body: GraphQLBody): BenchRequest => ({ protocol: 'graphql', body });
@@ -56,7 +60,7 @@ async function sameEverywhere(servers: ServerProcess[], request: BenchRequest, l
     if (!isDeepStrictEqual(answers[i].json, answers[0].json)) {
       throw new Error(
         `${servers[i].name} and ${servers[0].name} answer ${label} differently:\n` +
-          `${answers[0].text.slice(0, 400)}\n${answers[i].text.slice(0, 400)}`,
+          `${JSON.stringify(answers[0].json).slice(0, 400)}\n${JSON.stringify(answers[i].json).slice(0, 400)}`,
       );
     }
   }
@@ -181,6 +185,27 @@ const TWIN_CHECKS: Partial<Record<WorkloadName, (server: ServerProcess, seed: Se
 };
 
 /**
+ * PostGraphile's move, a plain update of model_alias, moves the alias our server and the raw one
+ * then find there: away from the newest version and back, leaving the data as it was.
+ */
+async function checkPostgraphileMove(postgraphile: ServerProcess, servers: ServerProcess[], seed: SeedOptions): Promise<void> {
+  const name = modelName(seed, 0);
+  const others = servers.filter((s) => s !== postgraphile && s.data === 'postgres');
+  for (const version of [seed.versions - 2, seed.versions]) {
+    const moved = at(await answer(postgraphile, aliasMoveBody(name, version)), 'data', 'setModelAlias', 'alias');
+    if (!isDeepStrictEqual(moved, { alias: 'champion', version: { version } })) {
+      throw new Error(`${POSTGRAPHILE}: its move of champion of ${name} to ${version} answered ${JSON.stringify(moved)}`);
+    }
+    for (const server of others) {
+      const lookup = at(await answer(server, aliasLookupBody(name)), 'data', 'registeredModel', 'versionByAlias');
+      if (lookup.version !== version) {
+        throw new Error(`${server.name} finds champion of ${name} at ${lookup.version} after PostGraphile moved it to ${version}`);
+      }
+    }
+  }
+}
+
+/**
  * Before any timing: every server answers the reads of the selected workloads alike (the dashboard
  * and the alias lookups always), and each MLflow workload matches its GraphQL twin on every server.
  */
@@ -201,6 +226,8 @@ export async function checkSameAnswers(
     const read = reads[workload];
     if (read) await sameEverywhere(serversOf(workload, servers), read, workload);
   }
+  const postgraphile = servers.find((s) => s.name === POSTGRAPHILE);
+  if (postgraphile && workloads.includes('alias-move')) await checkPostgraphileMove(postgraphile, servers, seed);
   for (const workload of workloads) {
     const check = TWIN_CHECKS[workload];
     if (check && WORKLOAD_SPECS[workload].twin) for (const server of serversOf(workload, servers)) await check(server, seed);

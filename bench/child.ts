@@ -2,6 +2,8 @@
 // HTTP requests answered and peak RSS since the last report. Imported first by each server
 // process, so the statement counter wraps `pg` before any connection exists.
 import diagnostics from 'node:diagnostics_channel';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 
 export interface ServerStats {
@@ -79,4 +81,21 @@ export async function serve(start: () => Promise<{ url: string; close(): Promise
   process.on('disconnect', () => void stop());
   takeStats();
   send({ type: 'ready', url: server.url });
+}
+
+/** A node:http server of the bench listening on loopback, its GraphQL endpoint, and a close that ends its connections, then `release`. */
+export async function listenOnLoopback(
+  server: http.Server,
+  release: () => Promise<void>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await release();
+    },
+  };
 }

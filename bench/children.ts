@@ -5,6 +5,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../src/paths.ts';
 import type { ChildMessage, ServerStats } from './child.ts';
+import type { Dialect } from './postgraphile.ts';
 
 /** Which data a server serves: PGlite servers hold their own copy, the others share the bench database. */
 export type Data = 'postgres' | 'pglite';
@@ -13,6 +14,8 @@ export interface ServerProcess {
   name: string;
   data: Data;
   url: string;
+  /** For a server with a schema of its own (PostGraphile): how our requests and its answers translate. */
+  dialect?: Dialect;
   child: ChildProcess;
   stats(): Promise<ServerStats>;
   stop(): Promise<void>;
@@ -26,16 +29,19 @@ export interface ChildOptions {
    * import resolve in its own node_modules and src/generated.
    */
   root?: string;
+  dialect?: Dialect;
 }
 
 export async function startChild(
   name: string,
   script: string,
   args: string[],
-  { execArgv = [], data = 'postgres', root = projectRoot }: ChildOptions = {},
+  { execArgv = [], data = 'postgres', root = projectRoot, dialect }: ChildOptions = {},
 ): Promise<ServerProcess> {
   const child = fork(path.join(root, 'bench', script), args, {
     cwd: root,
+    // Every server under test runs in production mode (PostGraphile's and yoga's development modes add work).
+    env: { ...process.env, NODE_ENV: 'production' },
     execArgv: ['--import', 'tsx', ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -58,6 +64,7 @@ export async function startChild(
     name,
     data,
     url: ready.url,
+    ...(dialect ? { dialect } : {}),
     child,
     async stats() {
       const reply = next('stats');

@@ -2,6 +2,7 @@
 import autocannon from 'autocannon';
 import { type SeedOptions, modelName } from '../scripts/lib/seed-data.ts';
 import type { Data, ServerProcess } from './children.ts';
+import type { Dialect } from './postgraphile.ts';
 import {
   type BenchRequest,
   type GraphQLBody,
@@ -101,9 +102,15 @@ export class RequestSource {
   }
 }
 
-/** The HTTP request autocannon sends for one of ours: GraphQL goes to the server's endpoint. */
-export function httpRequest(request: BenchRequest, graphqlPath: string): { method: 'GET' | 'POST'; path: string; body?: string } {
-  if (request.protocol === 'graphql') return { method: 'POST', path: graphqlPath, body: JSON.stringify(request.body) };
+/** The HTTP request autocannon sends for one of ours: GraphQL goes to the server's endpoint, in its dialect if it has one. */
+export function httpRequest(
+  request: BenchRequest,
+  graphqlPath: string,
+  dialect?: Dialect,
+): { method: 'GET' | 'POST'; path: string; body?: string } {
+  if (request.protocol === 'graphql') {
+    return { method: 'POST', path: graphqlPath, body: JSON.stringify(dialect ? dialect.request(request.body) : request.body) };
+  }
   return { method: request.method, path: request.path, body: request.body && JSON.stringify(request.body) };
 }
 
@@ -124,7 +131,10 @@ export async function load(
 ): Promise<LoadResult> {
   const url = server.url;
   const graphqlPath = new URL(url).pathname;
-  const { succeeded } = WORKLOAD_SPECS[workload];
+  const { dialect } = server;
+  const succeeded = dialect
+    ? (status: number, body: string) => dialect.succeeded(workload, status, body)
+    : WORKLOAD_SPECS[workload].succeeded;
   let failures = 0;
   const result = await autocannon({
     url,
@@ -135,7 +145,7 @@ export async function load(
         method: 'POST',
         path: graphqlPath,
         headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, ...httpRequest(source.request(workload, server.data), graphqlPath) }),
+        setupRequest: (request) => ({ ...request, ...httpRequest(source.request(workload, server.data), graphqlPath, dialect) }),
         onResponse: (status, body) => {
           if (!succeeded(status, body)) failures++;
         },

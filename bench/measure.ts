@@ -3,11 +3,13 @@ import type { ServerStats } from './child.ts';
 import type { ServerProcess } from './children.ts';
 import { type RequestSource, load } from './load.ts';
 import type { Options } from './options.ts';
+import { POSTGRAPHILE } from './postgraphile.ts';
 import { WORKLOAD_SPECS, type WorkloadName } from './workloads.ts';
 
 export interface Measurement {
   workload: WorkloadName;
   server: string;
+  /** Median of the slices' req/s (with --rounds 3: of three). */
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -25,8 +27,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * round gives every server one slice of the measured time, in alternating order. A group of
  * workloads (a GraphQL workload and its MLflow-REST twin) takes turns the same way, each workload
  * on each server a slice of its own, so that the twins' ratio does not depend on which ran first.
- * Throughput, CPU and statements add up over the slices; p50 and p99 are the medians of the
- * slices' values.
+ * Throughput (req/s), p50 and p99 are the medians of the slices' values, so that one slice
+ * disturbed by another tenant does not move them; CPU and statements add up over the slices.
  */
 export async function measureWorkloads(
   servers: ServerProcess[],
@@ -45,7 +47,17 @@ export async function measureWorkloads(
   const totals = new Map(
     turns.map((turn) => [
       turn,
-      { requests: 0, seconds: 0, p50s: [] as number[], p99s: [] as number[], errors: 0, cpuMs: 0, statements: 0, handled: 0, peakRss: 0 },
+      {
+        requests: 0,
+        rates: [] as number[],
+        p50s: [] as number[],
+        p99s: [] as number[],
+        errors: 0,
+        cpuMs: 0,
+        statements: 0,
+        handled: 0,
+        peakRss: 0,
+      },
     ]),
   );
   for (let round = 0; round < options.rounds; round++) {
@@ -57,7 +69,7 @@ export async function measureWorkloads(
       const stats = await untilIdle(server);
       const t = totals.get(turn)!;
       t.requests += run.requests;
-      t.seconds += run.seconds;
+      t.rates.push(run.requests / run.seconds);
       t.p50s.push(run.p50);
       t.p99s.push(run.p99);
       t.errors += run.errors;
@@ -74,7 +86,7 @@ export async function measureWorkloads(
     return {
       workload: turn.workload,
       server: turn.server.name,
-      reqPerSec: t.requests / t.seconds,
+      reqPerSec: median(t.rates),
       p50Ms: median(t.p50s),
       p99Ms: median(t.p99s),
       statementsPerRequest: t.statements / handled,
@@ -106,7 +118,7 @@ async function untilIdle(server: ServerProcess): Promise<ServerStats> {
   return total;
 }
 
-/** The servers that serve a workload: the raw baseline only those it implements. */
+/** The servers that serve a workload: the raw baseline and PostGraphile only those the raw baseline implements. */
 export function serversOf(workload: WorkloadName, servers: ServerProcess[]): ServerProcess[] {
-  return servers.filter((s) => WORKLOAD_SPECS[workload].raw || s.name !== 'raw');
+  return servers.filter((s) => WORKLOAD_SPECS[workload].raw || (s.name !== 'raw' && s.name !== POSTGRAPHILE));
 }

@@ -25,6 +25,12 @@ export const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--roun
                  worktree of an older commit, with node_modules and src/generated) on the same
                  database, in the same slices, and print per workload our req/s divided by its
   --json         print the results as JSON on stdout instead of a table
+Servers: our registry (registry), the raw node:http + pg baseline (raw) and PostGraphile 5.1.5 with
+the amber preset (postgraphile, a devDependency; grafserv on node:http, pg pool of 10), all with
+NODE_ENV=production on the same seeded database. The raw baseline and PostGraphile serve the
+dashboard, alias-lookup and alias-move workloads, with equivalent queries (bench/postgraphile.ts)
+that must answer the same data; the verdicts are ours / PostGraphile (targets 2x, 1.5x, 1x) and
+ours / raw (stretch target 0.5x), from this run only.
 Environment: BENCH_POSTGRES_URL, an administrative URL of a PostgreSQL on loopback
 (default postgres://root@127.0.0.1:5432/postgres); the bench creates and drops its own database there.`;
 

@@ -4,9 +4,8 @@
 // move is one transaction (lock and read, one write statement with its audit event, commit),
 // with the same rules as the registry (no event when the alias already points there).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { countPgStatements, serve } from './child.ts';
+import { countPgStatements, listenOnLoopback, serve } from './child.ts';
 
 const DASHBOARD_SQL = `
 SELECT json_build_object('data', json_build_object('registeredModels', json_build_object('nodes', coalesce((
@@ -129,14 +128,5 @@ await serve(async () => {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pool.end();
-    },
-  };
+  return listenOnLoopback(server, () => pool.end());
 });

@@ -1,6 +1,7 @@
-// `npm run bench`: our GraphQL server against a hand-written node:http + pg baseline, in the same
-// run, on the same freshly seeded PostgreSQL database, with the workloads of bench/workloads.ts
-// (our MLflow-REST front door's next to their GraphQL twins). Servers run in child processes that
+// `npm run bench`: our GraphQL server against PostGraphile 5 and a hand-written node:http + pg
+// baseline, in the same run, on the same freshly seeded PostgreSQL database, with the workloads of
+// bench/workloads.ts (PostGraphile and the baseline serve the first three; our MLflow-REST front
+// door's next to their GraphQL twins). Servers run in child processes that
 // report their own CPU time, SQL statements, requests and peak RSS; the load comes from
 // autocannon, over loopback only.
 // See BENCHMARKS.md for how to read the output.
@@ -10,17 +11,18 @@ import path from 'node:path';
 import { projectRoot } from '../src/paths.ts';
 import { DEFAULT_SEED_OPTIONS, type SeedOptions } from '../scripts/lib/seed-data.ts';
 import { checkSameAnswers } from './answers.ts';
-import { createBenchDatabase, seedBenchDatabase } from './bench-database.ts';
+import { admin, createBenchDatabase, seedBenchDatabase } from './bench-database.ts';
 import { type ServerProcess, startChild, stopAll } from './children.ts';
 import { RequestSource } from './load.ts';
 import { type Measurement, measureWorkloads } from './measure.ts';
 import { memoryLine, probeMemory } from './memory.ts';
 import type { MemoryProbe } from './memory-probe.ts';
 import { type Options, parseOptionsOrExit } from './options.ts';
+import { POSTGRAPHILE, loadIds, postgraphileDialect } from './postgraphile.ts';
 import { workloadGroups } from './workloads.ts';
 import { summarizeProfiles } from './profile.ts';
 import { progress } from './progress.ts';
-import { type Machine, TARGETS, againstRatios, measurementLine, report, twinRatios } from './report.ts';
+import { type Machine, RAW_STRETCH_TARGET, TARGETS, againstRatios, measurementLine, report, twinRatios, verdicts } from './report.ts';
 
 const profileDir = path.join(projectRoot, 'bench', 'profiles');
 
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     await seedBenchDatabase(database, seed);
     await startServers(servers, options, database.url, seed);
     const { dashboardBytes } = await checkSameAnswers(servers, seed, options.workloads);
-    progress(`bench: all servers answer the same JSON (dashboard ${(dashboardBytes / 1024).toFixed(0)} KB)`);
+    progress(`bench: all servers answer the same data (dashboard ${(dashboardBytes / 1024).toFixed(0)} KB)`);
 
     const source = new RequestSource(seed);
     const measurements: Measurement[] = [];
@@ -66,6 +68,9 @@ async function startServers(servers: ServerProcess[], options: Options, database
   const profileArgs = [...options.serverFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   servers.push(await startChild('raw', 'raw-server.ts', [databaseUrl]));
   servers.push(await startChild('registry', 'registry-server.ts', [databaseUrl], { execArgv: profileArgs }));
+  progress('bench: starting PostGraphile (amber preset) on the same database');
+  const dialect = postgraphileDialect(await admin(databaseUrl, loadIds));
+  servers.push(await startChild(POSTGRAPHILE, 'postgraphile-server.ts', [databaseUrl], { dialect }));
   if (options.pglite) {
     progress('bench: seeding PGlite in its server process');
     const pglite = ['pglite:memory', String(seed.models)];
@@ -90,7 +95,16 @@ function printResults(
     const mlflowVsGraphql = twinRatios(measurements);
     console.log(
       JSON.stringify(
-        { machine, dashboardBytes, targets: TARGETS, measurements, mlflowVsGraphql, memory, ...(against && { against }) },
+        {
+          machine,
+          dashboardBytes,
+          targets: { vsPostgraphile: TARGETS, vsRaw: RAW_STRETCH_TARGET },
+          verdicts: verdicts(measurements),
+          measurements,
+          mlflowVsGraphql,
+          memory,
+          ...(against && { against }),
+        },
         null,
         2,
       ),
