@@ -2,7 +2,8 @@
 // answer (new connections go to them in turn; each names itself in x-registry-worker), a
 // subscription held by one worker (SSE, and graphql-ws) receives the events of mutations the other
 // served, webhook deliveries are sent once although both workers dispatch, a killed worker is
-// replaced, and SIGTERM stops everything with exit 0. With PGlite, WORKERS=2 is refused at start.
+// replaced, SIGTERM stops everything with exit 0, and workers that keep dying make the primary give up
+// with exit 1. With PGlite, WORKERS=2 is refused at start.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -159,5 +160,31 @@ describe.skipIf(!hasPostgres)('WORKERS=2 on one PostgreSQL database', () => {
     expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(server.stderr()).toMatch(/model registry stopped\s*$/);
     expect(server.stderr().match(/^model registry stopped$/gm)).toHaveLength(3);
+  });
+
+  it('gives up with exit 1 when workers keep dying (5 within 60 s)', { timeout: 60_000 }, async () => {
+    const database = await createPostgresDatabase();
+    cleanups.push(database.drop);
+    const server = await spawnServer(database.url, { WORKERS: '2' });
+    const killed = new Set<number>();
+    let exited = false;
+    void server.exited.then(() => (exited = true));
+    while (!exited) {
+      for (const [, pid] of server.stderr().matchAll(/^worker \d+ \(pid (\d+)\) listening$/gm)) {
+        if (killed.has(Number(pid))) continue;
+        killed.add(Number(pid));
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    // The fifth death gives up; a replacement that listened just then may have been killed too.
+    expect(killed.size).toBeGreaterThanOrEqual(5);
+    expect(server.stderr().match(/; starting a new one$/gm)).toHaveLength(4);
+    expect(server.stderr()).toMatch(/exited \(signal SIGKILL\): 5 worker crashes within 60 s, giving up/);
   });
 });
