@@ -60,8 +60,15 @@ function send(message: ChildMessage): void {
   process.send?.(message);
 }
 
-/** Starts the server, reports its URL, answers stats requests, stops on request or when the driver goes away. */
-export async function serve(start: () => Promise<{ url: string; close(): Promise<void> }>): Promise<void> {
+/**
+ * Starts the server, reports its URL, answers stats requests, stops on request or when the driver
+ * goes away. `collect` turns this process's stats into the reported ones (bench/registry-cluster.ts
+ * adds its workers').
+ */
+export async function serve(
+  start: () => Promise<{ url: string; close(): Promise<void> }>,
+  collect: (own: ServerStats) => Promise<ServerStats> = async (own) => own,
+): Promise<void> {
   let server: { url: string; close(): Promise<void> };
   try {
     server = await start();
@@ -75,7 +82,7 @@ export async function serve(start: () => Promise<{ url: string; close(): Promise
     process.exit(0);
   };
   process.on('message', (message: ParentMessage) => {
-    if (message.type === 'stats') send({ type: 'stats', ...takeStats() });
+    if (message.type === 'stats') void collect(takeStats()).then((stats) => send({ type: 'stats', ...stats }));
     else if (message.type === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());

@@ -8,7 +8,7 @@ import { type Against, resolveAgainst } from './against.ts';
 import { WORKLOADS, type WorkloadName } from './workloads.ts';
 
 export const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--rounds R] [--connections C] [--models N]
-                         [--workloads W,W...] [--pglite] [--profile]
+                         [--workloads W,W...] [--pglite] [--workers N] [--profile]
                          [--server-flags=NODE-OPTIONS] [--against CHECKOUT] [--json]
   --seconds      measured time of each workload on each server (default 12)
   --warmup       unmeasured load on each server before each workload (default 2)
@@ -18,6 +18,9 @@ export const USAGE = `usage: npm run bench -- [--seconds S] [--warmup S] [--roun
                  an mlflow-* workload's ratio to its GraphQL twin is printed when both run
   --models       models to seed (default ${DEFAULT_SEED_OPTIONS.models}, ${DEFAULT_SEED_OPTIONS.versions} versions each)
   --pglite       also run our server on an in-process PGlite (seeded in that process)
+  --workers      also run our server as N node:cluster workers on one port (WORKERS=N), named
+                 registry-workers-N; its CPU, statements, requests and peak RSS are summed over the
+                 workers and their primary
   --profile      run our server under node --cpu-prof and print where its time went
   --server-flags node options for our server's processes instead of those of npm start, e.g. --server-flags=--max-semi-space-size=32
                  (given, they apply to the --against server too; otherwise it gets those of its own npm start)
@@ -42,6 +45,8 @@ export interface Options {
   models: number;
   workloads: WorkloadName[];
   pglite: boolean;
+  /** Above 1: also our server as that many cluster workers (bench/registry-cluster.ts). */
+  workers: number;
   profile: boolean;
   serverFlags: string[];
   json: boolean;
@@ -69,6 +74,7 @@ function parseOptions(): Options {
       models: { type: 'string' },
       workloads: { type: 'string' },
       pglite: { type: 'boolean' },
+      workers: { type: 'string' },
       profile: { type: 'boolean' },
       'server-flags': { type: 'string' },
       against: { type: 'string' },
@@ -93,6 +99,8 @@ function parseOptions(): Options {
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(adminUrl).hostname)) {
     throw new Error(`BENCH_POSTGRES_URL must point at loopback (got host ${new URL(adminUrl).hostname})`);
   }
+  if (values.workers !== undefined && !/^\d+$/.test(values.workers))
+    throw new Error(`--workers must be a whole number (got "${values.workers}")`);
   const serverFlags = values['server-flags']?.split(/\s+/).filter(Boolean);
   return {
     seconds: num('seconds', values.seconds, 12, 1, 600),
@@ -102,6 +110,7 @@ function parseOptions(): Options {
     models: num('models', values.models, DEFAULT_SEED_OPTIONS.models, 100, 1_000_000),
     workloads,
     pglite: values.pglite ?? false,
+    workers: num('workers', values.workers, 1, 1, 256),
     profile: values.profile ?? false,
     serverFlags: serverFlags ?? startScriptNodeOptions(projectRoot),
     json: values.json ?? false,

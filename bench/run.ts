@@ -68,6 +68,10 @@ async function startServers(servers: ServerProcess[], options: Options, database
   const profileArgs = [...options.serverFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   servers.push(await startChild('raw', 'raw-server.ts', [databaseUrl]));
   servers.push(await startChild('registry', 'registry-server.ts', [databaseUrl], { execArgv: profileArgs }));
+  if (options.workers > 1) {
+    const name = `registry-workers-${options.workers}`;
+    servers.push(await startChild(name, 'registry-cluster.ts', [databaseUrl, String(options.workers)], { execArgv: profileArgs }));
+  }
   progress('bench: starting PostGraphile (amber preset) on the same database');
   const dialect = postgraphileDialect(await admin(databaseUrl, loadIds));
   servers.push(await startChild(POSTGRAPHILE, 'postgraphile-server.ts', [databaseUrl], { dialect }));

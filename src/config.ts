@@ -2,6 +2,7 @@
 // instead of surfacing later as a confusing runtime error. This file owns every settings type and
 // default; the features import them from here (and src/app.ts hands each its part), so
 // configuration depends on no feature.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_PROTECTED_ALIASES, ProtectedAliasPolicy } from './auth/protected-aliases.ts';
 import { projectRoot } from './paths.ts';
@@ -73,6 +74,11 @@ export interface Config {
   host: string;
   transactionTimeoutMs: number;
   transactionMaxWaitMs: number;
+  /**
+   * WORKERS: server processes sharing the port (node:cluster, README "Using every core"); 1 is the
+   * single-process server. `auto` is os.availableParallelism(). More than 1 needs PostgreSQL.
+   */
+  workers: number;
   security: SecurityConfig;
   liveUpdates: LiveUpdatesConfig;
 }
@@ -144,6 +150,9 @@ export function defaultAuthMode(host: string, database: DatabaseTarget['kind']):
   return isLoopback(host) && database === 'pglite' ? 'off' : 'required';
 }
 
+/** The most WORKERS accepts. */
+export const MAX_WORKERS = 256;
+
 export const DEFAULT_PGLITE_DIR = path.join(projectRoot, 'data', 'pglite');
 
 const ACCEPTED_DATABASE_URLS = 'unset (PGlite in data/pglite), "pglite:<dir>", "pglite:memory", "postgres://..." or "postgresql://..."';
@@ -187,12 +196,12 @@ function redactUrl(url: string): string {
 /** Reads and validates the environment. Throws one Error listing every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
+  const int = (name: string, fallback: number, min: number, max: number, orElse = ''): number => {
     const raw = env[name]?.trim();
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
     if (!/^\d+$/.test(raw) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      problems.push(`${name} must be an integer from ${min} to ${max}${orElse ? ` ${orElse}` : ''} (got "${raw}")`);
       return fallback;
     }
     return value;
@@ -208,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST?.trim() || '127.0.0.1';
   const transactionTimeoutMs = int('TX_TIMEOUT_MS', 15_000, 1, 600_000);
   const transactionMaxWaitMs = int('TX_MAX_WAIT_MS', 10_000, 1, 600_000);
+  const workers = env.WORKERS?.trim().toLowerCase() === 'auto' ? availableParallelism() : int('WORKERS', 1, 1, MAX_WORKERS, 'or "auto"');
 
   const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const raw = env[name]?.trim();
@@ -277,5 +287,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
-  return { databaseUrl, port, host, transactionTimeoutMs, transactionMaxWaitMs, security, liveUpdates };
+  return { databaseUrl, port, host, transactionTimeoutMs, transactionMaxWaitMs, workers, security, liveUpdates };
 }

@@ -1,10 +1,12 @@
 // `npm start`: read the environment, open (and migrate) the database, serve until SIGINT/SIGTERM.
-// Progress and faults go to stderr; stdout gets one line once the server listens.
+// Progress and faults go to stderr; stdout gets one line once the server listens. With WORKERS > 1
+// this process is the primary of src/cluster.ts, and each of its workers runs the rest of this file.
 import { type Config, describeDatabaseTarget, loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { Database } from './db/database.ts';
 import { describeError } from './db/describe-error.ts';
 import { type RunningServer, consoleLog, startServer } from './app.ts';
+import { announceListening, onStopRequest, runPrimary, runsWorkers, workerPlugins, workersRefusal } from './cluster.ts';
 
 // `npm start` forwards the terminal's Ctrl-C to us while the terminal sends its own: signals this
 // close together are one request to stop, not a second "stop now".
@@ -15,6 +17,12 @@ try {
   config = loadConfig();
 } catch (error) {
   console.error((error as Error).message);
+  process.exit(1);
+}
+
+const refusal = workersRefusal(config);
+if (refusal) {
+  console.error(refusal);
   process.exit(1);
 }
 
@@ -46,8 +54,19 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   process.exit(0);
 }
 
-process.on('SIGINT', (signal) => void shutdown(signal));
-process.on('SIGTERM', (signal) => void shutdown(signal));
+function serve(): void {
+  process.on('SIGINT', (signal) => void shutdown(signal));
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+  // A worker asked by the primary (which got the signal; a terminal's Ctrl-C may reach us too).
+  onStopRequest(() => {
+    if (!stopping) void shutdown('SIGTERM');
+  });
+  main().catch(async (error) => {
+    console.error(`model registry failed to start: ${describeError(error, config.databaseUrl)}`);
+    if (db && !server) await db.close().catch(() => {});
+    process.exit(1);
+  });
+}
 
 async function main(): Promise<void> {
   const target = describeDatabaseTarget(config.databaseUrl);
@@ -58,8 +77,8 @@ async function main(): Promise<void> {
     console.error('model registry stopped');
     process.exit(0);
   }
-  server = await startServer({ config, db, log: consoleLog });
-  console.log(`model registry listening on ${server.url}; database: ${target}`);
+  server = await startServer({ config, db, log: consoleLog, plugins: workerPlugins() });
+  announceListening(server.url, `model registry listening on ${server.url}; database: ${target}`);
   if (stopping) {
     // A signal arrived during listen(); shutdown() returned without a server to close.
     await server.close();
@@ -67,8 +86,5 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(async (error) => {
-  console.error(`model registry failed to start: ${describeError(error, config.databaseUrl)}`);
-  if (db && !server) await db.close().catch(() => {});
-  process.exit(1);
-});
+if (runsWorkers(config)) void runPrimary(config);
+else serve();

@@ -453,6 +453,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       transactionTimeoutMs: 15_000,
       transactionMaxWaitMs: 10_000,
+      workers: 1,
       // Loopback with the embedded database: the two-command demo needs no token.
       security: expect.objectContaining({ auth: 'off' }),
       liveUpdates: expect.objectContaining({ maxSubscriptionsPerToken: 100 }),
@@ -467,6 +468,7 @@ describe('loadConfig', () => {
         HOST: '0.0.0.0',
         TX_TIMEOUT_MS: '30000',
         TX_MAX_WAIT_MS: '2000',
+        WORKERS: '4',
       }),
     ).toEqual({
       databaseUrl: { kind: 'postgres', url: 'postgres://root@127.0.0.1/test' },
@@ -474,11 +476,14 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       transactionTimeoutMs: 30_000,
       transactionMaxWaitMs: 2_000,
+      workers: 4,
       // Reachable from other machines, with PostgreSQL: tokens required.
       security: expect.objectContaining({ auth: 'required' }),
       liveUpdates: expect.objectContaining({ maxSubscriptionsPerToken: 100 }),
     });
     expect(loadConfig({ PORT: '', HOST: '' })).toMatchObject({ port: 4000, host: '127.0.0.1' });
+    expect(loadConfig({ WORKERS: 'auto' }).workers).toBe(os.availableParallelism());
+    expect(loadConfig({ WORKERS: 'AUTO' }).workers).toBe(os.availableParallelism());
   });
 
   it('rejects bad values with a clear message listing every problem', () => {
@@ -487,6 +492,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '80.5' })).toThrow(/PORT must be an integer/);
     expect(() => loadConfig({ TX_TIMEOUT_MS: '0' })).toThrow(/TX_TIMEOUT_MS must be an integer/);
     expect(() => loadConfig({ TX_MAX_WAIT_MS: '-5' })).toThrow(/TX_MAX_WAIT_MS must be an integer/);
+    expect(() => loadConfig({ WORKERS: '0' })).toThrow('WORKERS must be an integer from 1 to 256 or "auto" (got "0")');
+    expect(() => loadConfig({ WORKERS: 'all' })).toThrow(/WORKERS must be an integer from 1 to 256 or "auto"/);
     let message = '';
     try {
       loadConfig({ PORT: 'x', DATABASE_URL: 'sqlite:./x.db' });
