@@ -75,7 +75,14 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
       res.end(json);
       return;
     }
-    if (ui?.serve(req, res, pathname)) return;
+    try {
+      if (ui?.serve(req, res, pathname)) return;
+    } catch (error) {
+      log.error('unexpected error while serving a web UI file:', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Unexpected error.\n');
+      return;
+    }
     if (pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(302, { location: '/graphql' }).end();
       return;

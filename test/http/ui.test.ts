@@ -2,11 +2,26 @@
 // browsers), hashed assets with their content types and immutable caching, and never in the way
 // of /graphql, /health, /live or the MLflow paths. Uses a stand-in build in a temporary folder.
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/app.ts';
 import { openDatabase } from '../../src/db/client.ts';
+
+/** A GET with exactly these headers (fetch would add and undo its own Accept-Encoding). */
+function raw(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
 
 const html = (marker: string) => `<!doctype html><html><head><title>Model registry</title></head><body>${marker}</body></html>`;
 
@@ -71,6 +86,31 @@ describe('web UI files', () => {
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe('15');
     expect(await head.text()).toBe('');
+  });
+
+  it('compresses what the browser accepts (brotli, else gzip) and revalidates by ETag', async () => {
+    const big = `console.log(${JSON.stringify('x'.repeat(5000))});`;
+    writeFileSync(path.join(dir, 'assets', 'big-1.js'), big);
+    const url = `${server.origin}/assets/big-1.js`;
+    for (const [accept, encoding, decode] of [
+      ['gzip, deflate, br', 'br', brotliDecompressSync],
+      ['gzip', 'gzip', gunzipSync],
+    ] as const) {
+      const response = await raw(url, { 'accept-encoding': accept });
+      expect(response.headers['content-encoding']).toBe(encoding);
+      expect(response.headers.vary).toBe('accept-encoding');
+      expect(response.body.length).toBeLessThan(big.length / 10);
+      expect(decode(response.body).toString()).toBe(big);
+    }
+    const plain = await raw(url, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(big);
+    const again = await raw(url, { 'if-none-match': plain.headers.etag as string });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    const page = await raw(`${server.origin}/`, {});
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    expect(page.headers.etag).toMatch(/^"/);
   });
 
   it('answers 404 for missing assets and for paths leaving the assets folder', async () => {
