@@ -16,7 +16,9 @@ try {
 if (current !== types) writeFileSync(typesFile, types);
 if (process.argv.includes('--types-only')) process.exit(0);
 
+// A production build whatever the caller's NODE_ENV (vitest sets it to test, which would bundle React's development build).
+process.env.NODE_ENV = 'production';
 const { build } = await import('vite');
 const started = Date.now();
-await build({ configFile: `${root}src/ui/vite.config.ts`, logLevel: 'warn' });
+await build({ configFile: `${root}src/ui/vite.config.ts`, mode: 'production', logLevel: 'warn' });
 console.error(`web UI built into dist/ui in ${Date.now() - started} ms`);
