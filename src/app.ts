@@ -1,6 +1,7 @@
 // The composition root: the one place that builds the server and hands each part what it needs,
 // in this order: configuration → database → registry (the commands) → live event feed → webhook
 // dispatcher → GraphQL (yoga) and the MLflow REST front door → HTTP. Nothing else constructs these or finds them by look-up.
+import path from 'node:path';
 import { Authenticator } from './auth/authenticator.ts';
 import { countActiveAdmins } from './auth/tokens.ts';
 import {
@@ -21,6 +22,7 @@ import { type MlflowHandler, createMlflowHandler } from './mlflow/handler.ts';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS, type ServerLog, consoleLog, serveHttp } from './http/server.ts';
 import { type Registry, createRegistry } from './registry/registry.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { projectRoot } from './paths.ts';
 import type { Plugin } from 'graphql-yoga';
 
 export { consoleLog, type ServerLog } from './http/server.ts';
@@ -116,6 +118,8 @@ export interface StartServerOptions {
   /** How long close() waits for in-flight requests before cutting their connections. Default 10 s. */
   shutdownTimeoutMs?: number;
   plugins?: Plugin[];
+  /** The web UI's built files, served at /; default dist/ui in the project, null: no UI (/ redirects to /graphql). */
+  uiDir?: string | null;
 }
 
 export interface RunningServer {
@@ -133,6 +137,9 @@ export interface RunningServer {
 }
 
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS };
+
+/** Where `npm install` (postinstall) and `npm run build:ui` put the web UI. */
+export const DEFAULT_UI_DIR = path.join(projectRoot, 'dist', 'ui');
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
@@ -164,6 +171,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     http = await serveHttp({
       yoga: app.yoga,
       mlflow: app.mlflow,
+      uiDir: options.uiDir === undefined ? DEFAULT_UI_DIR : (options.uiDir ?? undefined),
       host: config.host,
       port: config.port,
       security,

@@ -1,5 +1,5 @@
-// The HTTP transport: node:http in front of yoga (/graphql, /health, /live) and of the MLflow REST
-// front door (/api/2.0/mlflow/*, /ajax-api/2.0/mlflow/*), the WebSocket endpoint, the Host rule, and a graceful close that lets in-flight requests finish. What it serves is built
+// The HTTP transport: node:http in front of yoga (/graphql, /health, /live), of the MLflow REST
+// front door (/api/2.0/mlflow/*, /ajax-api/2.0/mlflow/*) and of the web UI's files (/, /assets/), the WebSocket endpoint, the Host rule, and a graceful close that lets in-flight requests finish. What it serves is built
 // by src/app.ts; this file knows sockets, not the registry.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -9,6 +9,7 @@ import { HEALTH_ENDPOINT, LIVENESS_ENDPOINT } from '../graphql/plugins/health.ts
 import type { RegistryYoga } from '../graphql/yoga.ts';
 import { type MlflowHandler, isMlflowPath } from '../mlflow/handler.ts';
 import { serveMlflow } from './mlflow.ts';
+import { uiFiles } from './ui.ts';
 import { attachGraphQLWebSocket } from './websocket.ts';
 
 export interface ServerLog {
@@ -27,6 +28,8 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 export interface HttpOptions {
   yoga: RegistryYoga;
+  /** The web UI's built files (dist/ui), served at / and /assets/; absent: / redirects to /graphql. */
+  uiDir?: string;
   /** MLflow's Model Registry REST API; absent: those paths are yoga's 404 like any other. */
   mlflow?: MlflowHandler;
   host: string;
@@ -49,6 +52,7 @@ export interface HttpServer {
 export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
   const { yoga, mlflow, security, log, shutdownTimeoutMs, lifecycle } = options;
   const refuseHost = hostRule(options.host, security.allowedHosts);
+  const ui = options.uiDir ? uiFiles(options.uiDir) : null;
   const server = http.createServer((req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
     // Once close() started, answer what still arrives on open connections, then hang up.
@@ -69,6 +73,14 @@ export async function serveHttp(options: HttpOptions): Promise<HttpServer> {
         connection: 'close',
       });
       res.end(json);
+      return;
+    }
+    try {
+      if (ui?.serve(req, res, pathname)) return;
+    } catch (error) {
+      log.error('unexpected error while serving a web UI file:', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Unexpected error.\n');
       return;
     }
     if (pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -165,11 +165,11 @@ describe('HTTP server', () => {
     expect(html).not.toMatch(/<link[^>]+href=["']?(https?:)?\/\//i);
   });
 
-  it('redirects / to /graphql and answers 404 elsewhere', async () => {
+  it('serves the web UI at / (without a built UI, a page saying how to build it) and answers 404 elsewhere', async () => {
     const root = await fetch(`${server.origin}/`, { redirect: 'manual' });
-    expect(root.status).toBe(302);
-    expect(root.headers.get('location')).toBe('/graphql');
-    await root.arrayBuffer();
+    expect(root.status).toBe(200);
+    expect(root.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await root.text()).toContain('<title>Model registry</title>');
     const missing = await fetch(`${server.origin}/nope`);
     expect(missing.status).toBe(404);
     await missing.arrayBuffer();
