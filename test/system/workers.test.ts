@@ -12,7 +12,7 @@ import { createPostgresDatabase, databases } from '../support/databases.ts';
 import { wsClient, wsSubscribe } from '../support/graphql-ws.ts';
 import { processes } from '../support/processes.ts';
 import { subscribeSse } from '../support/sse.ts';
-import { killAllServers, spawnServer } from '../../scripts/faults/server-process.ts';
+import { killAllServers, postGraphQL, spawnServer } from '../../scripts/faults/server-process.ts';
 
 const hasPostgres = databases.some((d) => d.name === 'postgres');
 
@@ -157,7 +157,32 @@ describe.skipIf(!hasPostgres)('WORKERS=2 on one PostgreSQL database', () => {
     for (let i = 0; i < 4; i++) after.add((await postOnNewConnection(server.url, '{ __typename }')).worker);
     expect([...after].sort()).toEqual(['1', '2', '3'].filter((id) => id !== killedId));
 
-    expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    // SIGTERM under load: every request sent before it is answered by its worker, then exit 0.
+    let signalled = false;
+    const unanswered: string[] = [];
+    let acknowledged = 0;
+    const load = Array.from({ length: 4 }, async (_, c) => {
+      for (let i = 0; ; i++) {
+        const before = !signalled;
+        try {
+          const reply = await postGraphQL(
+            server.url,
+            `mutation { createRegisteredModel(input: { name: "under-load-${c}-${i}" }) { __typename } }`,
+          );
+          if (reply.data?.createRegisteredModel?.__typename === 'RegisteredModelPayload') acknowledged++;
+          else if (before) unanswered.push(JSON.stringify(reply));
+        } catch (error) {
+          if (before) unanswered.push(String(error));
+          return; // the server is gone
+        }
+      }
+    });
+    await until('writes under load', () => acknowledged >= 20);
+    signalled = true;
+    const stopped = server.stop('SIGTERM');
+    await Promise.all(load);
+    expect(await stopped).toEqual({ code: 0, signal: null });
+    expect(unanswered).toEqual([]);
     expect(server.stderr()).toMatch(/model registry stopped\s*$/);
     expect(server.stderr().match(/^model registry stopped$/gm)).toHaveLength(3);
   });
