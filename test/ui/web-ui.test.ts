@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/app.ts';
+import { createApiToken } from '../../src/auth/tokens.ts';
+import { DEFAULT_SECURITY } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { DEFAULT_SEED_OPTIONS } from '../../scripts/lib/seed-data.ts';
 import { seedRegistry } from '../../scripts/lib/seed.ts';
@@ -182,13 +184,17 @@ describe.skipIf(!chromiumAvailable())('web UI in Chromium', () => {
     await page.getByText('Every move (200)').click();
     expect(await page.locator('.moves li').first().textContent()).toMatch(/staging: v\d -> v9 by release-bot/);
     await page.getByText('Every move (200)').click();
-    // Readable at a few hundred moves: even spacing gives each move the same width.
-    await page.getByLabel('Even spacing (every move the same width)', { exact: true }).check();
+    // Readable at a few hundred moves made in bursts: even spacing (each move the same width) is on.
+    const even = page.getByLabel('Even spacing (every move the same width)', { exact: true });
+    expect(await even.isChecked()).toBe(true);
     const widths = await timeline
       .locator('g.lane[data-alias="production"] rect')
       .evaluateAll((rects) => rects.slice(0, -1).map((r) => Number(r.getAttribute('width'))));
     expect(Math.min(...widths)).toBeGreaterThan(2);
     await page.locator('section[aria-labelledby="timeline-heading"]').screenshot({ path: path.join(screenshotDir, 'alias-timeline.png') });
+    // On the time axis the bursts are hairlines, but every bar is still drawn.
+    await even.uncheck();
+    expect(await timeline.locator('g.lane[data-alias="production"] rect').count()).toBe(production.length);
   });
 
   it('answers "what held production at this instant" through versionByAlias(at:)', async () => {
@@ -406,6 +412,46 @@ describe.skipIf(!chromiumAvailable())('web UI in Chromium', () => {
     await page.goto(`${origin()}/history`);
     await page.locator('.feed li').first().waitFor();
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('on a server that requires tokens: asks for one, then browses and follows live with it', async () => {
+    const db = await openDatabase({ kind: 'pglite', dataDir: null }, { log: false });
+    await createApiToken(db.prisma, { name: 'admin', role: 'ADMIN', promote: true }, null);
+    const { secret: viewer } = await createApiToken(db.prisma, { name: 'viewer', role: 'READER' }, null);
+    const { secret: writer } = await createApiToken(db.prisma, { name: 'writer', role: 'WRITER' }, null);
+    const locked = await startServer({
+      config: { host: '127.0.0.1', port: 0, security: { ...DEFAULT_SECURITY, auth: 'required' } },
+      db,
+      log: { info() {}, error: console.error },
+    });
+    const other = await browser.page();
+    try {
+      await other.goto(`${locked.origin}/`);
+      await eventually(() => other.getByRole('alert').first().textContent()).toContain('This server needs a token');
+      await other.getByRole('button', { name: 'Token', exact: true }).click();
+      await other.getByLabel('Token', { exact: true }).fill(viewer);
+      await other.getByRole('button', { name: 'Use this token', exact: true }).click();
+      await eventually(() => other.getByTestId('model-count').textContent()).toBe('0 models');
+      expect(other.url()).toBe(`${locked.origin}/`);
+      expect(await other.evaluate(() => JSON.stringify(localStorage))).not.toContain(viewer);
+      await other.getByRole('link', { name: 'History', exact: true }).click();
+      await eventually(() => other.getByTestId('live-status').textContent()).toBe('live');
+      const create = await fetch(locked.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body: JSON.stringify({ query: 'mutation { createRegisteredModel(input: { name: "locked-model" }) { __typename } }' }),
+      });
+      expect((await create.json()).data.createRegisteredModel.__typename).toBe('RegisteredModelPayload');
+      await eventually(() => other.locator('.feed li.new').first().textContent()).toContain('locked-model');
+      expect(await other.locator('.feed li.new').first().textContent()).toContain('by writer');
+    } finally {
+      await other.close();
+      await locked.close();
+    }
+    // The refusal before the token was entered is the one console error here: a 401 is logged by the browser.
+    const refusals = browser.problems.filter((p) => p.includes('401'));
+    browser.problems.splice(0, browser.problems.length, ...browser.problems.filter((p) => !p.includes('401')));
+    expect(refusals.length).toBeLessThanOrEqual(1);
   });
 
   it('serves the model page screenshot for the README, and logged no console error on the way', async () => {

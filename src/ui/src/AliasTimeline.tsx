@@ -40,12 +40,13 @@ function useWidth(): [React.RefObject<HTMLDivElement | null>, number] {
 
 export function AliasTimeline({ modelName, createdAt, moves }: { modelName: string; createdAt: string; moves: AliasMove[] }) {
   const lanes = useMemo(() => buildLanes(moves), [moves]);
-  const [even, setEven] = useState(false);
   const [containerRef, width] = useWidth();
   const [now] = useState(() => Date.now());
   const end = Math.max(now, ...moves.map((m) => Date.parse(m.at) + 1));
   const start = Math.min(Date.parse(createdAt), ...moves.map((m) => Date.parse(m.at)));
   const plotWidth = width - LABEL_WIDTH - 16;
+  // Moves made in bursts would be hairlines on a time axis: start with even spacing then.
+  const [even, setEven] = useState(() => crowded(moves, start, end, plotWidth));
 
   const x = useMemo(() => {
     if (!even || moves.length === 0) return scaleTime<number>().domain([start, end]).range([0, plotWidth]).clamp(true);
@@ -56,7 +57,8 @@ export function AliasTimeline({ modelName, createdAt, moves }: { modelName: stri
       .range(instants.map((_, i) => i * step))
       .clamp(true);
   }, [even, moves, start, end, plotWidth]);
-  const color = useMemo(() => scaleOrdinal<number, string>().range(PALETTE), []);
+  // Colours follow version order, so the same version keeps its colour in every lane and the legend.
+  const color = useMemo(() => scaleOrdinal<number, string>().domain(versionsShown(lanes)).range(PALETTE), [lanes]);
 
   // The cursor: null means now.
   const [cursor, setCursor] = useState<number | null>(null);
@@ -111,7 +113,7 @@ export function AliasTimeline({ modelName, createdAt, moves }: { modelName: stri
           {ticks.map((t) => (
             <g key={+t} transform={`translate(${x(+t)},0)`}>
               <line y1={AXIS_HEIGHT - 6} y2={height} />
-              <text y={AXIS_HEIGHT - 10} textAnchor="middle">
+              <text y={AXIS_HEIGHT - 10} textAnchor={x(+t) < 40 ? 'start' : x(+t) > plotWidth - 40 ? 'end' : 'middle'}>
                 {tickLabel(+t, start, end)}
               </text>
             </g>
@@ -129,6 +131,13 @@ export function AliasTimeline({ modelName, createdAt, moves }: { modelName: stri
           data-testid="timeline-cursor"
         />
       </svg>
+      <ul className="legend" aria-label="Versions by colour">
+        {versionsShown(lanes).map((v) => (
+          <li key={v}>
+            <span className="swatch" style={{ background: color(v) }} aria-hidden="true" />v{v}
+          </li>
+        ))}
+      </ul>
       <div className="cursor-controls">
         <Field label="Time cursor">
           {(field) => (
@@ -277,6 +286,20 @@ function LaneAnswer({
       ) : null}
     </li>
   );
+}
+
+function versionsShown(lanes: Lane[]): number[] {
+  return [...new Set(lanes.flatMap((l) => l.segments.map((s) => s.version)))].sort((a, b) => a - b);
+}
+
+/** Whether more than a quarter of the moves would be under 3 px from the next on a time axis. */
+function crowded(moves: AliasMove[], start: number, end: number, width: number): boolean {
+  if (moves.length < 20) return false;
+  const perMs = width / Math.max(1, end - start);
+  const instants = moves.map((m) => Date.parse(m.at)).sort((a, b) => a - b);
+  let close = 0;
+  for (let i = 1; i < instants.length; i++) if ((instants[i] - instants[i - 1]) * perMs < 3) close++;
+  return close > moves.length / 4;
 }
 
 function evenTicks(instants: number[], count: number): number[] {

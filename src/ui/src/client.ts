@@ -91,7 +91,9 @@ function webSocket(): Client {
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     lazy: true,
     retryAttempts: Number.POSITIVE_INFINITY,
-    shouldRetry: () => true,
+    // Reconnect after a dropped connection or a server restart, not after a refusal: a missing or
+    // bad token (4401), a forbidden one (4403) or a malformed request (4400) needs a new token first.
+    shouldRetry: (event) => !(event instanceof CloseEvent && [4400, 4401, 4403].includes(event.code)),
     connectionParams: () => {
       const token = readToken();
       return token ? { authorization: `Bearer ${token}` } : {};
