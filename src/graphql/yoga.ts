@@ -100,6 +100,11 @@ export function createRegistryYoga(parts: YogaParts) {
         }
       : false,
     batching: security.maxBatch > 0 ? { limit: security.maxBatch } : false,
+    // useBodyLimit (http-security.ts) refuses an oversized body by its Content-Length before it is
+    // read, and a chunked one outright; node:http delivers no more bytes than Content-Length says.
+    // yoga's own limit would pipe every body through a counting TransformStream as well, which
+    // measured at more than half of a small query's CPU time (BENCHMARKS.md).
+    maxRequestBodySize: false,
     plugins: [
       useHealth(parts.health),
       authenticateFirst,

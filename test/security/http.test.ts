@@ -333,3 +333,33 @@ describe('D12: refusals that say what to fix', () => {
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
+
+describe('Request bodies are held to GRAPHQL_MAX_BODY_BYTES over real sockets', () => {
+  // yoga's own streaming limit is off (src/graphql/yoga.ts): these are the cases it covered.
+  it('refuses a chunked body (411) and one declared too large (413); a body at the limit is answered', async () => {
+    const query = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(900) } });
+    const server = await serve({ maxBodyBytes: Buffer.byteLength(query) });
+    const chunked = await new Promise<Answer>((resolve, reject) => {
+      const req = http.request(server.url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), text, json: JSON.parse(text) });
+        });
+      });
+      req.on('error', reject);
+      // No Content-Length: node sends the body with Transfer-Encoding: chunked, in two chunks.
+      req.write(query.slice(0, 10));
+      req.end(query.slice(10));
+    });
+    expect(chunked.status).toBe(411);
+    expect(chunked.json.errors[0].extensions.code).toBe('LENGTH_REQUIRED');
+    const tooLarge = await postJson(server.url, `${query} `);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.json.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const fits = await postJson(server.url, query);
+    expect(fits.status).toBe(200);
+    expect(fits.json).toEqual({ data: { __typename: 'Query' } });
+  });
+});
