@@ -1,6 +1,9 @@
 // A dashboard-shaped query costs the same number of SQL statements for 5 models as for 50:
 // every nested field is loaded through per-request DataLoaders (no N+1).
 import { beforeAll, expect, it } from 'vitest';
+import { Access } from '../../src/auth/access.ts';
+import { Loaders } from '../../src/graphql/loaders.ts';
+import { RegistryReads } from '../../src/registry/reads.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { graphqlClient } from '../support/graphql.ts';
 import { seedModels } from '../support/seed.ts';
@@ -85,6 +88,55 @@ describeEachDatabase(
         ]);
         expect(model.recent.nodes[0].model.name).toBe(model.name);
       }
+    });
+
+    it("loads the tags and aliases selected of a page's versions with the page, answering as a fragment's loads do", async () => {
+      const page = (items: string) => /* GraphQL */ `
+        query { registeredModels(first: 50, filter: { nameContains: "dash-" }) { nodes { name versions(first: 10) { ${items} } } } }
+        ${items.includes('...Details') ? 'fragment Details on ModelVersion { tags { key value } aliases }' : ''}`;
+      const count = async (query: string) => {
+        statements.length = 0;
+        counting = true;
+        const data = await graphqlClient(ctx.db).data(query);
+        counting = false;
+        return { data, count: statements.length };
+      };
+      // Selected directly (looked ahead, loaded with the page), through a fragment (loaded per version, batched), and both.
+      const direct = await count(page('nodes { version tags { key value } aliases } edges { node { tag(key: "t1") } }'));
+      const fragment = await count(page('nodes { version ...Details } edges { node { tag(key: "t1") } }'));
+      expect(direct.data).toEqual(fragment.data);
+      expect(direct.data.registeredModels.nodes[0].versions.nodes[0]).toMatchObject({
+        aliases: ['champion'],
+        tags: [
+          { key: 't0', value: '3' },
+          { key: 't1', value: '3' },
+          { key: 't2', value: '3' },
+        ],
+      });
+      // models, versions, tags, aliases: the same four statements either way.
+      expect(direct.count).toBe(4);
+      expect(fragment.count).toBe(4);
+    });
+
+    it('answers the looked-ahead details at once, without a promise per version', async () => {
+      const loaders = new Loaders(new RegistryReads(ctx.db, Access.operator(null)));
+      const [model] = (await ctx.db.prisma.registeredModel.findMany({ where: { name: { startsWith: 'dash-' } }, take: 1 })) as {
+        id: number;
+      }[];
+      const pageArgs = { first: 10, after: null, orderBy: 'VERSION_DESC' as const, filter: null };
+      const withDetails = await loaders.versionPage.load({ modelId: model.id, args: { ...pageArgs, details: ['tags', 'aliases'] } });
+      const newest = withDetails.rows[0];
+      expect(loaders.versionTagsOf(newest.id)).toEqual([
+        { versionId: newest.id, key: 't0', value: '3' },
+        { versionId: newest.id, key: 't1', value: '3' },
+        { versionId: newest.id, key: 't2', value: '3' },
+      ]);
+      expect(loaders.versionAliasesOf(newest.id)).toMatchObject([{ alias: 'champion', versionId: newest.id }]);
+      const plain = new Loaders(new RegistryReads(ctx.db, Access.operator(null)));
+      const without = await plain.versionPage.load({ modelId: model.id, args: { ...pageArgs, details: [] } });
+      const batched = plain.versionTagsOf(without.rows[0].id);
+      expect(batched).toBeInstanceOf(Promise);
+      expect(await batched).toEqual(loaders.versionTagsOf(newest.id));
     });
 
     it('uses the same number of SQL statements for 5 models as for 50', async () => {

@@ -3,6 +3,7 @@ import { type SortKey, cursorOf } from '../../registry/rules/paging.ts';
 import { VERSION_IN_MODEL_SORT, VERSION_SORT, type VersionFilter, type VersionOrder } from '../../store/versions.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
+import type { VersionDetail } from '../loaders.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
 import { NodeRef } from './node.ts';
 import { ModelVersionConnectionRef, ModelVersionRef, RegisteredModelRef, TagRef } from './refs.ts';
@@ -84,17 +85,20 @@ ModelVersionRef.implement({
     tags: t.field({
       type: [TagRef],
       description: 'Tags sorted by key.',
-      resolve: (v, _args, ctx) => ctx.loaders.versionTags.load(v.id),
+      resolve: (v, _args, ctx) => ctx.loaders.versionTagsOf(v.id),
     }),
     tag: t.string({
       nullable: true,
       description: 'The value of one tag, or null.',
       args: { key: t.arg.string({ required: true, description: 'The tag key.' }) },
-      resolve: async (v, { key }, ctx) => tagValue(await ctx.loaders.versionTags.load(v.id), key),
+      resolve: async (v, { key }, ctx) => tagValue(await ctx.loaders.versionTagsOf(v.id), key),
     }),
     aliases: t.stringList({
       description: 'Names of the aliases that point at this version, sorted.',
-      resolve: async (v, _args, ctx) => (await ctx.loaders.versionAliases.load(v.id)).map((a) => a.alias),
+      resolve: (v, _args, ctx) => {
+        const aliases = ctx.loaders.versionAliasesOf(v.id);
+        return Array.isArray(aliases) ? aliases.map((a) => a.alias) : aliases.then((list) => list.map((a) => a.alias));
+      },
     }),
   }),
 });
@@ -118,13 +122,16 @@ function versionConnection(
   }));
 }
 
-/** RegisteredModel.versions: batched across all models of the request. */
-export function versionsOfModel(ctx: GraphQLContext, modelId: number, args: VersionListArgs) {
+/**
+ * RegisteredModel.versions: batched across all models of the request, with the `details` its
+ * items select (itemFieldsSelected) loaded together with the page.
+ */
+export function versionsOfModel(ctx: GraphQLContext, modelId: number, args: VersionListArgs, details: readonly VersionDetail[] = []) {
   const { first, after } = pageArgs(args);
   const orderBy = args.orderBy ?? 'VERSION_DESC';
   const filter = args.filter ?? null;
   return versionConnection(after, VERSION_IN_MODEL_SORT[orderBy], async () => ({
-    page: await ctx.loaders.versionPage.load({ modelId, args: { first, after, orderBy, filter } }),
+    page: await ctx.loaders.versionPage.load({ modelId, args: { first, after, orderBy, filter, details } }),
     totalCount: () => ctx.loaders.versionCount.load({ modelId, args: filter }),
   }));
 }

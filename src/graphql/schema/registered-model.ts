@@ -15,7 +15,8 @@ import {
   RegisteredModelRef,
   TagRef,
 } from './refs.ts';
-import { aliasesLookedUp } from '../lookahead.ts';
+import { VERSION_DETAILS } from '../loaders.ts';
+import { aliasesLookedUp, itemFieldsSelected } from '../lookahead.ts';
 import { DateTime } from './scalars.ts';
 import { TagFilterRef, tagValue } from './tag.ts';
 
@@ -121,7 +122,7 @@ RegisteredModelRef.implement({
         filter: t.arg({ type: ModelVersionFilterRef, description: 'Only versions that match.' }),
         orderBy: t.arg({ type: ModelVersionOrderRef, description: 'Sort order; VERSION_DESC by default.' }),
       },
-      resolve: (m, args, ctx) => versionsOfModel(ctx, m.id, args),
+      resolve: (m, args, ctx, info) => versionsOfModel(ctx, m.id, args, itemFieldsSelected(info, VERSION_DETAILS)),
     }),
     history: t.field({
       type: AuditEventConnectionRef,
