@@ -127,34 +127,62 @@ export class RegistryReads {
     });
   }
 
-  // ---- Batch loads by key, for DataLoaders
+  // ---- Batch loads by key, for DataLoaders (methods, not arrow properties: a RegistryReads is
+  // made per request, and each property would be a closure made with it)
 
-  modelsByIds = (ids: readonly number[]) => models.modelsByIds(this.db, ids);
-  modelsByNames = (names: readonly string[]) => models.modelsByNames(this.db, names);
-  versionsByIds = (ids: readonly number[]) => versions.versionsByIds(this.db, ids);
-  versionsByNumbers = (keys: readonly { modelId: number; version: number }[]) => versions.versionsByNumbers(this.db, keys);
-  latestVersionNumbers = (modelIds: readonly number[]) => versions.latestVersionNumbers(this.db, modelIds);
-  modelTags = (modelIds: readonly number[]) => tags.modelTags(this.db, modelIds);
-  versionTags = (versionIds: readonly number[]) => tags.versionTags(this.db, versionIds);
-  aliasesOfModels = (modelIds: readonly number[]) => aliases.aliasesOfModels(this.db, modelIds);
-  aliasesOfVersions = (versionIds: readonly number[]) => aliases.aliasesOfVersions(this.db, versionIds);
-  aliasTargets = (keys: readonly aliases.AliasKey[]) => aliases.aliasTargets(this.db, keys);
+  modelsByIds(ids: readonly number[]) {
+    return models.modelsByIds(this.db, ids);
+  }
+  modelsByNames(names: readonly string[]) {
+    return models.modelsByNames(this.db, names);
+  }
+  versionsByIds(ids: readonly number[]) {
+    return versions.versionsByIds(this.db, ids);
+  }
+  versionsByNumbers(keys: readonly { modelId: number; version: number }[]) {
+    return versions.versionsByNumbers(this.db, keys);
+  }
+  latestVersionNumbers(modelIds: readonly number[]) {
+    return versions.latestVersionNumbers(this.db, modelIds);
+  }
+  modelTags(modelIds: readonly number[]) {
+    return tags.modelTags(this.db, modelIds);
+  }
+  versionTags(versionIds: readonly number[]) {
+    return tags.versionTags(this.db, versionIds);
+  }
+  aliasesOfModels(modelIds: readonly number[]) {
+    return aliases.aliasesOfModels(this.db, modelIds);
+  }
+  aliasesOfVersions(versionIds: readonly number[]) {
+    return aliases.aliasesOfVersions(this.db, versionIds);
+  }
+  aliasTargets(keys: readonly aliases.AliasKey[]) {
+    return aliases.aliasTargets(this.db, keys);
+  }
   /** Models by name with the versions some of their aliases point to, in one statement (not scoped: visible() decides). */
-  modelsWithAliasTargets = (names: readonly string[], aliasNames: readonly string[]) =>
-    aliases.modelsWithAliasTargets(this.db, names, aliasNames);
-  aliasVersionsAt = (keys: readonly aliases.AliasAtKey[]) => aliases.aliasVersionsAt(this.db, keys);
+  modelsWithAliasTargets(names: readonly string[], aliasNames: readonly string[]) {
+    return aliases.modelsWithAliasTargets(this.db, names, aliasNames);
+  }
+  aliasVersionsAt(keys: readonly aliases.AliasAtKey[]) {
+    return aliases.aliasVersionsAt(this.db, keys);
+  }
   /** MLflow's get-latest-versions, of a model reached through a visible row (as the batch loads above). */
-  latestVersionsByStage = (modelId: number, stages?: readonly ModelVersionStage[] | null) =>
-    versions.latestVersionsByStage(this.db, modelId, stages);
+  latestVersionsByStage(modelId: number, stages?: readonly ModelVersionStage[] | null) {
+    return versions.latestVersionsByStage(this.db, modelId, stages);
+  }
   /** latestVersionsByStage of many models in one statement, within this caller's scope (ordered by model, then stage). */
-  latestVersionsByStageOfModels = (modelIds: readonly number[], stages?: readonly ModelVersionStage[] | null) =>
-    versions.latestVersionsByStageOfModels(this.db, modelIds, stages, this.access.scope);
+  latestVersionsByStageOfModels(modelIds: readonly number[], stages?: readonly ModelVersionStage[] | null) {
+    return versions.latestVersionsByStageOfModels(this.db, modelIds, stages, this.access.scope);
+  }
   /** The highest version of each (model, stage) at an instant, from history, within this caller's scope. */
-  versionsInStageAt = (keys: readonly versions.StageAtKey[]) => versions.versionsInStageAt(this.db, keys, this.access.scope);
-  versionPagesOfModels = (
-    modelIds: readonly number[],
-    args: PageArgs<versions.VersionOrder> & { filter?: versions.VersionFilter | null },
-  ) => versions.listVersionsOfModels(this.db, modelIds, args);
-  versionCountsOfModels = (modelIds: readonly number[], filter: versions.VersionFilter | null | undefined) =>
-    versions.countVersionsOfModels(this.db, modelIds, filter);
+  versionsInStageAt(keys: readonly versions.StageAtKey[]) {
+    return versions.versionsInStageAt(this.db, keys, this.access.scope);
+  }
+  versionPagesOfModels(modelIds: readonly number[], args: PageArgs<versions.VersionOrder> & { filter?: versions.VersionFilter | null }) {
+    return versions.listVersionsOfModels(this.db, modelIds, args);
+  }
+  versionCountsOfModels(modelIds: readonly number[], filter: versions.VersionFilter | null | undefined) {
+    return versions.countVersionsOfModels(this.db, modelIds, filter);
+  }
 }
