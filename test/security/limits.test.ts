@@ -2,11 +2,11 @@
 // the attacks of the review, scaled down, through the real server, on every engine where the
 // caps guard SQL.
 import { createClient } from 'graphql-ws';
-import { parse } from 'graphql';
+import { type DocumentNode, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DEFAULT_GRAPHQL_LIMITS } from '../../src/config.ts';
-import { measureOperation } from '../../src/graphql/limits.ts';
+import { measureCacheStats, measureOperation } from '../../src/graphql/limits.ts';
 import { schema } from '../../src/graphql/schema/index.ts';
 import { LIMITS } from '../../src/registry/rules/validation.ts';
 import { type RunningServer, startServer } from '../../src/app.ts';
@@ -66,6 +66,80 @@ describe('the cost estimate (no database)', () => {
     expect(cost('{ registeredModels(first: 100000) { nodes { name } } }').complexity).toBe(
       cost(`{ registeredModels(first: ${LIMITS.pageSizeMax}) { nodes { name } } }`).complexity,
     );
+  });
+});
+
+describe('the cost cache (no database)', () => {
+  // One DocumentNode measured again and again, as yoga's parser cache hands it over; each result
+  // must be what a freshly parsed copy measures, and a repeat must not walk the document again.
+  const measure = (document: DocumentNode, variables?: Record<string, unknown> | null, operationName?: string | null) =>
+    measureOperation(schema, document, operationName, variables, Number.POSITIVE_INFINITY)!;
+  const walks = () => measureCacheStats().walks;
+
+  it('counts a `first` variable by its value', () => {
+    const query = 'query($f: Int) { registeredModels(first: $f) { nodes { name versions(first: $f) { nodes { version } } } } }';
+    const document = parse(query);
+    const five = measure(document, { f: 5 });
+    const fifty = measure(document, { f: 50 });
+    expect(fifty.complexity).toBeGreaterThan(five.complexity);
+    expect(five).toEqual(cost(query, { f: 5 }));
+    expect(fifty).toEqual(cost(query, { f: 50 }));
+    expect(measure(document, { f: 'x' })).toEqual(measure(document, {}));
+  });
+
+  it('counts the items of a list variable by its length', () => {
+    const query = 'query($t: [TagFilter!]) { registeredModels(filter: { tags: $t }) { totalCount } }';
+    const document = parse(query);
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}` }));
+    const one = measure(document, { t: tags(1) }).complexity;
+    expect(measure(document, { t: tags(30) }).complexity).toBe(one + 29);
+    expect(measure(document, { t: tags(1) }).complexity).toBe(one);
+    // Too large to sign cheaply: measured directly, every time, and still right.
+    const before = walks();
+    expect(measure(document, { t: tags(2_000) }).complexity).toBe(one + 1_999);
+    expect(measure(document, { t: tags(2_000) }).complexity).toBe(one + 1_999);
+    expect(walks()).toBe(before + 2);
+  });
+
+  it('measures a document once for variables that cannot change its shape', () => {
+    const document = parse(
+      'query AliasLookup($name: String!) { registeredModel(name: $name) { versionByAlias(alias: "champion") { version source } } }',
+    );
+    const first = measure(document, { name: 'a' });
+    const before = walks();
+    for (const name of ['b', 'a much longer model name', '']) expect(measure(document, { name })).toEqual(first);
+    expect(measure(document, { name: 'c', unused: [1, 2, 3] })).toEqual(first);
+    expect(walks()).toBe(before);
+    // A caller changing its copy changes nothing for the next request.
+    measure(document, { name: 'a' }).complexity = 0;
+    expect(measure(document, { name: 'a' })).toEqual(first);
+    expect(measure(document, { name: 'a', first: 99 })).toEqual(first);
+    expect(walks()).toBe(before);
+  });
+
+  it('measures each operation of a document by its name', () => {
+    const document = parse(
+      'query Small { registeredModels(first: 1) { totalCount } }\nquery Large { registeredModels(first: 90) { nodes { name } } }',
+    );
+    const small = measure(document, null, 'Small');
+    const large = measure(document, null, 'Large');
+    expect(large.complexity).toBeGreaterThan(small.complexity);
+    expect(measure(document, null, null)).toEqual(small);
+    expect(measure(document, null, 'Small')).toEqual(small);
+    expect(measure(document, null, 'Large')).toEqual(large);
+    expect(measureOperation(schema, document, 'Missing', null)).toBeNull();
+  });
+
+  it('keeps `stopAfter` apart: a fragment bomb stays cut off on every call', () => {
+    const document = parse(fragmentBomb(10));
+    for (let i = 0; i < 3; i++) {
+      expect(measureOperation(schema, document, null, null, 100)!.complexity).toBe(Number.POSITIVE_INFINITY);
+    }
+    // 2^10 fields of `__typename`, which cost nothing, once they may all be visited.
+    const whole = measureOperation(schema, document, null, null, 10_000)!;
+    expect(whole).toEqual({ depth: 1, complexity: 0, aliases: 0, rootFields: 2 ** 10 });
+    expect(whole).toEqual(measureOperation(schema, parse(fragmentBomb(10)), null, null, 10_000));
+    expect(measureOperation(schema, document, null, null, 100)!.complexity).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
