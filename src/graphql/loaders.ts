@@ -14,6 +14,7 @@ import type { RegistryReads } from '../registry/reads.ts';
 import type { AliasAtKey, AliasKey } from '../store/aliases.ts';
 import type { ModelHistoryArgs } from '../store/events.ts';
 import type { PageArgs } from '../store/filters.ts';
+import type { OptionalVersionColumn } from '../store/columns.ts';
 import { groupBy } from '../store/group-by.ts';
 import type { StageAtKey, VersionFilter, VersionOrder } from '../store/versions.ts';
 
@@ -37,9 +38,13 @@ function rememberGroups<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (ro
 
 /** What the items of a versions page will be asked, loaded with the page (Loaders.versionPage). */
 export type VersionDetail = 'tags' | 'aliases';
-export const VERSION_DETAILS: readonly VersionDetail[] = ['tags', 'aliases'];
 
-export type VersionPageArgs = PageArgs<VersionOrder> & { filter: VersionFilter | null; details: readonly VersionDetail[] };
+export type VersionPageArgs = PageArgs<VersionOrder> & {
+  filter: VersionFilter | null;
+  details: readonly VersionDetail[];
+  /** The optional columns its items' fields read (null: all); the rows go nowhere else. */
+  columns: readonly OptionalVersionColumn[] | null;
+};
 
 /**
  * Loads something per model (a page of versions, a count, a page of history) for all models of a
@@ -181,8 +186,8 @@ export class Loaders {
   get versionPage() {
     return this.once('versionPage', () =>
       perModelLoader<VersionPageArgs, Page<ModelVersion>>(
-        async (ids, { details, ...args }) => {
-          const pages = await this.reads.versionPagesOfModels(ids, args);
+        async (ids, { details, columns, ...args }) => {
+          const pages = await this.reads.versionPagesOfModels(ids, args, columns);
           if (details.length > 0)
             await this.loadVersionDetails(
               [...pages.values()].flatMap((p) => p.rows),

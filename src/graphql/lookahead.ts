@@ -1,7 +1,8 @@
 // What a field's selection will ask next, read before resolving it, so a resolver can load it in
 // the same statement as the field's own row (the alias lookup in one round trip), or together
-// with it for all rows of a page (the tags and aliases of a dashboard's versions).
-import { type GraphQLResolveInfo, Kind, type SelectionNode, type ValueNode } from 'graphql';
+// with it for all rows of a page (the tags and aliases of a dashboard's versions, and only the
+// columns its fields read).
+import { type FieldNode, type GraphQLResolveInfo, Kind, type SelectionSetNode, type ValueNode } from 'graphql';
 
 function stringValue(node: ValueNode, variables: Record<string, unknown>): string | null {
   if (node.kind === Kind.STRING) return node.value;
@@ -32,29 +33,28 @@ export function aliasesLookedUp(info: GraphQLResolveInfo): string[] {
 }
 
 /**
- * Which of `fields` a connection field's selection asks of its items, as plain fields selected
- * directly under `nodes { }` or `edges { node { } }`. Fragments are not looked into: a field missed
- * here is loaded the usual way, which is as correct.
+ * Every field name the items of a connection field may be asked, under `nodes { }` or
+ * `edges { node { } }`, through inline and named fragments too (whatever their type conditions and
+ * directives say: a superset is safe).
  */
-export function itemFieldsSelected<F extends string>(info: GraphQLResolveInfo, fields: readonly F[]): F[] {
-  const selected = new Set<F>();
-  const collect = (selections: readonly SelectionNode[] | undefined) => {
-    for (const selection of selections ?? []) {
-      if (selection.kind === Kind.FIELD && (fields as readonly string[]).includes(selection.name.value))
-        selected.add(selection.name.value as F);
-    }
-  };
-  for (const node of info.fieldNodes) {
-    for (const selection of node.selectionSet?.selections ?? []) {
-      if (selection.kind !== Kind.FIELD) continue;
-      if (selection.name.value === 'nodes') collect(selection.selectionSet?.selections);
-      else if (selection.name.value === 'edges') {
-        for (const inner of selection.selectionSet?.selections ?? []) {
-          if (inner.kind === Kind.FIELD && inner.name.value === 'node') collect(inner.selectionSet?.selections);
-        }
+export function itemFieldNames(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined, onField: (field: FieldNode) => void, seen = new Set<string>()) => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) onField(selection);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet, onField, seen);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        visit(info.fragments[selection.name.value]?.selectionSet, onField, seen);
       }
     }
+  };
+  const item = (field: FieldNode) => visit(field.selectionSet, (f) => names.add(f.name.value));
+  for (const node of info.fieldNodes) {
+    visit(node.selectionSet, (field) => {
+      if (field.name.value === 'nodes') item(field);
+      else if (field.name.value === 'edges') visit(field.selectionSet, (inner) => inner.name.value === 'node' && item(inner));
+    });
   }
-  // In the order of `fields`: the answer is part of a batch key, where the same set must be equal.
-  return fields.filter((f) => selected.has(f));
+  return names;
 }

@@ -22,6 +22,7 @@ import * as mlflowSearch from '../store/mlflow-search.ts';
 import * as models from '../store/models.ts';
 import { type Reader, prismaOf } from '../store/sql.ts';
 import * as tags from '../store/tags.ts';
+import type { OptionalVersionColumn } from '../store/columns.ts';
 import * as versions from '../store/versions.ts';
 import type { Page } from './rules/paging.ts';
 
@@ -179,8 +180,13 @@ export class RegistryReads {
   versionsInStageAt(keys: readonly versions.StageAtKey[]) {
     return versions.versionsInStageAt(this.db, keys, this.access.scope);
   }
-  versionPagesOfModels(modelIds: readonly number[], args: PageArgs<versions.VersionOrder> & { filter?: versions.VersionFilter | null }) {
-    return versions.listVersionsOfModels(this.db, modelIds, args);
+  /** `columns`: the optional columns to read (null: all); see versionColumnsSql. */
+  versionPagesOfModels(
+    modelIds: readonly number[],
+    args: PageArgs<versions.VersionOrder> & { filter?: versions.VersionFilter | null },
+    columns: readonly OptionalVersionColumn[] | null = null,
+  ) {
+    return versions.listVersionsOfModels(this.db, modelIds, args, columns);
   }
   versionCountsOfModels(modelIds: readonly number[], filter: versions.VersionFilter | null | undefined) {
     return versions.countVersionsOfModels(this.db, modelIds, filter);

@@ -85,7 +85,8 @@ export function withDates<T, K extends keyof T>(rows: T[], ...columns: K[]): T[]
   for (const row of rows) {
     for (const column of columns) {
       const value = row[column] as unknown;
-      if (value !== null && !(value instanceof Date)) row[column] = new Date(value as string) as T[K];
+      // undefined: a column the statement did not read (versionColumnsSql).
+      if (value != null && !(value instanceof Date)) row[column] = new Date(value as string) as T[K];
     }
   }
   return rows;

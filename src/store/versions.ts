@@ -9,7 +9,15 @@ import {
 } from '../generated/prisma/client.ts';
 import { namePatternsSql } from '../registry/rules/name-patterns.ts';
 import type { Page, SortKey } from '../registry/rules/paging.ts';
-import { type JsonRow, VERSION_COLUMNS_SQL, modelOfJson, versionOfJson, versionRows } from './columns.ts';
+import {
+  type JsonRow,
+  type OptionalVersionColumn,
+  VERSION_COLUMNS_SQL,
+  modelOfJson,
+  versionColumnsSql,
+  versionOfJson,
+  versionRows,
+} from './columns.ts';
 import { type PageArgs, type Scope, type TagFilter, storable, tagFiltersSql } from './filters.ts';
 import { keysetPage, keysetPagesOfModels, keysetSql } from './keyset.ts';
 import { type Reader, type Tx, named, prismaOf, queryRows } from './sql.ts';
@@ -110,11 +118,12 @@ export async function listVersionsOfModels(
   db: Reader,
   modelIds: readonly number[],
   args: PageArgs<VersionOrder> & { filter?: VersionFilter | null },
+  columns: readonly OptionalVersionColumn[] | null = null,
 ): Promise<Map<number, Page<ModelVersion>>> {
   const where = versionFilterSql(args.filter);
   if (!where) return new Map(modelIds.map((id) => [id, { rows: [], hasNextPage: false }]));
   const sorted = keysetSql(VERSION_IN_MODEL_SORT[args.orderBy ?? 'VERSION_DESC'], args.after, VERSION_SORT_COLUMNS);
-  const from = { columns: VERSION_COLUMNS_SQL, table: Prisma.sql`model_version`, alias: Prisma.sql`v` };
+  const from = { columns: versionColumnsSql(columns), table: Prisma.sql`model_version`, alias: Prisma.sql`v` };
   return keysetPagesOfModels(db, 'listVersionsOfModels', from, modelIds, where, sorted, args.first, versionRows);
 }
 

@@ -2,7 +2,9 @@
 // every nested field is loaded through per-request DataLoaders (no N+1).
 import { beforeAll, expect, it } from 'vitest';
 import { Access } from '../../src/auth/access.ts';
+import { type GraphQLObjectType, getNamedType, isLeafType, isNonNullType } from 'graphql';
 import { Loaders } from '../../src/graphql/loaders.ts';
+import { schema } from '../../src/graphql/schema/index.ts';
 import { RegistryReads } from '../../src/registry/reads.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { graphqlClient } from '../support/graphql.ts';
@@ -123,7 +125,7 @@ describeEachDatabase(
       const [model] = (await ctx.db.prisma.registeredModel.findMany({ where: { name: { startsWith: 'dash-' } }, take: 1 })) as {
         id: number;
       }[];
-      const pageArgs = { first: 10, after: null, orderBy: 'VERSION_DESC' as const, filter: null };
+      const pageArgs = { first: 10, after: null, orderBy: 'VERSION_DESC' as const, filter: null, columns: null };
       const withDetails = await loaders.versionPage.load({ modelId: model.id, args: { ...pageArgs, details: ['tags', 'aliases'] } });
       const newest = withDetails.rows[0];
       expect(loaders.versionTagsOf(newest.id)).toEqual([
@@ -137,6 +139,51 @@ describeEachDatabase(
       const batched = plain.versionTagsOf(without.rows[0].id);
       expect(batched).toBeInstanceOf(Promise);
       expect(await batched).toEqual(loaders.versionTagsOf(newest.id));
+    });
+
+    it("reads only the version columns its items' fields need, and answers every field as a full row does", async () => {
+      // Each ModelVersion field alone, then all of them: as a model's versions page (narrowed
+      // columns) and as the top-level listing (every column) they must answer the same.
+      const fields = (schema.getType('ModelVersion') as GraphQLObjectType).getFields();
+      const selectionOf = (name: string) => {
+        const field = fields[name];
+        const args = field.args.some((a) => isNonNullType(a.type)) ? '(key: "t1")' : '';
+        const type = getNamedType(field.type);
+        if (isLeafType(type)) return `${name}${args}`;
+        const leaves = Object.values((type as GraphQLObjectType).getFields()).filter(
+          (f) => isLeafType(getNamedType(f.type)) && !f.args.some((a) => isNonNullType(a.type)),
+        );
+        return `${name}${args} { ${leaves.map((f) => f.name).join(' ')} }`;
+      };
+      const [name] = (
+        await graphqlClient(ctx.db).data('{ registeredModels(first: 1, filter: { nameContains: "dash-" }) { nodes { name } } }')
+      ).registeredModels.nodes.map((m: { name: string }) => m.name);
+      // Every optional column set, so that a column left out shows as a null where a value belongs.
+      await ctx.db.prisma.modelVersion.updateMany({
+        where: { model: { name } },
+        data: {
+          description: 'd',
+          runId: 'run',
+          runLink: 'https://runs/1',
+          statusMessage: 'ok',
+          storageLocation: 's3://x',
+          stage: 'STAGING',
+        },
+      });
+      for (const selection of [...Object.keys(fields).map(selectionOf), Object.keys(fields).map(selectionOf).join(' ')]) {
+        statements.length = 0;
+        counting = true;
+        const page = await graphqlClient(ctx.db).data(
+          `{ registeredModel(name: ${JSON.stringify(name)}) { versions(first: 3) { nodes { ${selection} } } } }`,
+        );
+        counting = false;
+        const listing = await graphqlClient(ctx.db).data(
+          `{ modelVersions(name: ${JSON.stringify(name)}, first: 3, orderBy: VERSION_DESC) { nodes { ${selection} } } }`,
+        );
+        expect(page.registeredModel.versions.nodes, selection).toEqual(listing.modelVersions.nodes);
+        const read = statements.find((s) => s.includes('listVersionsOfModels'))!;
+        expect(read.includes('run_id'), selection).toBe(/\brunId\b/.test(selection));
+      }
     });
 
     it('uses the same number of SQL statements for 5 models as for 50', async () => {

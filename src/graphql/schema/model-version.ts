@@ -4,6 +4,7 @@ import { VERSION_IN_MODEL_SORT, VERSION_SORT, type VersionFilter, type VersionOr
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import type { VersionDetail } from '../loaders.ts';
+import type { OptionalVersionColumn } from '../../store/columns.ts';
 import { type ConnectionShape, connectionArgs, pageArgs, primed, withCursorErrors } from './connection.ts';
 import { NodeRef } from './node.ts';
 import { ModelVersionConnectionRef, ModelVersionRef, RegisteredModelRef, TagRef } from './refs.ts';
@@ -123,15 +124,43 @@ function versionConnection(
 }
 
 /**
- * RegisteredModel.versions: batched across all models of the request, with the `details` its
- * items select (itemFieldsSelected) loaded together with the page.
+ * The optional columns (versionColumnsSql) each ModelVersion field reads. A field missing here
+ * (one added later, say) makes a page read every column.
  */
-export function versionsOfModel(ctx: GraphQLContext, modelId: number, args: VersionListArgs, details: readonly VersionDetail[] = []) {
+const VERSION_FIELD_COLUMNS = new Map<string, readonly OptionalVersionColumn[]>([
+  ...['__typename', 'id', 'version', 'source', 'createdAt', 'model', 'tags', 'tag', 'aliases'].map((f) => [f, []] as const),
+  ...(['runId', 'runLink', 'description', 'status', 'statusMessage', 'stage', 'storageLocation', 'updatedAt'] as const).map(
+    (f) => [f, [f]] as const,
+  ),
+]);
+
+/** What a page of versions must read for these item fields: its optional columns (null: all) and details. */
+export function versionPageNeeds(fields: ReadonlySet<string>): { columns: OptionalVersionColumn[] | null; details: VersionDetail[] } {
+  const columns = new Set<OptionalVersionColumn>();
+  let all = false;
+  for (const field of fields) {
+    const needed = VERSION_FIELD_COLUMNS.get(field);
+    if (needed) for (const c of needed) columns.add(c);
+    else all = true;
+  }
+  const details: VersionDetail[] = [];
+  if (fields.has('tags') || fields.has('tag')) details.push('tags');
+  if (fields.has('aliases')) details.push('aliases');
+  // Sorted: the answer is part of a batch key, where the same needs must be equal.
+  return { columns: all ? null : [...columns].sort(), details };
+}
+
+/**
+ * RegisteredModel.versions: batched across all models of the request, reading only what its
+ * items ask (itemFieldNames), their tags and aliases loaded together with the page.
+ */
+export function versionsOfModel(ctx: GraphQLContext, modelId: number, args: VersionListArgs, itemFields: ReadonlySet<string>) {
+  const { columns, details } = versionPageNeeds(itemFields);
   const { first, after } = pageArgs(args);
   const orderBy = args.orderBy ?? 'VERSION_DESC';
   const filter = args.filter ?? null;
   return versionConnection(after, VERSION_IN_MODEL_SORT[orderBy], async () => ({
-    page: await ctx.loaders.versionPage.load({ modelId, args: { first, after, orderBy, filter, details } }),
+    page: await ctx.loaders.versionPage.load({ modelId, args: { first, after, orderBy, filter, details, columns } }),
     totalCount: () => ctx.loaders.versionCount.load({ modelId, args: filter }),
   }));
 }

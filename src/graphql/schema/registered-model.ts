@@ -15,8 +15,7 @@ import {
   RegisteredModelRef,
   TagRef,
 } from './refs.ts';
-import { VERSION_DETAILS } from '../loaders.ts';
-import { aliasesLookedUp, itemFieldsSelected } from '../lookahead.ts';
+import { aliasesLookedUp, itemFieldNames } from '../lookahead.ts';
 import { DateTime } from './scalars.ts';
 import { TagFilterRef, tagValue } from './tag.ts';
 
@@ -122,7 +121,7 @@ RegisteredModelRef.implement({
         filter: t.arg({ type: ModelVersionFilterRef, description: 'Only versions that match.' }),
         orderBy: t.arg({ type: ModelVersionOrderRef, description: 'Sort order; VERSION_DESC by default.' }),
       },
-      resolve: (m, args, ctx, info) => versionsOfModel(ctx, m.id, args, itemFieldsSelected(info, VERSION_DETAILS)),
+      resolve: (m, args, ctx, info) => versionsOfModel(ctx, m.id, args, itemFieldNames(info)),
     }),
     history: t.field({
       type: AuditEventConnectionRef,
