@@ -32,8 +32,8 @@ function groupedByKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row:
 
 /** Each key's rows (none: an empty list) into `into`. */
 function rememberGroups<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K, into: Map<K, R[]>): void {
-  const groups = groupedByKey(keys, rows, keyOf);
-  for (const [i, key] of keys.entries()) into.set(key, groups[i]);
+  const groups = groupBy(rows, keyOf);
+  for (const key of keys) into.set(key, groups.get(key) ?? []);
 }
 
 /** What the items of a versions page will be asked, loaded with the page (Loaders.versionPage). */
